@@ -1,0 +1,29 @@
+package dev.duet.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The module's public surface is exactly its API packages; implementation stays unexported. */
+class ModuleDescriptorTest {
+
+    @Test
+    void coreExportsOnlyItsApiPackagesAndNeedsOnlySlf4j() throws Exception {
+        Path classes = Path.of(ModuleDescriptorTest.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolveSibling("classes");
+        ModuleReference module = ModuleFinder.of(classes).find("dev.duet.core").orElseThrow();
+        ModuleDescriptor descriptor = module.descriptor();
+        assertThat(descriptor.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
+                .isEqualTo(Set.of("dev.duet.core", "dev.duet.core.negotiation"));
+        assertThat(descriptor.exports()).allMatch(e -> !e.isQualified());
+        assertThat(descriptor.packages()).contains("dev.duet.core.internal");
+        assertThat(descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
+                .isEqualTo(Set.of("java.base", "org.slf4j"));
+    }
+}
