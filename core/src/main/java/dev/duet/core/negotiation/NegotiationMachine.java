@@ -631,7 +631,7 @@ public final class NegotiationMachine {
         }
         if (state == NegotiationState.NEGOTIATING) {
             moveTo(r.iceConnected ? NegotiationState.CONNECTED : NegotiationState.CONNECTING,
-                    "descriptions exchanged (" + why + ")", out);
+                    "descriptions exchanged: " + why, out);
         }
     }
 

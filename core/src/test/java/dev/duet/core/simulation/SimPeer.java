@@ -91,11 +91,11 @@ final class SimPeer {
         }
         sim.trace(name + " <- " + Simulation.brief(event) + (commands.isEmpty() ? "" : "  => " + Simulation.brief(commands)));
         for (NegotiationCommand command : commands) {
-            execute(command);
+            execute(command, event);
         }
     }
 
-    private void execute(NegotiationCommand command) {
+    private void execute(NegotiationCommand command, NegotiationEvent cause) {
         if (command instanceof NegotiationCommand.CreatePeerConnection c) {
             if (pc != null) {
                 sim.violation(name + " was told to build a peer connection for " + c.epoch() + " while " + pc + " is open");
@@ -127,10 +127,20 @@ final class SimPeer {
             pc.close();
             pc = null;
         } else if (command instanceof NegotiationCommand.SendSignal c) {
+            if (c.signal() instanceof Signal.Offer o) {
+                sim.timeline(name + " sends offer " + o.offerId() + " in epoch " + o.epoch());
+            } else if (c.signal() instanceof Signal.Answer a) {
+                sim.timeline(name + " sends answer to offer " + a.offerId() + " in epoch " + a.epoch());
+            } else if (c.signal() instanceof Signal.Ready r) {
+                sim.timeline(cause instanceof NegotiationEvent.TimerFired
+                        ? name + " has heard no ready from the peer yet and sends its own again"
+                        : name + " has its tracks attached and sends ready for epoch " + r.epoch());
+            }
             if (connection != null) {
                 sim.send(connection, c.signal());
             }
         } else if (command instanceof NegotiationCommand.CreateOffer c) {
+            sim.timeline(name + " creates " + (c.iceRestart() ? "an ICE-restart offer" : "an offer"));
             if (!readyFromPeer.contains(c.epoch())) {
                 sim.violation(name + " made an offer in epoch " + c.epoch() + " before the peer's ready arrived");
             }

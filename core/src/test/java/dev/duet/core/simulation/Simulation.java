@@ -119,6 +119,7 @@ final class Simulation {
         for (Scenario.Outage o : scenario.outages()) {
             schedule(o.at(), () -> {
                 trace("network outage begins" + (o.fails() ? " (ICE will fail)" : ""));
+                timeline("network path breaks for " + o.length() / 1000.0 + " s");
                 ice.startOutage(o.fails());
             });
             schedule(o.at() + o.length(), () -> {
@@ -189,7 +190,7 @@ final class Simulation {
         Connection other = current.get(otherSide(side));
         Optional<Presence> peerPresence = Optional.ofNullable(other).map(this::presence);
         trace("relay: " + peer.name + " arrives on " + conn.id);
-        timeline(peer.name + " arrives (relay stamps " + conn.id + " at " + seconds(scheduler.nowMillis()) + ")");
+        timeline(peer.name + " arrives at the relay (connection " + conn.id + ", stamped " + clock(scheduler.nowMillis()) + ")");
         conn.down.send(false, true, false, () -> peer.joinResult(conn, self, peerPresence));
         if (other != null) {
             SimPeer otherPeer = peers.get(other.side);
@@ -272,8 +273,14 @@ final class Simulation {
 
     void timeline(String line) {
         if (keepTrace) {
-            timeline.add(seconds(scheduler.nowMillis()) + "  " + line);
+            timeline.add(clock(scheduler.nowMillis()) + "  " + line);
         }
+    }
+
+    /** Virtual time as a UTC time of day, for timelines people read. */
+    static String clock(long millis) {
+        return java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT)
+                .format(ROOM_OPENS.plusMillis(millis).atOffset(java.time.ZoneOffset.UTC));
     }
 
     private void schedule(long atMillis, Runnable action) {
