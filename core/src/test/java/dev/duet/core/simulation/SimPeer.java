@@ -5,19 +5,16 @@ import dev.duet.core.negotiation.Epoch;
 import dev.duet.core.negotiation.IllegalNegotiationEventException;
 import dev.duet.core.negotiation.NegotiationCommand;
 import dev.duet.core.negotiation.NegotiationEvent;
+import dev.duet.core.negotiation.NegotiationDriver;
 import dev.duet.core.negotiation.NegotiationMachine;
 import dev.duet.core.negotiation.NegotiationSettings;
 import dev.duet.core.negotiation.NegotiationState;
 import dev.duet.core.negotiation.Presence;
 import dev.duet.core.negotiation.Signal;
-import dev.duet.core.negotiation.TimerKey;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One simulated participant: a real {@link NegotiationMachine} and an adapter that carries out its
@@ -31,14 +28,16 @@ final class SimPeer {
     private final Simulation sim;
 
     NegotiationMachine machine;
+    private NegotiationDriver driver;
     FakePeerConnection pc;
     Simulation.Connection connection;
     long mediaReadyAt;
     /** Virtual time of the last move into CONNECTED, or -1 when not connected. */
     long connectedSince = -1;
-    private final Map<TimerKey, VirtualScheduler.Task> timers = new HashMap<>();
     /** Epochs for which the peer's ready has arrived (checked before every offer). */
     private final Set<Epoch> readyFromPeer = new HashSet<>();
+    /** Epochs for which this side has sent ready (a second one is a resend). */
+    private final Set<Epoch> readySent = new HashSet<>();
 
     SimPeer(Simulation sim, Scenario.Side side, ParticipantId id, long mediaReadyAt) {
         this.sim = sim;
@@ -46,11 +45,20 @@ final class SimPeer {
         this.id = id;
         this.name = side == Scenario.Side.EXPERT ? "expert" : "learner";
         this.mediaReadyAt = mediaReadyAt;
-        this.machine = newMachine();
+        startProcess();
     }
 
-    private NegotiationMachine newMachine() {
-        return new NegotiationMachine(id, NegotiationSettings.defaults());
+    /** A new machine and driver; commands of an earlier (dead) process's driver are ignored. */
+    private void startProcess() {
+        machine = new NegotiationMachine(id, NegotiationSettings.defaults());
+        NegotiationDriver[] self = new NegotiationDriver[1];
+        self[0] = new NegotiationDriver(machine, sim.scheduler.asTaskScheduler(), command -> {
+            if (driver == self[0]) {
+                sim.trace(name + "   => " + Simulation.brief(command));
+                execute(command);
+            }
+        });
+        driver = self[0];
     }
 
     /** The relay's answer to a join: the first one is {@code Joined}, later ones {@code Rejoined}. */
@@ -69,33 +77,24 @@ final class SimPeer {
             pc.gone();
             pc = null;
         }
-        timers.values().forEach(VirtualScheduler.Task::cancel);
-        timers.clear();
         connectedSince = -1;
-        machine = newMachine();
+        startProcess();
         mediaReadyAt = mediaAgainAt;
         sim.trace(name + " process restarted");
     }
 
     void post(NegotiationEvent event) {
-        if (machine.state() == NegotiationState.CLOSED) {
-            sim.violation(name + " got " + Simulation.brief(event) + " after its machine closed");
-            return;
-        }
-        List<NegotiationCommand> commands;
+        sim.trace(name + " <- " + Simulation.brief(event));
         try {
-            commands = machine.handle(event);
+            if (!driver.post(event)) {
+                sim.violation(name + " got " + Simulation.brief(event) + " after its machine closed");
+            }
         } catch (IllegalNegotiationEventException e) {
             sim.violation(name + " machine refused an event: " + e.getMessage());
-            return;
-        }
-        sim.trace(name + " <- " + Simulation.brief(event) + (commands.isEmpty() ? "" : "  => " + Simulation.brief(commands)));
-        for (NegotiationCommand command : commands) {
-            execute(command, event);
         }
     }
 
-    private void execute(NegotiationCommand command, NegotiationEvent cause) {
+    private void execute(NegotiationCommand command) {
         if (command instanceof NegotiationCommand.CreatePeerConnection c) {
             if (pc != null) {
                 sim.violation(name + " was told to build a peer connection for " + c.epoch() + " while " + pc + " is open");
@@ -132,9 +131,9 @@ final class SimPeer {
             } else if (c.signal() instanceof Signal.Answer a) {
                 sim.timeline(name + " sends answer to offer " + a.offerId() + " in epoch " + a.epoch());
             } else if (c.signal() instanceof Signal.Ready r) {
-                sim.timeline(cause instanceof NegotiationEvent.TimerFired
-                        ? name + " has heard no ready from the peer yet and sends its own again"
-                        : name + " has its tracks attached and sends ready for epoch " + r.epoch());
+                sim.timeline(readySent.add(r.epoch())
+                        ? name + " has its tracks attached and sends ready for epoch " + r.epoch()
+                        : name + " has heard no ready from the peer yet and sends its own again");
             }
             if (connection != null) {
                 sim.send(connection, c.signal());
@@ -151,16 +150,6 @@ final class SimPeer {
             pcFor(c.epoch()).applyRemote(c.type(), c.sdp(), c.rollbackFirst());
         } else if (command instanceof NegotiationCommand.AddRemoteCandidates c) {
             pcFor(c.epoch()).addCandidates(c.candidates());
-        } else if (command instanceof NegotiationCommand.StartTimer c) {
-            timers.put(c.key(), sim.scheduler.schedule(c.delay(), () -> {
-                timers.remove(c.key());
-                post(new NegotiationEvent.TimerFired(c.key()));
-            }));
-        } else if (command instanceof NegotiationCommand.CancelTimer c) {
-            VirtualScheduler.Task task = timers.remove(c.key());
-            if (task != null) {
-                task.cancel();
-            }
         } else if (command instanceof NegotiationCommand.StateChanged c) {
             connectedSince = c.to() == NegotiationState.CONNECTED ? sim.scheduler.nowMillis() : -1;
             sim.timeline(name + ": " + c.from().code() + " -> " + c.to().code() + " (" + c.why() + ")");

@@ -51,6 +51,11 @@ final class VirtualScheduler {
         return origin.plusMillis(nowMillis);
     }
 
+    /** This virtual time as the {@link dev.duet.core.negotiation.TaskScheduler} a driver takes. */
+    dev.duet.core.negotiation.TaskScheduler asTaskScheduler() {
+        return (delay, task) -> schedule(delay, task)::cancel;
+    }
+
     Task schedule(Duration delay, Runnable action) {
         return at(nowMillis + Math.max(0, delay.toMillis()), action);
     }
