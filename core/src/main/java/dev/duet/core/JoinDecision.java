@@ -7,6 +7,10 @@ public sealed interface JoinDecision {
 
     /** The participant may join now. */
     record Allowed(Participant participant) implements JoinDecision {
+        public Allowed {
+            dev.duet.core.internal.Checks.notNull(participant, "participant");
+        }
+
         @Override
         public boolean allowed() {
             return true;
@@ -15,6 +19,11 @@ public sealed interface JoinDecision {
 
     /** The participant may not join now; {@code message} says why in words. */
     record Refused(Reason reason, String message) implements JoinDecision {
+        public Refused {
+            dev.duet.core.internal.Checks.notNull(reason, "reason");
+            dev.duet.core.internal.Checks.notNull(message, "message");
+        }
+
         @Override
         public boolean allowed() {
             return false;

@@ -1,7 +1,5 @@
 package dev.duet.core;
 
-import java.util.Locale;
-
 /** The two roles of a session. Persisted and sent on the wire by {@link #code()}, never by ordinal. */
 public enum Role {
     EXPERT("expert"),
@@ -30,6 +28,6 @@ public enum Role {
             }
         }
         throw new IllegalArgumentException("role must be \"expert\" or \"learner\", but was "
-                + (code == null ? "null" : dev.duet.core.internal.Checks.quoteForMessage(code.toLowerCase(Locale.ROOT))));
+                + (code == null ? "null" : dev.duet.core.internal.Checks.quoteForMessage(code)));
     }
 }

@@ -4,13 +4,22 @@ package dev.duet.core;
 public sealed interface TicketCheck {
 
     /** The ticket is genuine, for this session, and valid now. */
-    record Valid(JoinTicket ticket) implements TicketCheck {}
+    record Valid(JoinTicket ticket) implements TicketCheck {
+        public Valid {
+            dev.duet.core.internal.Checks.notNull(ticket, "ticket");
+        }
+    }
 
     /**
      * The ticket must not admit anyone. {@code message} says what was wrong and what was expected;
      * it never contains a secret or the ticket's signature.
      */
-    record Invalid(Reason reason, String message) implements TicketCheck {}
+    record Invalid(Reason reason, String message) implements TicketCheck {
+        public Invalid {
+            dev.duet.core.internal.Checks.notNull(reason, "reason");
+            dev.duet.core.internal.Checks.notNull(message, "message");
+        }
+    }
 
     /** Why a ticket was refused, in the order the verifier checks. */
     enum Reason {

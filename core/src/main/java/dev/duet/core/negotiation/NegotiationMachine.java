@@ -158,21 +158,17 @@ public final class NegotiationMachine {
         } else if (event instanceof TracksAttached e) {
             onTracksAttached(e, out);
         } else if (event instanceof NegotiationNeeded e) {
-            if (isCurrent(e.epoch())) {
+            if (!droppedAsStale(e.epoch())) {
                 round.negotiationPending = true;
                 proceed(out);
-            } else {
-                staleMessages++;
             }
         } else if (event instanceof LocalDescriptionReady e) {
             onLocalDescriptionReady(e, out);
         } else if (event instanceof RemoteDescriptionApplied e) {
             onRemoteDescriptionApplied(e, out);
         } else if (event instanceof OperationFailed e) {
-            if (isCurrent(e.epoch())) {
+            if (!droppedAsStale(e.epoch())) {
                 close("peer connection operation " + e.operation() + " failed: " + e.reason(), out);
-            } else {
-                staleMessages++;
             }
         } else if (event instanceof LocalCandidate e) {
             onLocalCandidate(e, out);
@@ -296,8 +292,7 @@ public final class NegotiationMachine {
     // ---------------------------------------------------------------- local side
 
     private void onTracksAttached(TracksAttached e, List<NegotiationCommand> out) {
-        if (!isCurrent(e.epoch())) {
-            staleMessages++;
+        if (droppedAsStale(e.epoch())) {
             return;
         }
         if (round.tracksAttached) {
@@ -312,8 +307,7 @@ public final class NegotiationMachine {
     }
 
     private void onLocalDescriptionReady(LocalDescriptionReady e, List<NegotiationCommand> out) {
-        if (!isCurrent(e.epoch())) {
-            staleMessages++;
+        if (droppedAsStale(e.epoch())) {
             return;
         }
         Op expected = e.type() == SdpType.OFFER ? Op.CREATING_OFFER : Op.CREATING_ANSWER;
@@ -348,8 +342,7 @@ public final class NegotiationMachine {
     }
 
     private void onRemoteDescriptionApplied(RemoteDescriptionApplied e, List<NegotiationCommand> out) {
-        if (!isCurrent(e.epoch())) {
-            staleMessages++;
+        if (droppedAsStale(e.epoch())) {
             return;
         }
         Op expected = e.type() == SdpType.OFFER ? Op.APPLYING_REMOTE_OFFER : Op.APPLYING_REMOTE_ANSWER;
@@ -373,8 +366,7 @@ public final class NegotiationMachine {
     }
 
     private void onLocalCandidate(LocalCandidate e, List<NegotiationCommand> out) {
-        if (!isCurrent(e.epoch())) {
-            staleMessages++;
+        if (droppedAsStale(e.epoch())) {
             return;
         }
         if (round.sentLocalUfrags.contains(e.ufrag())) {
@@ -397,8 +389,7 @@ public final class NegotiationMachine {
     }
 
     private void onIceStateChanged(IceStateChanged e, List<NegotiationCommand> out) {
-        if (!isCurrent(e.epoch())) {
-            staleMessages++;
+        if (droppedAsStale(e.epoch())) {
             return;
         }
         Round r = round;
@@ -446,8 +437,7 @@ public final class NegotiationMachine {
     // ---------------------------------------------------------------- the peer's signals
 
     private void onSignal(Signal signal, List<NegotiationCommand> out) {
-        if (!isCurrent(signal.epoch())) {
-            staleMessages++;
+        if (droppedAsStale(signal.epoch())) {
             return;
         }
         if (signal instanceof Signal.Ready) {
@@ -684,8 +674,13 @@ public final class NegotiationMachine {
 
     // ---------------------------------------------------------------- helpers
 
-    private boolean isCurrent(Epoch epoch) {
-        return round != null && round.epoch.equals(epoch);
+    /** True, and counted, when {@code epoch} is not the current one: the caller drops its event. */
+    private boolean droppedAsStale(Epoch epoch) {
+        if (round != null && round.epoch.equals(epoch)) {
+            return false;
+        }
+        staleMessages++;
+        return true;
     }
 
     private void moveTo(NegotiationState to, String why, boolean when, List<NegotiationCommand> out) {

@@ -23,4 +23,15 @@ public record NegotiationStats(
         long overflowCandidates,
         long malformedSignals,
         long resentSignals,
-        long iceRestarts) {}
+        long iceRestarts) {
+
+    public NegotiationStats {
+        long[] all = {staleMessages, duplicateMessages, ignoredOffers, rollbacks, staleCandidates, overflowCandidates,
+                malformedSignals, resentSignals, iceRestarts};
+        for (long count : all) {
+            if (count < 0) {
+                throw new IllegalArgumentException("negotiation stats are counts and cannot be negative, but got " + java.util.Arrays.toString(all));
+            }
+        }
+    }
+}

@@ -102,12 +102,12 @@ class NegotiationSimulationTest {
             assertThat(outages).as("runs with a network outage").isGreaterThan(100);
             assertThat(renegotiations).as("runs with a renegotiation").isGreaterThan(100);
             assertThat(slowMedia).as("runs with slow local media").isGreaterThan(100);
-            assertThat(ignoredOffers).as("colliding offers ignored by the impolite side").isGreaterThan(0);
-            assertThat(rollbacks).as("polite rollbacks").isGreaterThan(0);
-            assertThat(staleMessages).as("stale messages dropped").isGreaterThan(100);
+            assertThat(ignoredOffers).as("colliding offers ignored by the impolite side").isGreaterThan(500);
+            assertThat(rollbacks).as("polite rollbacks").isGreaterThan(500);
+            assertThat(staleMessages).as("stale messages dropped").isGreaterThan(300);
             assertThat(duplicates).as("duplicates dropped").isGreaterThan(100);
-            assertThat(staleCandidates).as("candidates of an old ICE generation dropped").isGreaterThan(0);
-            assertThat(resends).as("resent signals").isGreaterThan(0);
+            assertThat(staleCandidates).as("candidates of an old ICE generation dropped").isGreaterThan(100);
+            assertThat(resends).as("resent signals").isGreaterThan(500);
             assertThat(iceRestarts).as("ICE restarts").isGreaterThan(100);
         }
 
