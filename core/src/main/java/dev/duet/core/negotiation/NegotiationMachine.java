@@ -143,8 +143,11 @@ public final class NegotiationMachine {
     public List<NegotiationCommand> handle(NegotiationEvent event) {
         Checks.notNull(event, "event");
         if (!state.allowsEvent(event)) {
-            throw new IllegalNegotiationEventException(state, event,
-                    state == NegotiationState.CLOSED ? "the session is closed" : "expected one of the events its state takes");
+            throw new IllegalNegotiationEventException(state, event, switch (state) {
+                case CLOSED -> "the session is closed and takes no more events";
+                case IDLE -> "expected Joined first (or HangUp, SessionClosed, WindowClosed)";
+                default -> "already joined; a new connection of this side is reported as Rejoined";
+            });
         }
         List<NegotiationCommand> out = new ArrayList<>();
         if (event instanceof Joined e) {

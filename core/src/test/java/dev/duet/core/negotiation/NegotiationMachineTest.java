@@ -330,7 +330,11 @@ class NegotiationMachineTest {
         NegotiationMachine joined = machine(EXPERT);
         joined.handle(new Joined(EXPERT_FIRST, Optional.empty()));
         assertThatThrownBy(() -> joined.handle(new Joined(EXPERT_FIRST, Optional.empty())))
-                .isInstanceOf(IllegalNegotiationEventException.class);
+                .isInstanceOf(IllegalNegotiationEventException.class)
+                .hasMessage("event Joined is not allowed in state WAITING_FOR_PEER: already joined; "
+                        + "a new connection of this side is reported as Rejoined");
+        assertThatThrownBy(() -> machine(EXPERT).handle(new TracksAttached(EPOCH)))
+                .hasMessageContaining("expected Joined first");
         assertThat(joined.state()).isEqualTo(NegotiationState.WAITING_FOR_PEER);
     }
 
