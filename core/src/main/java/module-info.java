@@ -7,4 +7,11 @@ module dev.duet.core {
 
     exports dev.duet.core;
     exports dev.duet.core.negotiation;
+
+    // Argument checks and small helpers shared by Duet's own modules only; not an API.
+    exports dev.duet.core.internal to
+            dev.duet.signaling.client,
+            dev.duet.signaling.server,
+            dev.duet.turn,
+            dev.duet.webrtc;
 }

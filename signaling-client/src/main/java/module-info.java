@@ -1,4 +1,12 @@
-/** Duet module; its API packages are exported as they are written. */
+/**
+ * Duet signaling client: the typed messages peers exchange through a relay, the relay protocol's
+ * frames and their one JSON codec, and the transports.
+ */
 module dev.duet.signaling.client {
-    requires dev.duet.core;
+    requires transitive dev.duet.core;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+
+    exports dev.duet.signaling.client;
+    exports dev.duet.signaling.client.wire;
 }

@@ -1,5 +1,2 @@
-/**
- * Not built yet: this module holds only its place in the reactor. See the
- * module table in the project's design notes for what will live here.
- */
+/** What peers send each other through a relay, and the transport interface the peer code talks to. */
 package dev.duet.signaling.client;

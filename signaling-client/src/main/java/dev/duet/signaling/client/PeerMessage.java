@@ -1,0 +1,18 @@
+package dev.duet.signaling.client;
+
+import dev.duet.core.internal.Checks;
+import dev.duet.core.negotiation.Signal;
+
+/**
+ * What one participant sends the other through the relay: a negotiation {@link Signal}, a chat
+ * line, or a media report. The relay forwards all three and records media reports for attendance.
+ */
+public sealed interface PeerMessage permits PeerMessage.Negotiation, ChatMessage, MediaReport {
+
+    /** A negotiation signal (ready, offer, answer, candidates, bye) of the core state machine. */
+    record Negotiation(Signal signal) implements PeerMessage {
+        public Negotiation {
+            Checks.notNull(signal, "signal");
+        }
+    }
+}

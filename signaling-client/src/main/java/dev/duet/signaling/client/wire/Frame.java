@@ -1,0 +1,153 @@
+package dev.duet.signaling.client.wire;
+
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.internal.Checks;
+import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.signaling.client.Member;
+import dev.duet.signaling.client.PeerMessage;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One frame of the Duet relay protocol (version {@value FrameCodec#VERSION}), in either direction.
+ * {@code docs/protocol.md} in the project is the reference; {@link FrameCodec} maps frames to and
+ * from JSON.
+ */
+public sealed interface Frame {
+
+    /** Frames a client sends to the relay. */
+    sealed interface ClientFrame extends Frame {}
+
+    /** Frames the relay sends to a client. */
+    sealed interface RelayFrame extends Frame {}
+
+    // ------------------------------------------------------------------ client -> relay
+
+    /**
+     * The first frame of every connection.
+     *
+     * @param ticket        the participant's join ticket
+     * @param clientId      random id of this client instance, the same across its reconnects (8 to 64 id characters)
+     * @param lastDelivered highest {@code dseq} this client instance has already processed, 0 at first
+     */
+    record Join(String ticket, String clientId, long lastDelivered) implements ClientFrame {
+        public Join {
+            Checks.notNull(ticket, "join.ticket");
+            if (ticket.isEmpty() || ticket.length() > 1024) {
+                throw new IllegalArgumentException("join.ticket must be 1 to 1024 characters, but had " + ticket.length());
+            }
+            Checks.identifier(clientId, "join.clientId");
+            if (clientId.length() < 8) {
+                throw new IllegalArgumentException("join.clientId must be at least 8 characters, but had " + clientId.length());
+            }
+            notNegative(lastDelivered, "join.lastDelivered");
+        }
+
+        @Override
+        public String toString() {
+            return "Join[ticket=(redacted), clientId=" + clientId + ", lastDelivered=" + lastDelivered + "]";
+        }
+    }
+
+    /** A message for the peer; {@code seq} counts this client instance's sends from 1. */
+    record Send(long seq, PeerMessage message) implements ClientFrame {
+        public Send {
+            positive(seq, "send.seq");
+            Checks.notNull(message, "send.message");
+        }
+    }
+
+    /** The client has processed every delivery up to and including {@code dseq}. */
+    record Ack(long dseq) implements ClientFrame {
+        public Ack {
+            positive(dseq, "ack.dseq");
+        }
+    }
+
+    /** The client leaves for good; the relay closes the connection with 1000 and tells the peer. */
+    record Leave(String reason) implements ClientFrame {
+        public Leave {
+            Checks.notNull(reason, "leave.reason");
+            if (reason.length() > 200) {
+                throw new IllegalArgumentException("leave.reason must be at most 200 characters, but had " + reason.length());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ relay -> client
+
+    /**
+     * The answer to {@link Join}: this connection's member entry, the peer's if present, and the
+     * highest {@code seq} of this client instance the relay has already accepted (resend after it).
+     */
+    record Joined(SessionId session, Member self, Optional<Member> peer, long lastAcceptedSeq) implements RelayFrame {
+        public Joined {
+            Checks.notNull(session, "joined.session");
+            Checks.notNull(self, "joined.self");
+            Checks.notNull(peer, "joined.peer");
+            notNegative(lastAcceptedSeq, "joined.lastAcceptedSeq");
+        }
+    }
+
+    /** The peer arrived, or arrived again on a new connection that replaces its old one. */
+    record PeerJoined(Member peer) implements RelayFrame {
+        public PeerJoined {
+            Checks.notNull(peer, "peerJoined.peer");
+        }
+    }
+
+    /** The peer's connection left (leave, close, or silence past the idle timeout), at {@code leftAt} by the relay's clock. */
+    record PeerLeft(ParticipantId participant, ConnectionId connection, Instant leftAt) implements RelayFrame {
+        public PeerLeft {
+            Checks.notNull(participant, "peerLeft.participant");
+            Checks.notNull(connection, "peerLeft.connection");
+            Checks.notNull(leftAt, "peerLeft.leftAt");
+        }
+    }
+
+    /**
+     * A message from {@code from} (stamped by the relay: a client cannot claim another sender),
+     * relayed at {@code relayedAt}. {@code dseq} counts deliveries to this participant from 1; the
+     * client acknowledges with {@link Ack} and ignores a {@code dseq} it has already processed.
+     */
+    record Deliver(long dseq, ParticipantId from, Instant relayedAt, PeerMessage message) implements RelayFrame {
+        public Deliver {
+            positive(dseq, "deliver.dseq");
+            Checks.notNull(from, "deliver.from");
+            Checks.notNull(relayedAt, "deliver.relayedAt");
+            Checks.notNull(message, "deliver.message");
+        }
+    }
+
+    /** The relay has taken responsibility for every send of this client instance up to {@code seq}. */
+    record Accepted(long seq) implements RelayFrame {
+        public Accepted {
+            positive(seq, "accepted.seq");
+        }
+    }
+
+    /**
+     * A frame was refused and dropped; the connection stays open. {@code seq} names the refused
+     * {@link Send} when known.
+     */
+    record Error(ProtocolError code, String message, Optional<Long> seq) implements RelayFrame {
+        public Error {
+            Checks.notNull(code, "error.code");
+            Checks.notNull(message, "error.message");
+            Checks.notNull(seq, "error.seq");
+        }
+    }
+
+    private static void positive(long value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be 1 or more, but was " + value);
+        }
+    }
+
+    private static void notNegative(long value, String name) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be 0 or more, but was " + value);
+        }
+    }
+}
