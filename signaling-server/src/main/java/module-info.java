@@ -1,4 +1,10 @@
-/** Duet module; its API packages are exported as they are written. */
+/** Duet signaling server: the relay. */
 module dev.duet.signaling.server {
-    requires dev.duet.core;
+    requires transitive dev.duet.signaling.client;
+    requires org.eclipse.jetty.server;
+    requires org.eclipse.jetty.websocket.api;
+    requires org.eclipse.jetty.websocket.server;
+    requires org.slf4j;
+
+    exports dev.duet.signaling.server;
 }

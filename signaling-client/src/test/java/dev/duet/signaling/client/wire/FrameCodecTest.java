@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Random;
+import dev.duet.signaling.client.testkit.Malformed;
 import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {

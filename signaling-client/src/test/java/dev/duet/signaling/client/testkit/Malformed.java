@@ -1,4 +1,4 @@
-package dev.duet.signaling.client.wire;
+package dev.duet.signaling.client.testkit;
 
 import java.util.List;
 import java.util.Random;

@@ -1,0 +1,51 @@
+package dev.duet.signaling.server;
+
+import dev.duet.core.internal.Checks;
+import java.time.Duration;
+
+/**
+ * The relay's limits. Every one of them, when hit, gets a clear error frame or close code
+ * (see the protocol notes).
+ *
+ * @param messagesPerSecond     sustained frames per second per connection; above it frames are dropped with {@code rate-limited}
+ * @param burst                 frames a connection may send at once before the rate applies
+ * @param maxSessionsPerNode    sessions one node holds; a join that would open one more is closed with 4503
+ * @param pingInterval          how often the relay pings each connection
+ * @param idleTimeout           a connection silent this long (no frame, no pong) is closed with 4002 and its participant has left
+ * @param joinTimeout           a connection that has not sent {@code join} this long after opening is closed with 4408
+ * @param maxPendingDeliveries  deliveries kept per participant until acknowledged (also while away); the oldest go first
+ */
+public record RelayLimits(
+        int messagesPerSecond,
+        int burst,
+        int maxSessionsPerNode,
+        Duration pingInterval,
+        Duration idleTimeout,
+        Duration joinTimeout,
+        int maxPendingDeliveries) {
+
+    public RelayLimits {
+        range(messagesPerSecond, 1, 10_000, "messagesPerSecond");
+        range(burst, 1, 100_000, "burst");
+        range(maxSessionsPerNode, 1, 10_000_000, "maxSessionsPerNode");
+        Checks.positive(pingInterval, "pingInterval");
+        Checks.positive(idleTimeout, "idleTimeout");
+        Checks.positive(joinTimeout, "joinTimeout");
+        if (idleTimeout.compareTo(pingInterval) <= 0) {
+            throw new IllegalArgumentException("idleTimeout (" + idleTimeout + ") must be longer than pingInterval ("
+                    + pingInterval + ")");
+        }
+        range(maxPendingDeliveries, 1, 1_000_000, "maxPendingDeliveries");
+    }
+
+    /** 50 frames/s (burst 100), 10,000 sessions, ping every 3 s, idle after 9 s, join within 10 s, 1,024 pending deliveries. */
+    public static RelayLimits defaults() {
+        return new RelayLimits(50, 100, 10_000, Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(10), 1024);
+    }
+
+    private static void range(long value, long min, long max, String name) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be " + min + " to " + max + ", but was " + value);
+        }
+    }
+}

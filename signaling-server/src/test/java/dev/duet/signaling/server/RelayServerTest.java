@@ -1,0 +1,364 @@
+package dev.duet.signaling.server;
+
+import static dev.duet.signaling.server.TestSession.EXPERT;
+import static dev.duet.signaling.server.TestSession.LEARNER;
+import static dev.duet.signaling.server.TestSession.SESSION;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duet.core.Booking;
+import dev.duet.core.Participant;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.negotiation.Signal;
+import dev.duet.signaling.client.ChatMessage;
+import dev.duet.signaling.client.MediaReport;
+import dev.duet.signaling.client.Member;
+import dev.duet.signaling.client.PeerMessage;
+import dev.duet.signaling.client.StreamReport;
+import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.wire.Frame;
+import dev.duet.signaling.client.testkit.Malformed;
+import dev.duet.signaling.client.wire.ProtocolError;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RelayServerTest {
+    private final TestSession.SettableClock clock = new TestSession.SettableClock();
+    private final List<RelayEvent> events = new CopyOnWriteArrayList<>();
+    private final List<RawClient> clients = new ArrayList<>();
+    private RelayServer relay;
+
+    private RelayServer relay(RelayLimits limits) throws Exception {
+        relay = RelayServer.builder(TestSession.VERIFIER).clock(clock).limits(limits).eventSink(events::add).start();
+        return relay;
+    }
+
+    private RelayServer relay() throws Exception {
+        return relay(RelayLimits.defaults());
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(RawClient::close);
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    private RawClient connect(SessionId session) {
+        RawClient client = new RawClient(relay.sessionUri(session));
+        clients.add(client);
+        return client;
+    }
+
+    private RawClient join(ParticipantId who, String clientId, long lastDelivered) {
+        RawClient client = connect(SESSION);
+        client.send(new Frame.Join(TestSession.ticket(who), clientId, lastDelivered));
+        return client;
+    }
+
+    // ------------------------------------------------------------------ arrival facts
+
+    @Test
+    void whenTheExpertArrivesFirstBothSidesGetTheSameArrivalFacts() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        Frame.Joined expertJoined = expert.next(Frame.Joined.class);
+        assertThat(expertJoined.peer()).isEmpty();
+        assertThat(expertJoined.self().arrivedAt()).isEqualTo(Instant.parse("2026-11-24T09:58:00Z"));
+
+        clock.advance(Duration.ofMinutes(3));
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        Frame.Joined learnerJoined = learner.next(Frame.Joined.class);
+        assertThat(learnerJoined.peer()).contains(expertJoined.self());
+        assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(learnerJoined.self());
+        assertThat(learnerJoined.self().arrivedAt()).isEqualTo(Instant.parse("2026-11-24T10:01:00Z"));
+        assertThat(learnerJoined.self().presence().arrivedAfter(expertJoined.self().presence())).isTrue();
+    }
+
+    @Test
+    void whenTheLearnerArrivesFirstTheFactsAreMirrored() throws Exception {
+        relay();
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        Member learnerSelf = learner.next(Frame.Joined.class).self();
+        clock.advance(Duration.ofSeconds(30));
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        Frame.Joined expertJoined = expert.next(Frame.Joined.class);
+        assertThat(expertJoined.peer()).contains(learnerSelf);
+        assertThat(learner.next(Frame.PeerJoined.class).peer()).isEqualTo(expertJoined.self());
+        assertThat(expertJoined.self().role().code()).isEqualTo("expert");
+    }
+
+    @Test
+    void whenBothArriveAtOnceEachSeesTheOtherExactlyAsTheRelayStampedIt() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        Frame.Joined e = expert.next(Frame.Joined.class);
+        Frame.Joined l = learner.next(Frame.Joined.class);
+        Member expertView = e.peer().orElseGet(() -> expert.next(Frame.PeerJoined.class).peer());
+        Member learnerView = l.peer().orElseGet(() -> learner.next(Frame.PeerJoined.class).peer());
+        assertThat(expertView).isEqualTo(l.self());
+        assertThat(learnerView).isEqualTo(e.self());
+        assertThat(e.self().arrivedAt()).isEqualTo(l.self().arrivedAt()); // same clock instant: a tie
+        assertThat(e.self().connection()).isNotEqualTo(l.self().connection());
+    }
+
+    // ------------------------------------------------------------------ forwarding
+
+    @Test
+    void signalsAndChatFlowBothWaysInOrderStampedWithTheSender() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        Epoch epoch = Epoch.of(expert.next(Frame.Joined.class).self().connection(),
+                learner.next(Frame.Joined.class).self().connection());
+        expert.next(Frame.PeerJoined.class);
+
+        for (int i = 1; i <= 40; i++) {
+            expert.send(new Frame.Send(i, i % 2 == 0 ? new ChatMessage("expert line " + i)
+                    : new PeerMessage.Negotiation(new Signal.Ready(epoch))));
+            learner.send(new Frame.Send(i, new ChatMessage("learner line " + i)));
+        }
+        List<Long> expertAccepted = new ArrayList<>();
+        List<String> expertGot = new ArrayList<>();
+        List<String> learnerGot = new ArrayList<>();
+        while (expertAccepted.size() < 40 || expertGot.size() < 40) {
+            Frame f = expert.next();
+            if (f instanceof Frame.Accepted a) {
+                expertAccepted.add(a.seq());
+            } else if (f instanceof Frame.Deliver d) {
+                assertThat(d.from()).isEqualTo(LEARNER);
+                expertGot.add(((ChatMessage) d.message()).text());
+                assertThat(d.dseq()).isEqualTo(expertGot.size());
+            }
+        }
+        while (learnerGot.size() < 40) {
+            Frame f = learner.next();
+            if (f instanceof Frame.Deliver d) {
+                assertThat(d.from()).isEqualTo(EXPERT);
+                learnerGot.add(d.message() instanceof ChatMessage c ? c.text() : "ready");
+            }
+        }
+        assertThat(expertAccepted).isSorted().hasSize(40);
+        assertThat(expertGot).first().isEqualTo("learner line 1");
+        assertThat(expertGot).last().isEqualTo("learner line 40");
+        assertThat(learnerGot.subList(0, 4)).containsExactly("ready", "expert line 2", "ready", "expert line 4");
+    }
+
+    @Test
+    void aMediaReportBecomesARelayEventStampedByTheRelay() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        ConnectionId c = expert.next(Frame.Joined.class).self().connection();
+        MediaReport report = new MediaReport(Epoch.of(c, ConnectionId.of("c-x")), Instant.parse("2000-01-01T00:00:00Z"),
+                false, List.of(StreamReport.of(StreamReport.Direction.INBOUND, StreamReport.MediaKind.AUDIO, true, 32)));
+        expert.send(new Frame.Send(1, report));
+        expert.next(Frame.Accepted.class);
+        assertThat(events).filteredOn(RelayEvent.MediaReported.class::isInstance).singleElement()
+                .satisfies(e -> assertThat(e.at()).isEqualTo(clock.instant()));
+        assertThat(events).first().isInstanceOf(RelayEvent.Joined.class);
+    }
+
+    // ------------------------------------------------------------------ refusals
+
+    @Test
+    void forgedExpiredEarlyAndOtherSessionTicketsAreRefusedWithTheirOwnCodes() throws Exception {
+        relay();
+        String good = TestSession.ticket(EXPERT);
+        String forged = good.substring(0, good.length() - 4) + (good.endsWith("AAAA") ? "BBBB" : "AAAA");
+        assertThat(refusal(SESSION, forged)).isEqualTo(CloseCode.TICKET_INVALID.code());
+        assertThat(refusal(SESSION, "not a ticket")).isEqualTo(CloseCode.TICKET_INVALID.code());
+        assertThat(refusal(SessionId.of("s-43"), good)).isEqualTo(CloseCode.TICKET_WRONG_SESSION.code());
+        clock.set(Instant.parse("2026-11-24T09:40:00Z"));
+        assertThat(refusal(SESSION, good)).isEqualTo(CloseCode.TOO_EARLY.code());
+        clock.set(Instant.parse("2026-11-24T11:30:00Z"));
+        assertThat(refusal(SESSION, good)).isEqualTo(CloseCode.TICKET_EXPIRED.code());
+        assertThat(events).isEmpty();
+    }
+
+    private int refusal(SessionId session, String ticket) throws Exception {
+        RawClient client = connect(session);
+        client.send(new Frame.Join(ticket, "client-0001", 0));
+        return client.closeCode(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aFirstFrameThatIsNotAJoinIsRefusedAndSoIsAThirdParticipant() throws Exception {
+        relay();
+        RawClient rude = connect(SESSION);
+        rude.send(new Frame.Ack(1));
+        assertThat(rude.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.BAD_JOIN.code());
+
+        join(EXPERT, "expert-client-1", 0).next(Frame.Joined.class);
+        join(LEARNER, "learner-client-1", 0).next(Frame.Joined.class);
+        Booking other = new Booking(SESSION, Participant.expert("expert-eve", "Eve"), TestSession.BOOKING.learner(),
+                TestSession.BOOKING.start(), Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+        RawClient third = connect(SESSION);
+        third.send(new Frame.Join(TestSession.ISSUER.issue(other, ParticipantId.of("expert-eve"),
+                Instant.parse("2026-11-24T09:55:00Z")), "client-0003", 0));
+        assertThat(third.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.TICKET_WRONG_SESSION.code());
+    }
+
+    @Test
+    void aConnectionThatNeverJoinsIsClosedAfterTheJoinTimeout() throws Exception {
+        relay(new RelayLimits(50, 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1), 64));
+        RawClient silent = connect(SESSION);
+        assertThat(silent.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.JOIN_TIMEOUT.code());
+    }
+
+    // ------------------------------------------------------------------ departures and reconnection
+
+    @Test
+    void aKilledClientIsSeenAsLeftWithinTenSeconds() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        Member learnerSelf = learner.next(Frame.Joined.class).self();
+        expert.next(Frame.PeerJoined.class);
+
+        long started = System.nanoTime();
+        learner.kill();
+        Frame.PeerLeft left = expert.next(Frame.PeerLeft.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertThat(left.connection()).isEqualTo(learnerSelf.connection());
+        assertThat(events).filteredOn(RelayEvent.Left.class::isInstance).hasSize(1);
+    }
+
+    @Test
+    void aNewConnectionOfTheSameParticipantReplacesTheOldOne() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        RawClient first = join(LEARNER, "learner-client-1", 0);
+        first.next(Frame.Joined.class);
+        expert.next(Frame.PeerJoined.class);
+
+        RawClient second = join(LEARNER, "learner-client-1", 0);
+        Member again = second.next(Frame.Joined.class).self();
+        assertThat(first.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.REPLACED.code());
+        assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(again);
+        expert.assertNothingWithin(300); // no peer-left for the replaced connection
+    }
+
+    @Test
+    void aClientThatReconnectsResendsWhatWasLostAndNothingIsDuplicated() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        learner.next(Frame.Joined.class);
+        expert.next(Frame.PeerJoined.class);
+
+        learner.send(new Frame.Send(1, new ChatMessage("one")));
+        learner.send(new Frame.Send(2, new ChatMessage("two")));
+        assertThat(learner.next(Frame.Accepted.class).seq()).isEqualTo(1);
+        assertThat(learner.next(Frame.Accepted.class).seq()).isEqualTo(2);
+        assertThat(expert.next(Frame.Deliver.class).dseq()).isEqualTo(1);
+        expert.send(new Frame.Ack(1));                     // the expert processed only "one"
+        expert.next(Frame.Deliver.class);                   // "two" arrives but is never acknowledged
+        learner.kill();
+        expert.next(Frame.PeerLeft.class);
+        expert.kill();
+
+        // The learner comes back, not knowing whether 2 and 3 arrived: it resends both.
+        RawClient learnerAgain = join(LEARNER, "learner-client-1", 0);
+        assertThat(learnerAgain.next(Frame.Joined.class).lastAcceptedSeq()).isEqualTo(2);
+        learnerAgain.send(new Frame.Send(2, new ChatMessage("two")));
+        learnerAgain.send(new Frame.Send(3, new ChatMessage("three")));
+        assertThat(learnerAgain.next(Frame.Accepted.class).seq()).isEqualTo(2);
+        assertThat(learnerAgain.next(Frame.Accepted.class).seq()).isEqualTo(3);
+
+        // The expert comes back with lastDelivered = 1: it gets "two" again and "three", once each.
+        RawClient expertAgain = join(EXPERT, "expert-client-1", 1);
+        expertAgain.next(Frame.Joined.class);
+        Frame.Deliver two = expertAgain.next(Frame.Deliver.class);
+        Frame.Deliver three = expertAgain.next(Frame.Deliver.class);
+        assertThat(List.of(two.dseq(), three.dseq())).containsExactly(2L, 3L);
+        assertThat(List.of(((ChatMessage) two.message()).text(), ((ChatMessage) three.message()).text()))
+                .containsExactly("two", "three");
+        learnerAgain.next(Frame.PeerJoined.class);
+        expertAgain.assertNothingWithin(300);
+    }
+
+    @Test
+    void aGapInSequenceNumbersIsRefusedAndChangesNothing() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        expert.send(new Frame.Send(5, new ChatMessage("five")));
+        Frame.Error error = expert.next(Frame.Error.class);
+        assertThat(error.code()).isEqualTo(ProtocolError.INVALID_VALUE);
+        assertThat(error.seq()).contains(5L);
+        expert.send(new Frame.Send(1, new ChatMessage("one")));
+        assertThat(expert.next(Frame.Accepted.class).seq()).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ hostile input
+
+    @Test
+    void aThousandMalformedFramesGetTypedErrorsAndTheSessionKeepsWorking() throws Exception {
+        relay(new RelayLimits(10_000, 10_000, 100, Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(10), 1024));
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        learner.next(Frame.Joined.class);
+        expert.next(Frame.PeerJoined.class);
+
+        long seed = 424242;
+        Random random = new Random(seed);
+        List<String> valid = List.of(RawClient.CODEC.encode(new Frame.Ack(1)),
+                RawClient.CODEC.encode(new Frame.Send(1, new ChatMessage("x"))));
+        int errors = 0;
+        for (int i = 0; i < 1000; i++) {
+            if (i % 100 == 99) {
+                expert.sendBinary(new byte[] {0, 1, 2, (byte) i});
+            } else {
+                expert.sendText(Malformed.frame(random, valid));
+            }
+        }
+        // A sentinel the relay answers with an error naming seq 999999: everything before it has been handled.
+        expert.send(new Frame.Send(999_999, new ChatMessage("sentinel")));
+        while (true) {
+            Frame f = expert.next();
+            if (f instanceof Frame.Error e && e.seq().equals(java.util.Optional.of(999_999L))) {
+                break;
+            }
+            if (f instanceof Frame.Error) {
+                errors++;
+            }
+        }
+        assertThat(errors).as("typed errors for 1000 malformed frames (seed %s)", seed).isGreaterThan(900);
+
+        // The session still works both ways.
+        learner.send(new Frame.Send(1, new ChatMessage("still here?")));
+        Frame.Deliver d = expert.next(Frame.Deliver.class);
+        assertThat(((ChatMessage) d.message()).text()).isEqualTo("still here?");
+        assertThat(relay.connectionCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aFloodIsRateLimitedWithErrorsThenClosed() throws Exception {
+        relay(new RelayLimits(5, 5, 100, Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(10), 1024));
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        for (int i = 0; i < 60; i++) {
+            expert.send(new Frame.Ack(1));
+        }
+        boolean sawRateError = false;
+        while (!sawRateError) {
+            Frame f = expert.next();
+            sawRateError = f instanceof Frame.Error e && e.code() == ProtocolError.RATE_LIMITED;
+        }
+        assertThat(expert.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.RATE_LIMITED.code());
+    }
+}
