@@ -6,7 +6,10 @@ module dev.duet.signaling.client {
     requires transitive dev.duet.core;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
+    requires okhttp3;
 
     exports dev.duet.signaling.client;
     exports dev.duet.signaling.client.wire;
+    // the relay's in-memory pipe and tests reuse the protocol internals
+    exports dev.duet.signaling.client.internal to dev.duet.signaling.server;
 }

@@ -297,7 +297,7 @@ class RelayServerTest {
         expert.next(Frame.Joined.class);
         expert.send(new Frame.Send(5, new ChatMessage("five")));
         Frame.Error error = expert.next(Frame.Error.class);
-        assertThat(error.code()).isEqualTo(ProtocolError.INVALID_VALUE);
+        assertThat(error.code()).isEqualTo(ProtocolError.OUT_OF_ORDER);
         assertThat(error.seq()).contains(5L);
         expert.send(new Frame.Send(1, new ChatMessage("one")));
         assertThat(expert.next(Frame.Accepted.class).seq()).isEqualTo(1);

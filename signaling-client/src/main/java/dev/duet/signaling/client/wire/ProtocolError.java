@@ -25,7 +25,9 @@ public enum ProtocolError {
     /** A valid frame that is not allowed now (a second join, a send before join, a relay frame from a client). */
     UNEXPECTED_FRAME,
     /** More messages per second than the relay allows this connection. */
-    RATE_LIMITED;
+    RATE_LIMITED,
+    /** A {@code send} whose {@code seq} is not the next one the relay expects; resend from the next expected. */
+    OUT_OF_ORDER;
 
     /** Lower-case, hyphenated: {@code malformed-json}. */
     public String code() {

@@ -5,6 +5,7 @@ import dev.duet.core.SessionId;
 import dev.duet.core.TicketCheck;
 import dev.duet.core.negotiation.ConnectionId;
 import dev.duet.signaling.client.Member;
+import dev.duet.signaling.client.internal.TokenBucket;
 import dev.duet.signaling.client.wire.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.signaling.client.wire.ProtocolError;

@@ -115,7 +115,7 @@ final class SessionRoom {
             return;
         }
         if (send.seq() != sender.lastAccepted + 1) {
-            conn.send(new Frame.Error(ProtocolError.INVALID_VALUE, "seq " + send.seq() + " leaves a gap; expected "
+            conn.send(new Frame.Error(ProtocolError.OUT_OF_ORDER, "seq " + send.seq() + " leaves a gap; expected "
                     + (sender.lastAccepted + 1), Optional.of(send.seq())));
             return;
         }

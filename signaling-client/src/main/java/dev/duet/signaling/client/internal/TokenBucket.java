@@ -1,20 +1,24 @@
-package dev.duet.signaling.server.internal;
+package dev.duet.signaling.client.internal;
 
-/** A token bucket: {@code rate} tokens per second, at most {@code capacity} saved up. Not thread-safe. */
-final class TokenBucket {
+/**
+ * A token bucket: {@code rate} tokens per second, at most {@code capacity} saved up. The relay
+ * limits each connection with one; the client paces itself with one below the relay's limit.
+ * Not thread-safe.
+ */
+public final class TokenBucket {
     private final double ratePerNano;
     private final double capacity;
     private double tokens;
     private long last;
 
-    TokenBucket(int ratePerSecond, int capacity, long nowNanos) {
+    public TokenBucket(int ratePerSecond, int capacity, long nowNanos) {
         this.ratePerNano = ratePerSecond / 1e9;
         this.capacity = capacity;
         this.tokens = capacity;
         this.last = nowNanos;
     }
 
-    boolean take(long nowNanos) {
+    public boolean take(long nowNanos) {
         if (nowNanos - last > 0) {
             tokens = Math.min(capacity, tokens + (nowNanos - last) * ratePerNano);
             last = nowNanos;

@@ -1,0 +1,444 @@
+package dev.duet.signaling.client;
+
+import dev.duet.core.internal.Checks;
+import dev.duet.signaling.client.internal.OkHttpWire;
+import dev.duet.signaling.client.internal.TokenBucket;
+import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.wire.Frame;
+import dev.duet.signaling.client.wire.FrameCodec;
+import dev.duet.signaling.client.wire.ProtocolError;
+import dev.duet.signaling.client.wire.ProtocolException;
+import dev.duet.signaling.client.wire.Wire;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link SignalingTransport} speaking the Duet relay protocol ({@code docs/protocol.md}) over a
+ * {@link Wire}: a WebSocket to a relay node ({@link #webSocket}), or an in-JVM pipe.
+ *
+ * <p>What it does for the caller: sends {@code join} with the ticket on every connection;
+ * numbers sends ({@code seq}) and keeps each until the relay accepted it, resending after a
+ * reconnect; processes each delivery ({@code dseq}) once and acknowledges it; reconnects after a
+ * lost connection with exponential backoff and full jitter; stops for good on a close code that
+ * says not to retry (bad ticket, replaced, session over).
+ *
+ * <p>Threads: all state lives on the transport's own single thread; wire callbacks and public
+ * methods hand work to it. Listener callbacks and future completions run on the callback executor.
+ */
+public final class RelayTransport implements SignalingTransport {
+    private static final Logger log = LoggerFactory.getLogger(RelayTransport.class);
+    private static final FrameCodec CODEC = new FrameCodec();
+    /** Client pacing, below the relay's default of 50 frames/s with bursts of 100. */
+    static final int FRAMES_PER_SECOND = 40;
+    static final int FRAME_BURST = 80;
+    private static final long ACK_DELAY_MILLIS = 100;
+    private static final long GO_BACK_PAUSE_MILLIS = 1000;
+
+    private final Wire.Connector connector;
+    private final TicketSource tickets;
+    private final Executor callbacks;
+    private final ScheduledExecutorService loop;
+    private final Backoff backoff;
+    private final String clientId;
+
+    // confined to loop
+    private volatile State state = State.NEW;
+    private SignalingListener listener;
+    private CompletableFuture<JoinResult> joined;
+    private Wire wire;
+    private boolean wireJoined;
+    private long wireGeneration;
+    private int attempt;
+    private long nextSeq = 1;
+    private final Deque<Pending> outbox = new ArrayDeque<>();
+    /** Highest seq sent on the current wire (rewound to {@link #acceptedUpTo} to go back). */
+    private long sentUpTo;
+    private long acceptedUpTo;
+    private long lastDelivered;
+    private long lastAcked;
+    private boolean ackScheduled;
+    private boolean flushScheduled;
+    private final TokenBucket pace = new TokenBucket(FRAMES_PER_SECOND, FRAME_BURST, System.nanoTime());
+
+    private record Pending(long seq, PeerMessage message, CompletableFuture<Void> accepted) {}
+
+    /**
+     * @param connector opens wires to the relay session
+     * @param tickets   the ticket for each connection attempt
+     * @param callbacks where listener callbacks and future completions run (the session's serial executor)
+     * @param backoff   reconnect delays
+     */
+    public RelayTransport(Wire.Connector connector, TicketSource tickets, Executor callbacks, Backoff backoff) {
+        this.connector = Checks.notNull(connector, "connector");
+        this.tickets = Checks.notNull(tickets, "tickets");
+        this.callbacks = Checks.notNull(callbacks, "callbacks");
+        this.backoff = Checks.notNull(backoff, "backoff");
+        this.clientId = randomClientId(backoff.random());
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "duet-signaling-" + clientId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * A transport over a WebSocket to {@code sessionUri} ({@code ws(s)://host/v1/sessions/<id>}),
+     * with OkHttp pinging every 5 s and default backoff (0.5 s doubling to 30 s, full jitter).
+     */
+    public static RelayTransport webSocket(URI sessionUri, TicketSource tickets, Executor callbacks) {
+        Checks.notNull(sessionUri, "sessionUri");
+        String scheme = sessionUri.getScheme();
+        if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+            throw new IllegalArgumentException("sessionUri must be a ws:// or wss:// address, but was " + sessionUri);
+        }
+        return new RelayTransport(OkHttpWire.connector(sessionUri, Duration.ofSeconds(5)), tickets, callbacks,
+                Backoff.defaults());
+    }
+
+    /** The random id of this client instance, kept across its reconnects. */
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public CompletableFuture<JoinResult> join(SignalingListener listener) {
+        Checks.notNull(listener, "listener");
+        CompletableFuture<JoinResult> result = new CompletableFuture<>();
+        onLoop(() -> {
+            if (state != State.NEW) {
+                fail(result, new IllegalStateException("join may be called once, on a NEW transport; it is " + state));
+                return;
+            }
+            this.listener = listener;
+            this.joined = result;
+            state = State.CONNECTING;
+            connect();
+        }, result);
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Void> send(PeerMessage message) {
+        Checks.notNull(message, "message");
+        CompletableFuture<Void> accepted = new CompletableFuture<>();
+        onLoop(() -> {
+            if (state == State.NEW || state == State.CLOSED) {
+                fail(accepted, new IllegalStateException("send needs a joined or joining transport; it is " + state));
+                return;
+            }
+            Pending pending = new Pending(nextSeq++, message, accepted);
+            String text = CODEC.encode(new Frame.Send(pending.seq(), message));
+            if (text.length() > FrameCodec.MAX_FRAME_BYTES) {
+                nextSeq--;
+                fail(accepted, new IllegalArgumentException("message is " + text.length()
+                        + " characters as a frame; at most " + FrameCodec.MAX_FRAME_BYTES + " bytes fit"));
+                return;
+            }
+            outbox.addLast(pending);
+            flush();
+        }, accepted);
+        return accepted;
+    }
+
+    @Override
+    public CompletableFuture<Void> leave(String reason) {
+        Checks.notNull(reason, "reason");
+        Frame.Leave leave = new Frame.Leave(reason);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onLoop(() -> {
+            if (wire != null && wireJoined) {
+                wire.send(CODEC.encode(leave));
+            }
+            terminate(new CloseReason(Optional.empty(), true, "left: " + reason), null);
+            complete(done, null);
+        }, done);
+        return done;
+    }
+
+    @Override
+    public void close() {
+        if (loop.isShutdown()) {
+            return;
+        }
+        try {
+            loop.execute(() -> terminate(new CloseReason(Optional.empty(), true, "closed by this side"), null));
+        } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
+            // closed concurrently
+        }
+    }
+
+    // ------------------------------------------------------------------ connection handling (on loop)
+
+    private void connect() {
+        long generation = ++wireGeneration;
+        wireJoined = false;
+        connector.connect(new Wire.Listener() {
+            @Override
+            public void onOpen(Wire opened) {
+                post(() -> {
+                    if (generation != wireGeneration || state == State.CLOSED) {
+                        opened.cancel();
+                        return;
+                    }
+                    wire = opened;
+                    opened.send(CODEC.encode(new Frame.Join(tickets.ticket(), clientId, lastDelivered)));
+                });
+            }
+
+            @Override
+            public void onText(String text) {
+                post(() -> {
+                    if (generation == wireGeneration && state != State.CLOSED) {
+                        receive(text);
+                    }
+                });
+            }
+
+            @Override
+            public void onClosed(int code, String reason) {
+                post(() -> lost(generation, code, reason));
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                post(() -> lost(generation, 1006, String.valueOf(cause.getMessage())));
+            }
+        });
+    }
+
+    private void receive(String text) {
+        Frame.RelayFrame frame;
+        try {
+            frame = CODEC.decodeRelayFrame(text);
+        } catch (ProtocolException e) {
+            log.warn("ignoring a frame from the relay that breaks the protocol: {}", e.getMessage());
+            return;
+        }
+        if (frame instanceof Frame.Joined j) {
+            onJoined(j);
+        } else if (frame instanceof Frame.Deliver d) {
+            if (d.dseq() > lastDelivered) {
+                lastDelivered = d.dseq();
+                notify(l -> l.onMessage(d.from(), d.relayedAt(), d.message()));
+            }
+            scheduleAck();
+        } else if (frame instanceof Frame.Accepted a) {
+            accepted(a.seq());
+        } else if (frame instanceof Frame.PeerJoined p) {
+            notify(l -> l.onPeerJoined(p.peer()));
+        } else if (frame instanceof Frame.PeerLeft p) {
+            notify(l -> l.onPeerLeft(p.participant(), p.connection(), p.leftAt()));
+        } else if (frame instanceof Frame.Error e && e.seq().isPresent()
+                && (e.code() == ProtocolError.RATE_LIMITED || e.code() == ProtocolError.OUT_OF_ORDER)) {
+            goBack(e.code());
+        } else if (frame instanceof Frame.Error e) {
+            Optional<Pending> refused = e.seq().flatMap(seq -> outbox.stream().filter(p -> p.seq() == seq).findFirst());
+            if (refused.isPresent()) {
+                outbox.remove(refused.get());
+                fail(refused.get().accepted(), new IllegalArgumentException("the relay refused the message: " + e.message()));
+                notify(l -> l.onSendRefused(refused.get().message(), e.code().code() + ": " + e.message()));
+            } else {
+                log.warn("the relay reported an error: {} {}", e.code().code(), e.message());
+            }
+        }
+    }
+
+    private void onJoined(Frame.Joined j) {
+        attempt = 0;
+        wireJoined = true;
+        lastAcked = lastDelivered;
+        accepted(j.lastAcceptedSeq());
+        sentUpTo = acceptedUpTo;
+        flush();
+        JoinResult result = new JoinResult(j.session(), j.self(), j.peer());
+        boolean first = state == State.CONNECTING;
+        state = State.JOINED;
+        if (first) {
+            complete(joined, result);
+        } else {
+            notify(l -> l.onRejoined(result));
+        }
+    }
+
+    /** The relay accepted every send up to {@code seq}. */
+    private void accepted(long seq) {
+        acceptedUpTo = Math.max(acceptedUpTo, seq);
+        while (!outbox.isEmpty() && outbox.peekFirst().seq() <= acceptedUpTo) {
+            complete(outbox.removeFirst().accepted(), null);
+        }
+    }
+
+    /** Sends what is due, in order, as fast as the pace allows; schedules the rest. */
+    private void flush() {
+        if (wire == null || !wireJoined) {
+            return;
+        }
+        for (Pending p : outbox) {
+            if (p.seq() <= sentUpTo) {
+                continue;
+            }
+            if (!pace.take(System.nanoTime())) {
+                scheduleFlush(1000 / FRAMES_PER_SECOND);
+                return;
+            }
+            wire.send(CODEC.encode(new Frame.Send(p.seq(), p.message())));
+            sentUpTo = p.seq();
+        }
+    }
+
+    private void scheduleFlush(long millis) {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.schedule(() -> {
+                flushScheduled = false;
+                if (state != State.CLOSED) {
+                    flush();
+                }
+            }, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The relay dropped a send (rate) or saw a gap: resend everything after the last accepted, after a pause. */
+    private void goBack(ProtocolError why) {
+        if (sentUpTo > acceptedUpTo) {
+            log.debug("relay refused a send ({}); going back to seq {}", why.code(), acceptedUpTo + 1);
+            sentUpTo = acceptedUpTo;
+        }
+        flushScheduled = false;
+        scheduleFlush(GO_BACK_PAUSE_MILLIS);
+    }
+
+    /** Acknowledges deliveries cumulatively, at most once per {@value #ACK_DELAY_MILLIS} ms. */
+    private void scheduleAck() {
+        if (ackScheduled) {
+            return;
+        }
+        ackScheduled = true;
+        loop.schedule(() -> {
+            ackScheduled = false;
+            if (wire != null && wireJoined && lastDelivered > lastAcked && state != State.CLOSED) {
+                wire.send(CODEC.encode(new Frame.Ack(lastDelivered)));
+                lastAcked = lastDelivered;
+            }
+        }, ACK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void lost(long generation, int code, String reason) {
+        if (generation != wireGeneration || state == State.CLOSED) {
+            return;
+        }
+        wire = null;
+        wireJoined = false;
+        Optional<CloseCode> known = CloseCode.of(code);
+        if (known.isPresent() && !known.get().retry()) {
+            terminate(new CloseReason(known, false, reason), new JoinRefusedException(known.get(), reason));
+            return;
+        }
+        if (state == State.JOINED) {
+            state = State.RECONNECTING;
+            notify(l -> l.onDisconnected("connection lost (" + code + (reason.isEmpty() ? "" : " " + reason) + ")"));
+        }
+        Duration delay = backoff.delay(attempt++);
+        log.debug("reconnecting in {} (attempt {}) after {} {}", delay, attempt, code, reason);
+        loop.schedule(this::reconnectIfOpen, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void reconnectIfOpen() {
+        if (state != State.CLOSED) {
+            connect();
+        }
+    }
+
+    /** Ends the transport; {@code joinFailure} fails a join still pending. */
+    private void terminate(CloseReason reason, Throwable joinFailure) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean wasJoining = state == State.CONNECTING || state == State.NEW;
+        state = State.CLOSED;
+        wireGeneration++;
+        if (wire != null) {
+            wire.close(CloseCode.NORMAL.code(), reason.local() ? "closed" : "relay closed");
+            wire = null;
+        }
+        if (joined != null && wasJoining) {
+            fail(joined, joinFailure != null ? joinFailure : new IllegalStateException("closed before joining: " + reason.message()));
+        }
+        for (Pending p : outbox) {
+            fail(p.accepted(), new IllegalStateException("the transport closed before the relay accepted the message"));
+        }
+        outbox.clear();
+        if (listener != null) {
+            notify(l -> l.onClosed(reason));
+        }
+        loop.shutdown();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Runs a wire callback on the loop; after the transport closed, there is nothing to do. */
+    private void post(Runnable action) {
+        try {
+            loop.execute(action);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the transport is closed; late callbacks of its last wire are dropped
+        }
+    }
+
+    private void onLoop(Runnable action, CompletableFuture<?> future) {
+        try {
+            loop.execute(action);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            fail(future, new IllegalStateException("the transport is closed"));
+        }
+    }
+
+    private void notify(java.util.function.Consumer<SignalingListener> callback) {
+        SignalingListener l = listener;
+        callbacks.execute(() -> {
+            try {
+                callback.accept(l);
+            } catch (RuntimeException e) {
+                log.warn("a signaling listener threw; the transport goes on", e);
+            }
+        });
+    }
+
+    private <T> void complete(CompletableFuture<T> future, T value) {
+        callbacks.execute(() -> future.complete(value));
+    }
+
+    private void fail(CompletableFuture<?> future, Throwable cause) {
+        callbacks.execute(() -> future.completeExceptionally(cause));
+    }
+
+    private static String randomClientId(Random random) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder id = new StringBuilder(16);
+        for (int i = 0; i < 16; i++) {
+            id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return id.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "RelayTransport[clientId=" + clientId + ", state=" + state + "]";
+    }
+}

@@ -1,0 +1,199 @@
+package dev.duet.signaling.server;
+
+import static dev.duet.signaling.server.TestSession.EXPERT;
+import static dev.duet.signaling.server.TestSession.LEARNER;
+import static dev.duet.signaling.server.TestSession.SESSION;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.duet.signaling.client.Backoff;
+import dev.duet.signaling.client.ChatMessage;
+import dev.duet.signaling.client.CloseReason;
+import dev.duet.signaling.client.JoinRefusedException;
+import dev.duet.signaling.client.JoinResult;
+import dev.duet.signaling.client.Member;
+import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.SignalingTransport;
+import dev.duet.signaling.client.TicketSource;
+import dev.duet.signaling.client.internal.OkHttpWire;
+import dev.duet.signaling.client.wire.CloseCode;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RelayTransportTest {
+    private final TestSession.SettableClock clock = new TestSession.SettableClock();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ExecutorService expertThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "expert-session"));
+    private final ExecutorService learnerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "learner-session"));
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable r : resources) {
+            r.close();
+        }
+        expertThread.shutdownNow();
+        learnerThread.shutdownNow();
+    }
+
+    private RelayServer relay() throws Exception {
+        RelayServer relay = RelayServer.builder(TestSession.VERIFIER).clock(clock).start();
+        resources.add(0, relay);
+        return relay;
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        resources.add(0, resource);
+        return resource;
+    }
+
+    @Test
+    void twoTransportsOverWebSocketsSeeEachOtherAndExchangeMessagesInOrder() throws Exception {
+        RelayServer relay = relay();
+        RecordingListener expertEvents = new RecordingListener("expert-session");
+        RecordingListener learnerEvents = new RecordingListener("learner-session");
+        SignalingTransport expert = keep(RelayTransport.webSocket(relay.sessionUri(SESSION),
+                TicketSource.of(TestSession.ticket(EXPERT)), expertThread));
+        SignalingTransport learner = keep(RelayTransport.webSocket(relay.sessionUri(SESSION),
+                TicketSource.of(TestSession.ticket(LEARNER)), learnerThread));
+
+        JoinResult e = expert.join(expertEvents).get(5, TimeUnit.SECONDS);
+        clock.advance(Duration.ofSeconds(90));
+        JoinResult l = learner.join(learnerEvents).get(5, TimeUnit.SECONDS);
+        assertThat(e.peer()).isEmpty();
+        assertThat(l.peer()).contains(e.self());
+        assertThat(RecordingListener.take(expertEvents.presence, 5)).isEqualTo(l.self());
+        assertThat(expert.state()).isEqualTo(SignalingTransport.State.JOINED);
+
+        List<CompletableFuture<Void>> accepted = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            accepted.add(learner.send(new ChatMessage("line " + i)));
+            expert.send(new ChatMessage("reply " + i));
+        }
+        CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        for (int i = 1; i <= 30; i++) {
+            RecordingListener.Message m = RecordingListener.take(expertEvents.messages, 5);
+            assertThat(m.from()).isEqualTo(LEARNER);
+            assertThat(m.message()).isEqualTo(new ChatMessage("line " + i));
+            assertThat(RecordingListener.take(learnerEvents.messages, 5).message()).isEqualTo(new ChatMessage("reply " + i));
+        }
+
+        learner.leave("done").get(5, TimeUnit.SECONDS);
+        assertThat(RecordingListener.take(expertEvents.presence, 5)).isInstanceOf(RecordingListener.PeerLeft.class);
+        assertThat(RecordingListener.take(learnerEvents.lifecycle, 5)).isInstanceOfSatisfying(CloseReason.class,
+                r -> assertThat(r.local()).isTrue());
+        assertThat(learner.state()).isEqualTo(SignalingTransport.State.CLOSED);
+    }
+
+    @Test
+    void aRefusedJoinFailsWithItsCloseCodeAndIsNotRetried() throws Exception {
+        RelayServer relay = relay();
+        clock.set(Instant.parse("2026-11-24T11:30:00Z")); // after the window: the ticket has expired
+        RecordingListener events = new RecordingListener("expert-session");
+        SignalingTransport expert = keep(RelayTransport.webSocket(relay.sessionUri(SESSION),
+                TicketSource.of(TestSession.ticket(EXPERT)), expertThread));
+        CompletableFuture<JoinResult> join = expert.join(events);
+        assertThatThrownBy(() -> join.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(JoinRefusedException.class,
+                        e -> assertThat(e.code()).isEqualTo(CloseCode.TICKET_EXPIRED));
+        assertThat(RecordingListener.take(events.lifecycle, 5)).isInstanceOfSatisfying(CloseReason.class,
+                r -> assertThat(r.code()).contains(CloseCode.TICKET_EXPIRED));
+        assertThat(expert.state()).isEqualTo(SignalingTransport.State.CLOSED);
+        assertThatThrownBy(() -> expert.send(new ChatMessage("late")).get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void cutConnectionsAreReconnectedAndNoMessageIsLostOrRepeated() throws Exception {
+        RelayServer relay = relay();
+        CuttableProxy proxy = keep(new CuttableProxy(relay.port()));
+        URI viaProxy = URI.create("ws://127.0.0.1:" + proxy.port() + "/v1/sessions/" + SESSION.value());
+        RecordingListener expertEvents = new RecordingListener("expert-session");
+        RecordingListener learnerEvents = new RecordingListener("learner-session");
+        SignalingTransport expert = keep(RelayTransport.webSocket(relay.sessionUri(SESSION),
+                TicketSource.of(TestSession.ticket(EXPERT)), expertThread));
+        SignalingTransport learner = keep(new RelayTransport(OkHttpWire.connector(viaProxy, Duration.ofSeconds(1)),
+                TicketSource.of(TestSession.ticket(LEARNER)), learnerThread,
+                new Backoff(Duration.ofMillis(50), Duration.ofMillis(400), new Random(7))));
+        expert.join(expertEvents).get(5, TimeUnit.SECONDS);
+        learner.join(learnerEvents).get(5, TimeUnit.SECONDS);
+
+        int total = 160;
+        List<CompletableFuture<Void>> accepted = new ArrayList<>();
+        int cuts = 0;
+        for (int i = 1; i <= total; i++) {
+            accepted.add(learner.send(new ChatMessage("n" + i)));
+            expert.send(new ChatMessage("e" + i));
+            if (i % 40 == 0) {
+                accepted.get(i - 1).get(10, TimeUnit.SECONDS); // let some traffic through, then cut mid-stream
+                proxy.cut();
+                cuts++;
+            }
+        }
+        CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        for (int i = 1; i <= total; i++) {
+            assertThat(RecordingListener.take(expertEvents.messages, 10).message()).isEqualTo(new ChatMessage("n" + i));
+            assertThat(RecordingListener.take(learnerEvents.messages, 10).message()).isEqualTo(new ChatMessage("e" + i));
+        }
+        assertThat(expertEvents.messages.poll(300, TimeUnit.MILLISECONDS)).as("no duplicate delivery").isNull();
+        assertThat(learnerEvents.messages.poll(300, TimeUnit.MILLISECONDS)).as("no duplicate delivery").isNull();
+        assertThat(proxy.connectionsAccepted()).isGreaterThan(cuts);
+        assertThat(learnerEvents.lifecycle).contains("disconnected");
+        assertThat(learnerEvents.lifecycle).anyMatch(JoinResult.class::isInstance);
+    }
+
+    @Test
+    void sendsTheRelayDropsForRateAreResentInOrderNotLost() throws Exception {
+        RelayServer relay = RelayServer.builder(TestSession.VERIFIER).clock(clock)
+                .limits(new RelayLimits(10, 10, 100, Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(10), 1024))
+                .start();
+        resources.add(0, relay);
+        RecordingListener expertEvents = new RecordingListener("expert-session");
+        SignalingTransport expert = keep(RelayTransport.webSocket(relay.sessionUri(SESSION),
+                TicketSource.of(TestSession.ticket(EXPERT)), expertThread));
+        SignalingTransport learner = keep(RelayTransport.webSocket(relay.sessionUri(SESSION),
+                TicketSource.of(TestSession.ticket(LEARNER)), learnerThread));
+        expert.join(expertEvents).get(5, TimeUnit.SECONDS);
+        learner.join(new RecordingListener("learner-session")).get(5, TimeUnit.SECONDS);
+        List<CompletableFuture<Void>> accepted = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {   // four times what the relay takes per second
+            accepted.add(learner.send(new ChatMessage("r" + i)));
+        }
+        CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        for (int i = 1; i <= 40; i++) {
+            assertThat(RecordingListener.take(expertEvents.messages, 10).message()).isEqualTo(new ChatMessage("r" + i));
+        }
+        assertThat(expertEvents.messages.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void theInMemoryRelayGivesTheSameFactsAndOrderWithoutSockets() throws Exception {
+        InMemoryRelay relay = keep(new InMemoryRelay(TestSession.VERIFIER, clock, RelayLimits.defaults(), RelayEventSink.none()));
+        RecordingListener expertEvents = new RecordingListener("expert-session");
+        RecordingListener learnerEvents = new RecordingListener("learner-session");
+        SignalingTransport expert = keep(relay.transport(SESSION, TicketSource.of(TestSession.ticket(EXPERT)), expertThread));
+        SignalingTransport learner = keep(relay.transport(SESSION, TicketSource.of(TestSession.ticket(LEARNER)), learnerThread));
+        JoinResult e = expert.join(expertEvents).get(5, TimeUnit.SECONDS);
+        JoinResult l = learner.join(learnerEvents).get(5, TimeUnit.SECONDS);
+        assertThat(l.peer()).contains(e.self());
+        assertThat((Member) RecordingListener.take(expertEvents.presence, 5)).isEqualTo(l.self());
+        for (int i = 1; i <= 100; i++) {
+            expert.send(new ChatMessage("m" + i));
+        }
+        for (int i = 1; i <= 100; i++) {
+            assertThat(RecordingListener.take(learnerEvents.messages, 5).message()).isEqualTo(new ChatMessage("m" + i));
+        }
+        assertThat(relay.sessionCount()).isEqualTo(1);
+    }
+}
