@@ -51,6 +51,14 @@ public sealed interface RelayEvent {
         }
     }
 
+    /** The session was closed (by the app, e.g. when its window ended); every connection was closed with 4499. */
+    record SessionClosed(String eventId, SessionId session, Instant at, String reason) implements RelayEvent {
+        public SessionClosed {
+            check(eventId, session, at);
+            Checks.notNull(reason, "reason");
+        }
+    }
+
     private static void check(String eventId, SessionId session, Instant at) {
         Checks.identifier(eventId, "eventId");
         Checks.notNull(session, "session");

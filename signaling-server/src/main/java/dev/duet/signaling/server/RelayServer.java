@@ -93,6 +93,17 @@ public final class RelayServer implements AutoCloseable {
                 + session.value());
     }
 
+    /**
+     * Ends a session for good (the app calls this when the booking's window closes, or an
+     * operator ends it): both participants are closed with 4499 and do not reconnect, a
+     * {@link RelayEvent.SessionClosed} goes to the event sink, later joins are refused with 4499.
+     */
+    public void closeSession(SessionId session, String reason) {
+        Checks.notNull(session, "session");
+        Checks.notNull(reason, "reason");
+        node.closeSession(session, reason);
+    }
+
     public int sessionCount() {
         return node.sessionCount();
     }

@@ -303,6 +303,23 @@ class RelayServerTest {
         assertThat(expert.next(Frame.Accepted.class).seq()).isEqualTo(1);
     }
 
+    @Test
+    void closingASessionClosesBothParticipantsForGoodAndRefusesLaterJoins() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        learner.next(Frame.Joined.class);
+        relay.closeSession(SESSION, "the booking's window closed");
+        assertThat(expert.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
+        assertThat(learner.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
+        assertThat(CloseCode.SESSION_CLOSED.retry()).isFalse();
+        assertThat(events).filteredOn(RelayEvent.SessionClosed.class::isInstance).singleElement()
+                .satisfies(e -> assertThat(((RelayEvent.SessionClosed) e).reason()).isEqualTo("the booking's window closed"));
+        RawClient late = join(EXPERT, "expert-client-2", 0);
+        assertThat(late.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
+    }
+
     // ------------------------------------------------------------------ hostile input
 
     @Test

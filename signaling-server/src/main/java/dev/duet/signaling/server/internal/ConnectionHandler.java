@@ -150,6 +150,10 @@ public final class ConnectionHandler {
             return;
         }
         JoinTicket ticket = ((TicketCheck.Valid) check).ticket();
+        if (node.isClosed(sessionId)) {
+            close(CloseCode.SESSION_CLOSED, "session " + sessionId + " is over");
+            return;
+        }
         Optional<SessionRoom> room = node.roomFor(sessionId, now);
         if (room.isEmpty()) {
             close(CloseCode.NODE_FULL, "this relay node holds its maximum of " + node.limits().maxSessionsPerNode() + " sessions");

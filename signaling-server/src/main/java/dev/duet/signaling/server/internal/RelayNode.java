@@ -42,6 +42,8 @@ public final class RelayNode implements AutoCloseable {
     private final FrameCodec codec = new FrameCodec();
     private final ConcurrentHashMap<SessionId, SessionRoom> rooms = new ConcurrentHashMap<>();
     private final Set<ConnectionHandler> connections = ConcurrentHashMap.newKeySet();
+    /** Sessions closed by the app on this node; joins are refused. */
+    private final Set<SessionId> closed = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> sweeper;
 
     /**
@@ -63,6 +65,24 @@ public final class RelayNode implements AutoCloseable {
         ConnectionHandler handler = new ConnectionHandler(this, sessionId, out);
         connections.add(handler);
         return handler;
+    }
+
+    /**
+     * Ends a session: its connections are closed with 4499 (clients do not retry), a
+     * {@link RelayEvent.SessionClosed} is recorded, and later joins are refused with 4499.
+     */
+    public void closeSession(SessionId id, String reason) {
+        Instant now = now();
+        closed.add(id);
+        SessionRoom room = rooms.remove(id);
+        event(new RelayEvent.SessionClosed(newEventId(), id, now, reason));
+        if (room != null) {
+            room.closeAll(CloseCode.SESSION_CLOSED, reason);
+        }
+    }
+
+    boolean isClosed(SessionId id) {
+        return closed.contains(id);
     }
 
     public int sessionCount() {
