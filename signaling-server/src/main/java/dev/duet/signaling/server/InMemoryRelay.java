@@ -9,6 +9,7 @@ import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.signaling.client.wire.Wire;
 import dev.duet.signaling.server.internal.ConnectionHandler;
+import dev.duet.signaling.server.internal.MemorySessionStore;
 import dev.duet.signaling.server.internal.Outbound;
 import dev.duet.signaling.server.internal.RelayNode;
 import java.time.Clock;
@@ -34,7 +35,8 @@ public final class InMemoryRelay implements AutoCloseable {
         Checks.notNull(sink, "sink");
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("duet-memory-relay-sweeper"));
         this.delivery = Executors.newSingleThreadExecutor(daemon("duet-memory-relay"));
-        this.node = new RelayNode(verifier, clock, System::nanoTime, limits, sink, sweeper);
+        this.node = new RelayNode(verifier, clock, System::nanoTime, limits, sink, sweeper,
+                new MemorySessionStore(limits.maxPendingDeliveries()));
     }
 
     /** A transport for one participant of {@code session}; callbacks run on {@code callbacks}. */

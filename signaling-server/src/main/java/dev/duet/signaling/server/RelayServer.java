@@ -5,6 +5,7 @@ import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
 import dev.duet.signaling.client.wire.FrameCodec;
 import dev.duet.signaling.server.internal.JettyEndpoint;
+import dev.duet.signaling.server.internal.MemorySessionStore;
 import dev.duet.signaling.server.internal.RelayNode;
 import java.net.URI;
 import java.time.Clock;
@@ -41,7 +42,8 @@ public final class RelayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.node = new RelayNode(b.verifier, b.clock, System::nanoTime, b.limits, b.sink, scheduler);
+        this.node = new RelayNode(b.verifier, b.clock, System::nanoTime, b.limits, b.sink, scheduler,
+                new MemorySessionStore(b.limits.maxPendingDeliveries()));
         this.server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(b.host);

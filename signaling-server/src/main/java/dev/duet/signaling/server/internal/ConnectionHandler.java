@@ -4,27 +4,32 @@ import dev.duet.core.JoinTicket;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketCheck;
 import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.internal.TokenBucket;
 import dev.duet.signaling.client.wire.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.signaling.client.wire.ProtocolError;
 import dev.duet.signaling.client.wire.ProtocolException;
+import dev.duet.signaling.server.RelayEvent;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection on the relay: waits for {@code join}, checks the ticket, then hands the
- * client's frames to its {@link SessionRoom}. The server library calls {@code on*} methods one at
- * a time per connection; the node's sweeper reads {@link #lastHeard} and may close it, hence the
- * lock on the few fields both touch.
+ * One client connection on the relay: waits for {@code join}, checks the ticket, joins the
+ * session in the {@link SessionStore}, then hands the client's frames to the store and the
+ * session's events to the client. The server library calls the {@code on*} methods one at a
+ * time per connection; the node's sweeper and the store's event thread call in too, so the phase,
+ * the event buffer and the timestamps are guarded by this object's lock.
  */
 public final class ConnectionHandler {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
 
-    private enum Phase { AWAITING_JOIN, JOINED, CLOSED }
+    private enum Phase { AWAITING_JOIN, JOINING, JOINED, CLOSED }
 
     private final RelayNode node;
     private final SessionId sessionId;
@@ -35,8 +40,10 @@ public final class ConnectionHandler {
     private Phase phase = Phase.AWAITING_JOIN;     // guarded by this
     private long lastHeard;                        // node ticks, guarded by this
     private long droppedForRate;                   // guarded by this
+    private long lastSentDseq;                     // guarded by this
+    private final List<Frame> heldWhileJoining = new ArrayList<>(); // guarded by this
     private long lastPinged;                       // node ticks; only the sweeper touches it
-    private SessionRoom room;                      // set once on join, then read-only
+    private LocalRoom room;                        // set once on join
     private volatile Member member;
 
     ConnectionHandler(RelayNode node, SessionId sessionId, Outbound out) {
@@ -59,6 +66,7 @@ public final class ConnectionHandler {
     public void onText(String text) {
         Instant now = node.now();
         long ticks = node.ticks();
+        boolean awaitingJoin;
         synchronized (this) {
             if (phase == Phase.CLOSED) {
                 return;
@@ -74,19 +82,20 @@ public final class ConnectionHandler {
                 }
                 return;
             }
+            awaitingJoin = phase == Phase.AWAITING_JOIN;
         }
         Frame.ClientFrame frame;
         try {
             frame = node.codec().decodeClientFrame(text);
         } catch (ProtocolException e) {
-            if (isAwaitingJoin()) {
+            if (awaitingJoin) {
                 close(CloseCode.BAD_JOIN, "the first frame must be a valid join: " + e.getMessage());
             } else {
                 send(new Frame.Error(e.error(), e.detail(), node.codec().seqOf(text)));
             }
             return;
         }
-        if (isAwaitingJoin()) {
+        if (awaitingJoin) {
             if (frame instanceof Frame.Join join) {
                 join(join, now);
             } else {
@@ -95,11 +104,11 @@ public final class ConnectionHandler {
             return;
         }
         if (frame instanceof Frame.Send send) {
-            room.send(this, send, now);
+            onSend(send, now);
         } else if (frame instanceof Frame.Ack ack) {
-            room.ack(this, ack.dseq());
+            node.store().ack(sessionId, member, ack.dseq());
         } else if (frame instanceof Frame.Leave leave) {
-            room.left(this, now, "left: " + leave.reason());
+            departed(now, "left: " + leave.reason());
             close(CloseCode.NORMAL, "left");
         } else if (frame instanceof Frame.Join) {
             send(new Frame.Error(ProtocolError.UNEXPECTED_FRAME, "this connection has already joined", Optional.empty()));
@@ -123,15 +132,9 @@ public final class ConnectionHandler {
     /** The connection is gone (closed by either side, or broken). */
     public void onClosed(int code, String reason) {
         synchronized (this) {
-            if (phase == Phase.CLOSED && room == null) {
-                node.forget(this);
-                return;
-            }
             phase = Phase.CLOSED;
         }
-        if (room != null) {
-            room.left(this, node.now(), "connection closed (" + code + (reason == null || reason.isEmpty() ? "" : " " + reason) + ")");
-        }
+        departed(node.now(), "connection closed (" + code + (reason == null || reason.isEmpty() ? "" : " " + reason) + ")");
         node.forget(this);
     }
 
@@ -150,13 +153,8 @@ public final class ConnectionHandler {
             return;
         }
         JoinTicket ticket = ((TicketCheck.Valid) check).ticket();
-        if (node.isClosed(sessionId)) {
+        if (node.store().isClosed(sessionId)) {
             close(CloseCode.SESSION_CLOSED, "session " + sessionId + " is over");
-            return;
-        }
-        Optional<SessionRoom> room = node.roomFor(sessionId, now);
-        if (room.isEmpty()) {
-            close(CloseCode.NODE_FULL, "this relay node holds its maximum of " + node.limits().maxSessionsPerNode() + " sessions");
             return;
         }
         Member self = new Member(ticket.participantId(), ticket.role(), ConnectionId.of(RelayNode.newConnectionId()), now);
@@ -164,22 +162,96 @@ public final class ConnectionHandler {
             if (phase != Phase.AWAITING_JOIN) {
                 return;
             }
-            this.member = self;
-            this.room = room.get();
-            phase = Phase.JOINED;
+            member = self;
+            phase = Phase.JOINING;
         }
-        if (!room.get().join(this, ticket, join, self, now)) {
-            synchronized (this) {
-                this.room = null;
-            }
-            close(CloseCode.TICKET_WRONG_SESSION, "session " + sessionId + " already has its two participants");
+        Optional<LocalRoom> local = node.enter(sessionId, this);
+        if (local.isEmpty()) {
+            close(CloseCode.NODE_FULL, "this relay node holds its maximum of " + node.limits().maxSessionsPerNode() + " sessions");
             return;
         }
-        log.info("session {}: {} ({}) joined on {} from {}", sessionId, ticket.participantId(), ticket.role().code(),
-                self.connection(), out.describe());
+        room = local.get();
+        SessionStore.JoinOutcome outcome = node.store().join(sessionId, self, join.clientId(), join.lastDelivered());
+        if (outcome instanceof SessionStore.JoinOutcome.Admitted admitted) {
+            synchronized (this) {
+                send(new Frame.Joined(sessionId, self, admitted.peer(), admitted.lastAcceptedSeq()));
+                for (Frame.Deliver d : admitted.replay()) {
+                    send(d);
+                    lastSentDseq = Math.max(lastSentDseq, d.dseq());
+                }
+                for (Frame held : heldWhileJoining) {
+                    sendOnce(held);
+                }
+                heldWhileJoining.clear();
+                if (phase == Phase.JOINING) {
+                    phase = Phase.JOINED;
+                }
+            }
+            admitted.replaced().ifPresent(old -> node.event(new RelayEvent.Left(RelayNode.newEventId(), sessionId, now,
+                    old.participant(), old.connection(), "replaced by a newer connection")));
+            node.event(new RelayEvent.Joined(RelayNode.newEventId(), sessionId, now, self.participant(), self.role(),
+                    self.connection()));
+            log.info("session {}: {} ({}) joined on {} from {}", sessionId, self.participant(), self.role().code(),
+                    self.connection(), out.describe());
+        } else {
+            member = null;
+            close(CloseCode.TICKET_WRONG_SESSION, "session " + sessionId + " already has its two participants");
+        }
+    }
+
+    private void onSend(Frame.Send send, Instant now) {
+        SessionStore.SendOutcome outcome = node.store().send(sessionId, member, send.seq(), send.message(), now);
+        if (outcome instanceof SessionStore.SendOutcome.Accepted) {
+            if (send.message() instanceof MediaReport report) {
+                // recorded before the sender is told it was accepted
+                node.event(new RelayEvent.MediaReported(RelayNode.newEventId(), sessionId, now, member.participant(), report));
+            }
+            send(new Frame.Accepted(send.seq()));
+        } else if (outcome instanceof SessionStore.SendOutcome.Duplicate d) {
+            if (d.lastAccepted() > 0) {
+                send(new Frame.Accepted(d.lastAccepted()));
+            }
+        } else if (outcome instanceof SessionStore.SendOutcome.Gap g) {
+            send(new Frame.Error(ProtocolError.OUT_OF_ORDER, "seq " + send.seq() + " leaves a gap; expected " + g.expected(),
+                    Optional.of(send.seq())));
+        }
+    }
+
+    /** This connection is gone from the session: the store tells the peer if it was the current one. */
+    private void departed(Instant now, String reason) {
+        Member me = member;
+        if (me == null) {
+            return;
+        }
+        if (node.store().left(sessionId, me, now)) {
+            node.event(new RelayEvent.Left(RelayNode.newEventId(), sessionId, now, me.participant(), me.connection(), reason));
+        }
+        if (room != null) {
+            node.leave(room, this);
+        }
     }
 
     // ---------------------------------------------------------------- to the client
+
+    /** A frame produced by the session's events: held until this connection's joined frame is out. */
+    synchronized void relay(Frame frame) {
+        if (phase == Phase.JOINING) {
+            heldWhileJoining.add(frame);
+        } else if (phase == Phase.JOINED) {
+            sendOnce(frame);
+        }
+    }
+
+    /** Sends a frame, skipping a delivery this connection already got (during a join's replay). */
+    private void sendOnce(Frame frame) {
+        if (frame instanceof Frame.Deliver d) {
+            if (d.dseq() <= lastSentDseq) {
+                return;
+            }
+            lastSentDseq = d.dseq();
+        }
+        send(frame);
+    }
 
     void send(Frame frame) {
         out.send(node.codec().encode(frame));
@@ -213,9 +285,7 @@ public final class ConnectionHandler {
         if (awaitingJoin && ticks - openedAt >= node.limits().joinTimeout().toNanos()) {
             close(CloseCode.JOIN_TIMEOUT, "no join within " + node.limits().joinTimeout().toSeconds() + " s");
         } else if (ticks - heard >= node.limits().idleTimeout().toNanos()) {
-            if (room != null) {
-                room.left(this, now, "silent for " + node.limits().idleTimeout().toSeconds() + " s");
-            }
+            departed(now, "silent for " + node.limits().idleTimeout().toSeconds() + " s");
             close(CloseCode.IDLE_TIMEOUT, "no frame or pong for " + node.limits().idleTimeout().toSeconds() + " s");
         } else if (ticks - lastPinged >= node.limits().pingInterval().toNanos()) {
             lastPinged = ticks;
@@ -223,11 +293,7 @@ public final class ConnectionHandler {
         }
     }
 
-    private synchronized boolean isAwaitingJoin() {
-        return phase == Phase.AWAITING_JOIN;
-    }
-
-    /** Close reasons are limited to 123 bytes by WebSocket; keep them ASCII-short. */
+    /** Close reasons are limited to 123 bytes by WebSocket; keep them short. */
     private static String truncate(String reason) {
         return reason.length() <= 100 ? reason : reason.substring(0, 97) + "...";
     }

@@ -8,7 +8,6 @@ import dev.duet.signaling.server.RelayEvent;
 import dev.duet.signaling.server.RelayEventSink;
 import dev.duet.signaling.server.RelayLimits;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
@@ -31,19 +30,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class RelayNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayNode.class);
-    /** A room with nobody present is forgotten after this long without activity. */
-    private static final Duration ROOM_RETENTION = Duration.ofHours(2);
-
     private final JoinTicketVerifier verifier;
     private final Clock clock;
     private final RelayLimits limits;
     private final RelayEventSink sink;
     private final LongSupplier nanoTicker;
     private final FrameCodec codec = new FrameCodec();
-    private final ConcurrentHashMap<SessionId, SessionRoom> rooms = new ConcurrentHashMap<>();
+    private final SessionStore store;
+    /** This node's connections, per session. */
+    private final ConcurrentHashMap<SessionId, LocalRoom> rooms = new ConcurrentHashMap<>();
     private final Set<ConnectionHandler> connections = ConcurrentHashMap.newKeySet();
-    /** Sessions closed by the app on this node; joins are refused. */
-    private final Set<SessionId> closed = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> sweeper;
 
     /**
@@ -51,12 +47,19 @@ public final class RelayNode implements AutoCloseable {
      * @param nanoTicker monotonic time for timeouts and rate limits ({@code System::nanoTime})
      */
     public RelayNode(JoinTicketVerifier verifier, Clock clock, LongSupplier nanoTicker, RelayLimits limits,
-            RelayEventSink sink, ScheduledExecutorService scheduler) {
+            RelayEventSink sink, ScheduledExecutorService scheduler, SessionStore store) {
         this.verifier = verifier;
         this.clock = clock;
         this.nanoTicker = nanoTicker;
         this.limits = limits;
         this.sink = sink;
+        this.store = store;
+        store.subscribe((session, event) -> {
+            LocalRoom room = rooms.get(session);
+            if (room != null) {
+                room.dispatch(event);
+            }
+        });
         this.sweeper = scheduler.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -72,17 +75,8 @@ public final class RelayNode implements AutoCloseable {
      * {@link RelayEvent.SessionClosed} is recorded, and later joins are refused with 4499.
      */
     public void closeSession(SessionId id, String reason) {
-        Instant now = now();
-        closed.add(id);
-        SessionRoom room = rooms.remove(id);
-        event(new RelayEvent.SessionClosed(newEventId(), id, now, reason));
-        if (room != null) {
-            room.closeAll(CloseCode.SESSION_CLOSED, reason);
-        }
-    }
-
-    boolean isClosed(SessionId id) {
-        return closed.contains(id);
+        event(new RelayEvent.SessionClosed(newEventId(), id, now(), reason));
+        store.close(id, reason);
     }
 
     public int sessionCount() {
@@ -97,7 +91,7 @@ public final class RelayNode implements AutoCloseable {
     @Override
     public void close() {
         sweeper.cancel(false);
-        rooms.values().forEach(r -> r.closeAll(CloseCode.GOING_AWAY, "relay node shutting down"));
+        connections.forEach(c -> c.close(CloseCode.GOING_AWAY, "relay node shutting down"));
     }
 
     // ---------------------------------------------------------------- for handlers and rooms
@@ -123,16 +117,33 @@ public final class RelayNode implements AutoCloseable {
         return limits;
     }
 
-    /** The session's room, created on first use unless the node is full. */
-    Optional<SessionRoom> roomFor(SessionId id, Instant now) {
-        SessionRoom existing = rooms.get(id);
-        if (existing != null) {
-            return Optional.of(existing);
-        }
-        if (rooms.size() >= limits.maxSessionsPerNode()) {
-            return Optional.empty();
-        }
-        return Optional.of(rooms.computeIfAbsent(id, k -> new SessionRoom(k, this, now)));
+    SessionStore store() {
+        return store;
+    }
+
+    /** Adds {@code handler} to the session's local room (created unless the node is full). */
+    Optional<LocalRoom> enter(SessionId id, ConnectionHandler handler) {
+        LocalRoom[] entered = new LocalRoom[1];
+        rooms.compute(id, (k, room) -> {
+            if (room == null) {
+                if (rooms.size() >= limits.maxSessionsPerNode()) {
+                    return null;
+                }
+                room = new LocalRoom(k);
+            }
+            room.add(handler);
+            entered[0] = room;
+            return room;
+        });
+        return Optional.ofNullable(entered[0]);
+    }
+
+    /** Removes {@code handler} from its local room; an empty room is dropped. */
+    void leave(LocalRoom room, ConnectionHandler handler) {
+        rooms.computeIfPresent(room.id(), (k, r) -> {
+            r.remove(handler);
+            return r.isEmpty() ? null : r;
+        });
     }
 
     void forget(ConnectionHandler handler) {
@@ -162,8 +173,9 @@ public final class RelayNode implements AutoCloseable {
             for (ConnectionHandler handler : connections) {
                 handler.sweep(now, ticks);
             }
-            Instant cutoff = now.minus(ROOM_RETENTION);
-            rooms.values().removeIf(room -> room.idleSince(cutoff));
+            if (store instanceof MemorySessionStore memory) {
+                memory.forgetIdle(now);
+            }
         } catch (RuntimeException e) {
             log.error("relay sweep failed", e);
         }

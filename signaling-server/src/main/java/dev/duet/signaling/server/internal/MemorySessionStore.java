@@ -1,0 +1,200 @@
+package dev.duet.signaling.server.internal;
+
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.signaling.client.Member;
+import dev.duet.signaling.client.PeerMessage;
+import dev.duet.signaling.client.wire.Frame;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Session state for one node, in memory. Each session has its own lock; events are published to
+ * subscribers under it, so every subscriber sees a session's events in the order they happened.
+ */
+public final class MemorySessionStore implements SessionStore {
+    private static final Duration RETENTION = Duration.ofHours(2);
+
+    private final int maxPendingDeliveries;
+    private final ConcurrentHashMap<SessionId, State> sessions = new ConcurrentHashMap<>();
+    private final Set<SessionId> closed = ConcurrentHashMap.newKeySet();
+    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+
+    public MemorySessionStore(int maxPendingDeliveries) {
+        this.maxPendingDeliveries = maxPendingDeliveries;
+    }
+
+    /** Deliveries to one participant, numbered from 1, kept until acknowledged. */
+    private static final class Mailbox {
+        long nextDseq = 1;
+        final Deque<Frame.Deliver> pending = new ArrayDeque<>();
+    }
+
+    private static final class State {
+        final Map<ParticipantId, Member> present = new HashMap<>();
+        final Map<ParticipantId, String> clientIds = new HashMap<>();
+        final Map<ParticipantId, Long> lastAccepted = new HashMap<>();
+        final Map<ParticipantId, Mailbox> mailboxes = new HashMap<>();
+        final Set<ParticipantId> known = new LinkedHashSet<>();
+        Mailbox unclaimed = new Mailbox();
+        Instant lastActivity = Instant.MIN;
+    }
+
+    @Override
+    public void subscribe(Subscriber subscriber) {
+        subscribers.add(subscriber);
+    }
+
+    @Override
+    public JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered) {
+        State s = state(session);
+        synchronized (s) {
+            ParticipantId who = member.participant();
+            if (!s.known.contains(who) && s.known.size() >= 2) {
+                return new JoinOutcome.Full();
+            }
+            if (s.known.add(who) && s.known.size() == 2) {
+                s.mailboxes.putIfAbsent(who, s.unclaimed);
+                s.unclaimed = null;
+            }
+            s.lastActivity = member.arrivedAt();
+            Member replaced = s.present.put(who, member);
+            if (!clientId.equals(s.clientIds.get(who))) {
+                s.clientIds.put(who, clientId);
+                s.lastAccepted.put(who, 0L);
+            }
+            Optional<Member> peer = s.present.values().stream().filter(m -> !m.participant().equals(who)).findFirst();
+            Mailbox mailbox = s.mailboxes.computeIfAbsent(who, p -> new Mailbox());
+            mailbox.pending.removeIf(d -> d.dseq() <= lastDelivered);
+            List<Frame.Deliver> replay = new ArrayList<>(mailbox.pending);
+            publish(session, new Event.Joined(member, Optional.ofNullable(replaced).map(Member::connection)));
+            return new JoinOutcome.Admitted(s.lastAccepted.get(who), peer, replay, Optional.ofNullable(replaced));
+        }
+    }
+
+    @Override
+    public SendOutcome send(SessionId session, Member sender, long seq, PeerMessage message, Instant now) {
+        State s = state(session);
+        synchronized (s) {
+            ParticipantId who = sender.participant();
+            if (!sender.equals(s.present.get(who))) {
+                return new SendOutcome.Stale();
+            }
+            s.lastActivity = now;
+            long last = s.lastAccepted.get(who);
+            if (seq <= last) {
+                return new SendOutcome.Duplicate(last);
+            }
+            if (seq != last + 1) {
+                return new SendOutcome.Gap(last + 1);
+            }
+            s.lastAccepted.put(who, seq);
+            ParticipantId to = s.known.stream().filter(p -> !p.equals(who)).findFirst().orElse(null);
+            Mailbox mailbox = to == null ? s.unclaimed : s.mailboxes.computeIfAbsent(to, p -> new Mailbox());
+            Frame.Deliver deliver = new Frame.Deliver(mailbox.nextDseq++, who, now, message);
+            mailbox.pending.addLast(deliver);
+            while (mailbox.pending.size() > maxPendingDeliveries) {
+                mailbox.pending.removeFirst();
+            }
+            if (to != null) {
+                publish(session, new Event.Delivered(to, deliver));
+            }
+            return new SendOutcome.Accepted();
+        }
+    }
+
+    @Override
+    public void ack(SessionId session, Member who, long dseq) {
+        State s = state(session);
+        synchronized (s) {
+            if (who.equals(s.present.get(who.participant()))) {
+                Mailbox mailbox = s.mailboxes.get(who.participant());
+                if (mailbox != null) {
+                    mailbox.pending.removeIf(d -> d.dseq() <= dseq);
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean left(SessionId session, Member who, Instant now) {
+        State s = sessions.get(session);
+        if (s == null) {
+            return false;
+        }
+        synchronized (s) {
+            if (!who.equals(s.present.get(who.participant()))) {
+                return false;
+            }
+            s.present.remove(who.participant());
+            s.lastActivity = now;
+            publish(session, new Event.Left(who, now));
+            return true;
+        }
+    }
+
+    @Override
+    public void close(SessionId session, String reason) {
+        closed.add(session);
+        State s = sessions.remove(session);
+        if (s != null) {
+            synchronized (s) {
+                publish(session, new Event.Closed(reason));
+            }
+        } else {
+            publish(session, new Event.Closed(reason));
+        }
+    }
+
+    @Override
+    public boolean isClosed(SessionId session) {
+        return closed.contains(session);
+    }
+
+    @Override
+    public List<Member> present(SessionId session) {
+        State s = sessions.get(session);
+        if (s == null) {
+            return List.of();
+        }
+        synchronized (s) {
+            return List.copyOf(s.present.values());
+        }
+    }
+
+    /** Forgets sessions nobody is in and nothing happened in for two hours. */
+    void forgetIdle(Instant now) {
+        Instant cutoff = now.minus(RETENTION);
+        sessions.entrySet().removeIf(e -> {
+            synchronized (e.getValue()) {
+                return e.getValue().present.isEmpty() && e.getValue().lastActivity.isBefore(cutoff);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        sessions.clear();
+    }
+
+    private State state(SessionId session) {
+        return sessions.computeIfAbsent(session, k -> new State());
+    }
+
+    private void publish(SessionId session, Event event) {
+        for (Subscriber s : subscribers) {
+            s.onEvent(session, event);
+        }
+    }
+}

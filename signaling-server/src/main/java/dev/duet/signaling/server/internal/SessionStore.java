@@ -1,0 +1,88 @@
+package dev.duet.signaling.server.internal;
+
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.signaling.client.Member;
+import dev.duet.signaling.client.PeerMessage;
+import dev.duet.signaling.client.wire.Frame;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The shared state of every session: who is present on which connection, what each client
+ * instance has had accepted, each participant's deliveries not yet acknowledged. One node keeps it
+ * in memory; several nodes keep it in Redis. Every operation is atomic and publishes what happened
+ * as a {@link Event} to every node holding connections of the session, in one order per session.
+ */
+public interface SessionStore extends AutoCloseable {
+
+    /** Receives a session's events, in order; called on one thread at a time per store. */
+    @FunctionalInterface
+    interface Subscriber {
+        void onEvent(SessionId session, Event event);
+    }
+
+    /** What happened in a session. */
+    sealed interface Event {
+        /** {@code member} joined; it replaces {@code replaced} (an older connection of the same participant) if present. */
+        record Joined(Member member, Optional<ConnectionId> replaced) implements Event {}
+
+        /** A message for {@code to}, numbered. */
+        record Delivered(ParticipantId to, Frame.Deliver deliver) implements Event {}
+
+        /** {@code member}'s connection left at {@code at}. */
+        record Left(Member member, Instant at) implements Event {}
+
+        /** The session is over. */
+        record Closed(String reason) implements Event {}
+    }
+
+    /** The answer to a join. */
+    sealed interface JoinOutcome {
+        /** Two other participants are already known in this session. */
+        record Full() implements JoinOutcome {}
+
+        /** Admitted: where to resume sends, the peer if present, deliveries to replay, the connection replaced. */
+        record Admitted(long lastAcceptedSeq, Optional<Member> peer, List<Frame.Deliver> replay, Optional<Member> replaced)
+                implements JoinOutcome {}
+    }
+
+    /** The answer to a send. */
+    sealed interface SendOutcome {
+        /** The sender's connection is no longer its current one; ignore. */
+        record Stale() implements SendOutcome {}
+
+        /** Already accepted before (a resend); acknowledge {@code lastAccepted} again. */
+        record Duplicate(long lastAccepted) implements SendOutcome {}
+
+        /** Not the next seq; {@code expected} is. */
+        record Gap(long expected) implements SendOutcome {}
+
+        /** Accepted and queued for the other participant. */
+        record Accepted() implements SendOutcome {}
+    }
+
+    void subscribe(Subscriber subscriber);
+
+    JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered);
+
+    SendOutcome send(SessionId session, Member sender, long seq, PeerMessage message, Instant now);
+
+    void ack(SessionId session, Member who, long dseq);
+
+    /** {@code who}'s connection is gone; true if it was its participant's current one (the peer is then told). */
+    boolean left(SessionId session, Member who, Instant now);
+
+    /** Ends the session: publishes {@link Event.Closed}; later joins are refused. */
+    void close(SessionId session, String reason);
+
+    boolean isClosed(SessionId session);
+
+    /** Members present in a session (on any node), for sweeping. */
+    List<Member> present(SessionId session);
+
+    @Override
+    void close();
+}
