@@ -5,6 +5,7 @@ module dev.duet.signaling.server {
     requires org.eclipse.jetty.websocket.api;
     requires org.eclipse.jetty.websocket.server;
     requires org.slf4j;
+    requires redis.clients.jedis;
 
     exports dev.duet.signaling.server;
 }

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  *   --host ADDRESS          listen address (default 127.0.0.1; 0.0.0.0 behind a TLS proxy)
  *   --port N                listen port (default 8080; 0 picks a free one)
  *   --ticket-keys FILE      ticket keys, one "keyId:base64secret" per line, '#' comments allowed
+ *   --redis URL             share sessions with other nodes through Redis (redis://host:port)
  * </pre>
  *
  * Without {@code --ticket-keys}, the keys come from the environment variable
@@ -39,12 +40,17 @@ public final class RelayMain {
             options = Options.parse(args, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("duet relay: " + e.getMessage());
-            System.err.println("usage: java -jar duet-signaling-server-all.jar [--host ADDRESS] [--port N] [--ticket-keys FILE]");
+            System.err.println("usage: java -jar duet-signaling-server-all.jar [--host ADDRESS] [--port N] [--ticket-keys FILE]"
+                    + " [--redis redis://host:port]");
             System.exit(2);
             return;
         }
         JoinTicketVerifier verifier = new JoinTicketVerifier(options.keys(), Duration.ofSeconds(30));
-        RelayServer relay = RelayServer.builder(verifier).host(options.host()).port(options.port()).start();
+        RelayServer.Builder builder = RelayServer.builder(verifier).host(options.host()).port(options.port());
+        if (options.redis() != null) {
+            builder.redis(options.redis());
+        }
+        RelayServer relay = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("duet relay stopping: telling clients to reconnect (1001)");
@@ -57,12 +63,13 @@ public final class RelayMain {
     }
 
     /** Parsed command line. */
-    record Options(String host, int port, List<TicketKey> keys) {
+    record Options(String host, int port, List<TicketKey> keys, java.net.URI redis) {
         static Options parse(String[] args, Map<String, String> env) {
             String host = "127.0.0.1";
             int port = 8080;
             String keysText = null;
             String keysSource = null;
+            java.net.URI redis = null;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (i + 1 >= args.length) {
@@ -86,8 +93,15 @@ public final class RelayMain {
                             throw new IllegalArgumentException("--ticket-keys: cannot read " + value + ": " + e.getMessage());
                         }
                     }
+                    case "--redis" -> {
+                        try {
+                            redis = java.net.URI.create(value);
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("--redis must be a redis://host:port address");
+                        }
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + flag
-                            + "; expected --host, --port or --ticket-keys");
+                            + "; expected --host, --port, --ticket-keys or --redis");
                 }
             }
             if (keysText == null) {
@@ -98,7 +112,7 @@ public final class RelayMain {
                 throw new IllegalArgumentException("no ticket keys: give --ticket-keys FILE or set " + KEYS_ENV
                         + " (\"keyId:base64secret\" entries)");
             }
-            return new Options(host, port, keys(keysText, keysSource));
+            return new Options(host, port, keys(keysText, keysSource), redis);
         }
 
         static List<TicketKey> keys(String text, String source) {

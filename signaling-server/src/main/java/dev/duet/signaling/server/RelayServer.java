@@ -6,6 +6,7 @@ import dev.duet.core.internal.Checks;
 import dev.duet.signaling.client.wire.FrameCodec;
 import dev.duet.signaling.server.internal.JettyEndpoint;
 import dev.duet.signaling.server.internal.MemorySessionStore;
+import dev.duet.signaling.server.internal.RedisSessionStore;
 import dev.duet.signaling.server.internal.RelayNode;
 import java.net.URI;
 import java.time.Clock;
@@ -43,7 +44,8 @@ public final class RelayServer implements AutoCloseable {
             return t;
         });
         this.node = new RelayNode(b.verifier, b.clock, System::nanoTime, b.limits, b.sink, scheduler,
-                new MemorySessionStore(b.limits.maxPendingDeliveries()));
+                b.redis == null ? new MemorySessionStore(b.limits.maxPendingDeliveries())
+                        : new RedisSessionStore(b.redis, b.limits.maxPendingDeliveries()));
         this.server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(b.host);
@@ -140,6 +142,7 @@ public final class RelayServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private RelayLimits limits = RelayLimits.defaults();
         private RelayEventSink sink = RelayEventSink.none();
+        private URI redis;
 
         private Builder(JoinTicketVerifier verifier) {
             this.verifier = Checks.notNull(verifier, "verifier");
@@ -177,6 +180,19 @@ public final class RelayServer implements AutoCloseable {
 
         public Builder eventSink(RelayEventSink sink) {
             this.sink = Checks.notNull(sink, "eventSink");
+            return this;
+        }
+
+        /**
+         * Shares session state with other nodes through the Redis at {@code uri} ({@code redis://host:port}):
+         * clients of one session may then join any node. Without it the node keeps state in memory.
+         */
+        public Builder redis(URI uri) {
+            Checks.notNull(uri, "redis");
+            if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("redis must be a redis://host:port address, but was " + uri);
+            }
+            this.redis = uri;
             return this;
         }
 

@@ -174,7 +174,8 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     /** Forgets sessions nobody is in and nothing happened in for two hours. */
-    void forgetIdle(Instant now) {
+    @Override
+    public void sweep(Set<SessionId> localSessions, Instant now) {
         Instant cutoff = now.minus(RETENTION);
         sessions.entrySet().removeIf(e -> {
             synchronized (e.getValue()) {

@@ -92,6 +92,7 @@ public final class RelayNode implements AutoCloseable {
     public void close() {
         sweeper.cancel(false);
         connections.forEach(c -> c.close(CloseCode.GOING_AWAY, "relay node shutting down"));
+        store.close();
     }
 
     // ---------------------------------------------------------------- for handlers and rooms
@@ -173,9 +174,7 @@ public final class RelayNode implements AutoCloseable {
             for (ConnectionHandler handler : connections) {
                 handler.sweep(now, ticks);
             }
-            if (store instanceof MemorySessionStore memory) {
-                memory.forgetIdle(now);
-            }
+            store.sweep(rooms.keySet(), now);
         } catch (RuntimeException e) {
             log.error("relay sweep failed", e);
         }

@@ -80,8 +80,14 @@ public interface SessionStore extends AutoCloseable {
 
     boolean isClosed(SessionId session);
 
-    /** Members present in a session (on any node), for sweeping. */
+    /** Members present in a session (on any node). */
     List<Member> present(SessionId session);
+
+    /**
+     * Housekeeping, called every second by the node with the sessions it holds connections for:
+     * the shared store removes members of dead nodes; the memory store forgets idle sessions.
+     */
+    default void sweep(java.util.Set<SessionId> localSessions, Instant now) {}
 
     @Override
     void close();

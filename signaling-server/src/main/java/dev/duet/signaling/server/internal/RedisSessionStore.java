@@ -1,0 +1,361 @@
+package dev.duet.signaling.server.internal;
+
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.signaling.client.Member;
+import dev.duet.signaling.client.PeerMessage;
+import dev.duet.signaling.client.wire.Frame;
+import dev.duet.signaling.client.wire.FrameCodec;
+import dev.duet.signaling.client.wire.ProtocolException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Session state shared by several relay nodes through one Redis. Every operation is one Lua
+ * script (atomic) that also publishes its event on {@code duet:events:<session>}; every node
+ * pattern-subscribes and dispatches to its local connections, in publish order. Presence entries
+ * name the node holding the connection; each node refreshes {@code duet:node:<id>} every second
+ * with a {@value #NODE_TTL_MILLIS} ms expiry, and a node that finds a member of a dead node in one
+ * of its sessions removes it (the peer is told it left), so a killed node's members disappear
+ * within the TTL plus a second. Session keys expire 24 h after their last change.
+ *
+ * <p>Keys, all with the session as hash tag: {@code duet:{S}:presence} (participant to
+ * {@code node\njson}), {@code :known} (at most two participants), {@code :clients} and
+ * {@code :accepted} (per participant), {@code :dseq} (per recipient), {@code :box:<recipient>}
+ * (sorted set of pending deliveries by dseq; {@code box:*} before the recipient is known),
+ * {@code :closed}.
+ */
+public final class RedisSessionStore implements SessionStore {
+    private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
+    static final long NODE_TTL_MILLIS = 3000;
+    private static final int SESSION_TTL_SECONDS = 24 * 3600;
+    private static final String CHANNEL_PREFIX = "duet:events:";
+
+    private static final String JOIN = """
+            local p, who, me, client, lastDelivered, channel, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+            if redis.call('EXISTS', p..'closed') == 1 then return {'closed'} end
+            if redis.call('SISMEMBER', p..'known', who) == 0 then
+              if redis.call('SCARD', p..'known') >= 2 then return {'full'} end
+              redis.call('SADD', p..'known', who)
+              if redis.call('SCARD', p..'known') == 2 then
+                if redis.call('EXISTS', p..'box:*') == 1 then redis.call('RENAME', p..'box:*', p..'box:'..who) end
+                local c = redis.call('HGET', p..'dseq', '*')
+                if c then redis.call('HSET', p..'dseq', who, c); redis.call('HDEL', p..'dseq', '*') end
+              end
+            end
+            local replaced = redis.call('HGET', p..'presence', who) or ''
+            redis.call('HSET', p..'presence', who, me)
+            local last = '0'
+            if redis.call('HGET', p..'clients', who) ~= client then
+              redis.call('HSET', p..'clients', who, client)
+              redis.call('HSET', p..'accepted', who, 0)
+            else
+              last = redis.call('HGET', p..'accepted', who) or '0'
+            end
+            local peer = ''
+            local all = redis.call('HGETALL', p..'presence')
+            for i = 1, #all, 2 do if all[i] ~= who then peer = all[i + 1] end end
+            redis.call('ZREMRANGEBYSCORE', p..'box:'..who, '-inf', lastDelivered)
+            local replay = redis.call('ZRANGE', p..'box:'..who, 0, -1, 'WITHSCORES')
+            local shown = replaced
+            if shown == '' then shown = '-\\n-' end
+            redis.call('PUBLISH', channel, 'J\\n'..shown..'\\n'..me)
+            for _, k in ipairs({'presence', 'known', 'clients', 'accepted', 'dseq', 'box:'..who}) do
+              redis.call('EXPIRE', p..k, ttl)
+            end
+            return {'ok', last, peer, replaced, replay}
+            """;
+
+    private static final String SEND = """
+            local p, who, me, seq, entry, channel, max = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7])
+            if redis.call('HGET', p..'presence', who) ~= me then return {'stale'} end
+            local last = tonumber(redis.call('HGET', p..'accepted', who) or '0')
+            if seq <= last then return {'dup', tostring(last)} end
+            if seq ~= last + 1 then return {'gap', tostring(last + 1)} end
+            redis.call('HSET', p..'accepted', who, seq)
+            local to = '*'
+            for _, m in ipairs(redis.call('SMEMBERS', p..'known')) do if m ~= who then to = m end end
+            local dseq = redis.call('HINCRBY', p..'dseq', to, 1)
+            local box = p..'box:'..to
+            redis.call('ZADD', box, dseq, entry)
+            local n = redis.call('ZCARD', box)
+            if n > max then redis.call('ZREMRANGEBYRANK', box, 0, n - max - 1) end
+            redis.call('EXPIRE', box, ARGV[8])
+            if to ~= '*' then redis.call('PUBLISH', channel, 'D\\n'..to..'\\n'..dseq..'\\n'..entry) end
+            return {'ok'}
+            """;
+
+    private static final String ACK = """
+            local p, who, me, dseq = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+            if redis.call('HGET', p..'presence', who) == me then
+              redis.call('ZREMRANGEBYSCORE', p..'box:'..who, '-inf', dseq)
+            end
+            return 0
+            """;
+
+    private static final String LEFT = """
+            local p, who, me, channel, at = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+            if redis.call('HGET', p..'presence', who) ~= me then return 0 end
+            redis.call('HDEL', p..'presence', who)
+            redis.call('PUBLISH', channel, 'L\\n'..at..'\\n'..me)
+            return 1
+            """;
+
+    private static final String CLOSE = """
+            local p, channel, reason, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+            redis.call('SET', p..'closed', reason, 'EX', ttl)
+            redis.call('PUBLISH', channel, 'C\\n'..reason)
+            return 0
+            """;
+
+    private final RedisClient redis;
+    private final Jedis subscriberConnection;
+    private final JedisPubSub pubSub;
+    private final String nodeId;
+    private final int maxPendingDeliveries;
+    private final FrameCodec codec = new FrameCodec();
+    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService heartbeat;
+    private volatile boolean closing;
+
+    /** Connects to {@code redisUri} ({@code redis://host:port}) and starts this node's heartbeat and subscription. */
+    public RedisSessionStore(URI redisUri, int maxPendingDeliveries) {
+        this.redis = RedisClient.create(redisUri);
+        this.nodeId = "n-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        this.maxPendingDeliveries = maxPendingDeliveries;
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "duet-redis-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        beat();
+        heartbeat.scheduleAtFixedRate(this::beat, 1, 1, TimeUnit.SECONDS);
+        this.subscriberConnection = new Jedis(redisUri);
+        CountDownLatch subscribed = new CountDownLatch(1);
+        this.pubSub = new JedisPubSub() {
+            @Override
+            public void onPSubscribe(String pattern, int count) {
+                subscribed.countDown();
+            }
+
+            @Override
+            public void onPMessage(String pattern, String channel, String message) {
+                dispatch(channel, message);
+            }
+        };
+        Thread listener = new Thread(() -> {
+            try {
+                subscriberConnection.psubscribe(pubSub, CHANNEL_PREFIX + "*");
+            } catch (RuntimeException e) {
+                if (!closing) {
+                    log.error("redis subscription of node {} ended", nodeId, e);
+                }
+            }
+        }, "duet-redis-events");
+        listener.setDaemon(true);
+        listener.start();
+        try {
+            if (!subscribed.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("could not subscribe to Redis events at " + redisUri.getHost() + ":"
+                        + redisUri.getPort() + " within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while subscribing to Redis events", e);
+        }
+        log.info("relay node {} shares session state through Redis at {}:{}", nodeId, redisUri.getHost(), redisUri.getPort());
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public void subscribe(Subscriber subscriber) {
+        subscribers.add(subscriber);
+    }
+
+    @Override
+    public JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered) {
+        List<?> r = eval(JOIN, prefix(session), member.participant().value(), encode(member), clientId,
+                Long.toString(lastDelivered), channel(session), Integer.toString(SESSION_TTL_SECONDS));
+        String status = (String) r.get(0);
+        if (!"ok".equals(status)) {
+            return new JoinOutcome.Full();
+        }
+        long last = Long.parseLong((String) r.get(1));
+        Optional<Member> peer = ((String) r.get(2)).isEmpty() ? Optional.empty() : Optional.of(decode((String) r.get(2)));
+        Optional<Member> replaced = ((String) r.get(3)).isEmpty() ? Optional.empty() : Optional.of(decode((String) r.get(3)));
+        List<?> flat = (List<?>) r.get(4);
+        List<Frame.Deliver> replay = new ArrayList<>();
+        for (int i = 0; i < flat.size(); i += 2) {
+            replay.add(deliver(member.participant(), (long) Double.parseDouble(String.valueOf(flat.get(i + 1))),
+                    (String) flat.get(i)));
+        }
+        return new JoinOutcome.Admitted(last, peer, replay, replaced);
+    }
+
+    @Override
+    public SendOutcome send(SessionId session, Member sender, long seq, PeerMessage message, Instant now) {
+        String entry = now.toEpochMilli() + "\t" + sender.participant().value() + "\t" + sender.connection().value() + "\t"
+                + codec.encode(new Frame.Send(seq, message));
+        List<?> r = eval(SEND, prefix(session), sender.participant().value(), encode(sender), Long.toString(seq), entry,
+                channel(session), Integer.toString(maxPendingDeliveries), Integer.toString(SESSION_TTL_SECONDS));
+        return switch ((String) r.get(0)) {
+            case "stale" -> new SendOutcome.Stale();
+            case "dup" -> new SendOutcome.Duplicate(Long.parseLong((String) r.get(1)));
+            case "gap" -> new SendOutcome.Gap(Long.parseLong((String) r.get(1)));
+            default -> new SendOutcome.Accepted();
+        };
+    }
+
+    @Override
+    public void ack(SessionId session, Member who, long dseq) {
+        eval(ACK, prefix(session), who.participant().value(), encode(who), Long.toString(dseq));
+    }
+
+    @Override
+    public boolean left(SessionId session, Member who, Instant now) {
+        return left(session, who.participant(), encode(who), now);
+    }
+
+    /** Removes the presence entry of {@code participant} if it is still exactly {@code stored}. */
+    private boolean left(SessionId session, ParticipantId participant, String stored, Instant now) {
+        Object r = redis.eval(LEFT, List.of(), List.of(prefix(session), participant.value(), stored,
+                channel(session), Long.toString(now.toEpochMilli())));
+        return Long.valueOf(1).equals(r);
+    }
+
+    @Override
+    public void close(SessionId session, String reason) {
+        redis.eval(CLOSE, List.of(), List.of(prefix(session), channel(session), reason, Integer.toString(SESSION_TTL_SECONDS)));
+    }
+
+    @Override
+    public boolean isClosed(SessionId session) {
+        return redis.exists(prefix(session) + "closed");
+    }
+
+    @Override
+    public List<Member> present(SessionId session) {
+        return redis.hgetAll(prefix(session) + "presence").values().stream().map(this::decode).toList();
+    }
+
+    /** Removes members of this node's sessions whose node has stopped beating; their peers are told they left. */
+    @Override
+    public void sweep(Set<SessionId> localSessions, Instant now) {
+        for (SessionId session : localSessions) {
+            for (Map.Entry<String, String> e : redis.hgetAll(prefix(session) + "presence").entrySet()) {
+                String node = e.getValue().substring(0, e.getValue().indexOf('\n'));
+                if (!node.equals(nodeId) && !redis.exists("duet:node:" + node)) {
+                    Member gone = decode(e.getValue());
+                    if (left(session, gone.participant(), e.getValue(), now)) {
+                        log.info("session {}: {} left with its dead relay node {}", session, gone.participant(), node);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        heartbeat.shutdownNow();
+        try {
+            pubSub.punsubscribe();
+        } catch (RuntimeException ignored) {
+            // the subscription is already gone
+        }
+        redis.del("duet:node:" + nodeId);
+        subscriberConnection.close();
+        redis.close();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void beat() {
+        try {
+            redis.set("duet:node:" + nodeId, "1", SetParams.setParams().px(NODE_TTL_MILLIS));
+        } catch (RuntimeException e) {
+            log.warn("node {}: heartbeat to Redis failed", nodeId, e);
+        }
+    }
+
+    private void dispatch(String channel, String message) {
+        SessionId session = SessionId.of(channel.substring(CHANNEL_PREFIX.length()));
+        String[] parts = message.split("\n", -1);
+        Event event;
+        try {
+            event = switch (parts[0]) {
+                case "J" -> new Event.Joined(decode(parts[3] + "\n" + parts[4]),
+                        "-".equals(parts[1]) ? Optional.empty() : Optional.of(decode(parts[1] + "\n" + parts[2]).connection()));
+                case "D" -> new Event.Delivered(ParticipantId.of(parts[1]),
+                        deliver(ParticipantId.of(parts[1]), Long.parseLong(parts[2]), parts[3]));
+                case "L" -> new Event.Left(decode(parts[2] + "\n" + parts[3]), Instant.ofEpochMilli(Long.parseLong(parts[1])));
+                case "C" -> new Event.Closed(parts[1]);
+                default -> null;
+            };
+        } catch (RuntimeException e) {
+            log.warn("ignoring an unreadable relay event on {}", channel, e);
+            return;
+        }
+        if (event != null) {
+            for (Subscriber s : subscribers) {
+                s.onEvent(session, event);
+            }
+        }
+    }
+
+    /** A presence value: {@code node \n peer-joined frame JSON}. */
+    private String encode(Member member) {
+        return nodeId + "\n" + codec.encode(new Frame.PeerJoined(member));
+    }
+
+    private Member decode(String value) {
+        try {
+            return ((Frame.PeerJoined) codec.decode(value.substring(value.indexOf('\n') + 1))).peer();
+        } catch (ProtocolException e) {
+            throw new IllegalStateException("unreadable presence entry in Redis: " + e.getMessage(), e);
+        }
+    }
+
+    /** A mailbox entry: {@code relayedAtMillis \t from \t connection \t send frame JSON}. */
+    private Frame.Deliver deliver(ParticipantId to, long dseq, String entry) {
+        String[] f = entry.split("\t", 4);
+        try {
+            PeerMessage message = ((Frame.Send) codec.decode(f[3])).message();
+            return new Frame.Deliver(dseq, ParticipantId.of(f[1]), Instant.ofEpochMilli(Long.parseLong(f[0])), message);
+        } catch (ProtocolException e) {
+            throw new IllegalStateException("unreadable delivery for " + to + " in Redis: " + e.getMessage(), e);
+        }
+    }
+
+    private List<?> eval(String script, String... args) {
+        return (List<?>) redis.eval(script, List.of(), List.of(args));
+    }
+
+    private static String prefix(SessionId session) {
+        return "duet:{" + session.value() + "}:";
+    }
+
+    private static String channel(SessionId session) {
+        return CHANNEL_PREFIX + session.value();
+    }
+}

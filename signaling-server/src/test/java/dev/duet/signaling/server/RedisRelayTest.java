@@ -1,0 +1,206 @@
+package dev.duet.signaling.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duet.core.Booking;
+import dev.duet.core.JoinTicketIssuer;
+import dev.duet.core.Participant;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.signaling.client.ChatMessage;
+import dev.duet.signaling.client.Member;
+import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.wire.Frame;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Several relay nodes sharing sessions through a real redis-server. */
+class RedisRelayTest {
+    private static RedisProcess redis;
+    private static int sessionCounter;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+    private Booking booking;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisProcess.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable r : resources) {
+            r.close();
+        }
+    }
+
+    /** A fresh session around the real time (the nodes run on the system clock). */
+    private SessionId newSession() {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        booking = new Booking(SessionId.of("redis-s" + (++sessionCounter) + "-" + start.getEpochSecond()),
+                Participant.expert("expert-ada", "Ada"), Participant.learner("learner-bo", "Bo"), start,
+                Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+        return booking.sessionId();
+    }
+
+    private String ticket(ParticipantId who) {
+        return issuer.issue(booking, who, Instant.now());
+    }
+
+    private RelayServer node() throws Exception {
+        RelayServer node = RelayServer.builder(TestSession.VERIFIER).redis(redis.uri()).start();
+        resources.add(0, node);
+        return node;
+    }
+
+    private RawClient join(RelayServer node, SessionId session, ParticipantId who, String clientId) {
+        RawClient client = new RawClient(node.sessionUri(session));
+        resources.add(0, client);
+        client.send(new Frame.Join(ticket(who), clientId, 0));
+        return client;
+    }
+
+    @Test
+    void clientsOnTwoNodesSeeEachOtherAndExchangeMessagesInOrder() throws Exception {
+        RelayServer a = node();
+        RelayServer b = node();
+        SessionId session = newSession();
+        RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
+        Member expertSelf = expert.next(Frame.Joined.class).self();
+        RawClient learner = join(b, session, TestSession.LEARNER, "learner-client-1");
+        Frame.Joined learnerJoined = learner.next(Frame.Joined.class);
+        assertThat(learnerJoined.peer()).contains(expertSelf);
+        assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(learnerJoined.self());
+
+        for (int i = 1; i <= 30; i++) {
+            learner.send(new Frame.Send(i, new ChatMessage("across " + i)));
+            expert.send(new Frame.Send(i, new ChatMessage("back " + i)));
+        }
+        List<String> expertGot = new ArrayList<>();
+        while (expertGot.size() < 30) {
+            if (expert.next() instanceof Frame.Deliver d) {
+                assertThat(d.from()).isEqualTo(TestSession.LEARNER);
+                assertThat(d.dseq()).isEqualTo(expertGot.size() + 1);
+                expertGot.add(((ChatMessage) d.message()).text());
+            }
+        }
+        List<String> learnerGot = new ArrayList<>();
+        while (learnerGot.size() < 30) {
+            if (learner.next() instanceof Frame.Deliver d) {
+                learnerGot.add(((ChatMessage) d.message()).text());
+            }
+        }
+        assertThat(expertGot).first().isEqualTo("across 1");
+        assertThat(expertGot).last().isEqualTo("across 30");
+        assertThat(learnerGot).last().isEqualTo("back 30");
+
+        learner.send(new Frame.Leave("done"));
+        Frame f;
+        do {
+            f = expert.next();
+        } while (!(f instanceof Frame.PeerLeft));
+        assertThat(((Frame.PeerLeft) f).connection()).isEqualTo(learnerJoined.self().connection());
+    }
+
+    @Test
+    void rejoiningOnAnotherNodeReplacesTheOldConnection() throws Exception {
+        RelayServer a = node();
+        RelayServer b = node();
+        SessionId session = newSession();
+        RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
+        expert.next(Frame.Joined.class);
+        RawClient first = join(a, session, TestSession.LEARNER, "learner-client-1");
+        first.next(Frame.Joined.class);
+        expert.next(Frame.PeerJoined.class);
+
+        RawClient second = join(b, session, TestSession.LEARNER, "learner-client-1");
+        Member again = second.next(Frame.Joined.class).self();
+        assertThat(first.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.REPLACED.code());
+        assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(again);
+    }
+
+    @Test
+    void membersOfANodeKilledWithSigkillAreRemovedWithinTheTtl() throws Exception {
+        RelayServer a = node();
+        SessionId session = newSession();
+        Process child = startChildNode();
+        try {
+            int childPort = childPort(child);
+            RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
+            expert.next(Frame.Joined.class);
+            RawClient learner = new RawClient(java.net.URI.create("ws://127.0.0.1:" + childPort + "/v1/sessions/" + session.value()));
+            resources.add(0, learner);
+            learner.send(new Frame.Join(ticket(TestSession.LEARNER), "learner-client-1", 0));
+            Member learnerSelf = learner.next(Frame.Joined.class).self();
+            assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(learnerSelf);
+
+            long killedAt = System.nanoTime();
+            child.destroyForcibly(); // SIGKILL: no close frames, no cleanup
+            assertThat(child.waitFor(5, TimeUnit.SECONDS)).isTrue();
+            Frame.PeerLeft left = expert.next(Frame.PeerLeft.class);
+            Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
+            assertThat(left.connection()).isEqualTo(learnerSelf.connection());
+            assertThat(took).as("members of the dead node removed within the node TTL (3 s) plus a sweep").isLessThan(Duration.ofSeconds(5));
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private Process startChildNode() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                RelayMain.class.getName(), "--port", "0", "--redis", redis.uri().toString());
+        pb.environment().put(RelayMain.KEYS_ENV, TestSession.KEY.keyId() + ":" + Base64.getEncoder().encodeToString(
+                new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+                        28, 29, 30, 31, 32}));
+        pb.redirectErrorStream(true);
+        return pb.start();
+    }
+
+    /** Reads the child's log until it says where it listens. */
+    private static int childPort(Process child) throws Exception {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Pattern listening = Pattern.compile("listening on [^:]+:(\\d+)");
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    Matcher m = listening.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+                port.completeExceptionally(new IllegalStateException("the child relay exited before listening"));
+            } catch (Exception e) {
+                port.completeExceptionally(e);
+            }
+        }, "child-relay-log");
+        reader.setDaemon(true);
+        reader.start();
+        return port.get(30, TimeUnit.SECONDS);
+    }
+}
