@@ -38,9 +38,13 @@ public record RelayLimits(
         range(maxPendingDeliveries, 1, 1_000_000, "maxPendingDeliveries");
     }
 
-    /** 50 frames/s (burst 100), 10,000 sessions, ping every 3 s, idle after 9 s, join within 10 s, 1,024 pending deliveries. */
+    /**
+     * 50 frames/s (burst 100), 10,000 sessions, ping every 3 s, idle after 8 s (so a vanished
+     * client is seen as gone within 9 s, the sweep running every second), join within 10 s,
+     * 1,024 pending deliveries.
+     */
     public static RelayLimits defaults() {
-        return new RelayLimits(50, 100, 10_000, Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(10), 1024);
+        return new RelayLimits(50, 100, 10_000, Duration.ofSeconds(3), Duration.ofSeconds(8), Duration.ofSeconds(10), 1024);
     }
 
     private static void range(long value, long min, long max, String name) {

@@ -74,9 +74,20 @@ final class RawClient implements AutoCloseable {
 
     /** The next frame from the relay, within 5 s. */
     Frame next() {
+        return next(Duration.ofSeconds(5));
+    }
+
+    /** The next frame of {@code type}, within {@code within}. */
+    <T extends Frame> T next(Class<T> type, Duration within) {
+        Frame frame = next(within);
+        assertThat(frame).isInstanceOf(type);
+        return type.cast(frame);
+    }
+
+    private Frame next(Duration within) {
         try {
-            String text = received.poll(5, TimeUnit.SECONDS);
-            assertThat(text).as("a frame from the relay within 5 s").isNotNull();
+            String text = received.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(text).as("a frame from the relay within %s", within).isNotNull();
             return CODEC.decodeRelayFrame(text);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

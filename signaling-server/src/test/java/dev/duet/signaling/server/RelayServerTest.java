@@ -235,6 +235,21 @@ class RelayServerTest {
     }
 
     @Test
+    void aClientThatVanishesWithoutClosingIsSeenAsLeftWithinTenSeconds() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        try (MuteClient vanished = new MuteClient(relay.sessionUri(SESSION),
+                RawClient.CODEC.encode(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0)))) {
+            Member learner = expert.next(Frame.PeerJoined.class).peer();
+            long joinedAt = System.nanoTime();
+            Frame.PeerLeft left = expert.next(Frame.PeerLeft.class, Duration.ofSeconds(12));
+            assertThat(left.connection()).isEqualTo(learner.connection());
+            assertThat(Duration.ofNanos(System.nanoTime() - joinedAt)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void aNewConnectionOfTheSameParticipantReplacesTheOldOne() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
