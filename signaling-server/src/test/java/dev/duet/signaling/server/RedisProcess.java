@@ -1,18 +1,15 @@
 package dev.duet.signaling.server;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -48,24 +45,8 @@ final class RedisProcess implements AutoCloseable {
         Process process = new ProcessBuilder(binary.get().toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
                 .redirectErrorStream(true).start();
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.contains("Ready to accept connections")) {
-                        ready.complete(null);
-                    }
-                }
-                ready.completeExceptionally(new IOException("redis-server exited before it was ready"));
-            } catch (IOException e) {
-                ready.completeExceptionally(e);
-            }
-        }, "redis-output");
-        reader.setDaemon(true);
-        reader.start();
         try {
-            ready.get(15, TimeUnit.SECONDS);
+            ProcessOutput.awaitLine(process, Pattern.compile("Ready to accept connections"), Duration.ofSeconds(15));
         } catch (Exception e) {
             process.destroyForcibly();
             throw e;

@@ -11,9 +11,6 @@ import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.wire.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,9 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -183,24 +178,7 @@ class RedisRelayTest {
 
     /** Reads the child's log until it says where it listens. */
     private static int childPort(Process child) throws Exception {
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Pattern listening = Pattern.compile("listening on [^:]+:(\\d+)");
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    Matcher m = listening.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-                port.completeExceptionally(new IllegalStateException("the child relay exited before listening"));
-            } catch (Exception e) {
-                port.completeExceptionally(e);
-            }
-        }, "child-relay-log");
-        reader.setDaemon(true);
-        reader.start();
-        return port.get(30, TimeUnit.SECONDS);
+        return Integer.parseInt(ProcessOutput.awaitLine(child, Pattern.compile("listening on [^:]+:(\\d+)"),
+                Duration.ofSeconds(30)).group(1));
     }
 }

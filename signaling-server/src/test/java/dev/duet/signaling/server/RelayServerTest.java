@@ -235,6 +235,7 @@ class RelayServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the mute client is held open, never used: that is the point
     void aClientThatVanishesWithoutClosingIsSeenAsLeftWithinTenSeconds() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
