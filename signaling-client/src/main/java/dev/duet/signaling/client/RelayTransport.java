@@ -10,6 +10,7 @@ import dev.duet.signaling.client.wire.ProtocolError;
 import dev.duet.signaling.client.wire.ProtocolException;
 import dev.duet.signaling.client.wire.Wire;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -143,11 +144,11 @@ public final class RelayTransport implements SignalingTransport {
                 return;
             }
             Pending pending = new Pending(nextSeq++, message, accepted);
-            String text = CODEC.encode(new Frame.Send(pending.seq(), message));
-            if (text.length() > FrameCodec.MAX_FRAME_BYTES) {
+            int bytes = CODEC.encode(new Frame.Send(pending.seq(), message)).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > FrameCodec.MAX_FRAME_BYTES) {
                 nextSeq--;
-                fail(accepted, new IllegalArgumentException("message is " + text.length()
-                        + " characters as a frame; at most " + FrameCodec.MAX_FRAME_BYTES + " bytes fit"));
+                fail(accepted, new IllegalArgumentException("message is " + bytes + " bytes as a frame; at most "
+                        + FrameCodec.MAX_FRAME_BYTES + " fit"));
                 return;
             }
             outbox.addLast(pending);

@@ -6,12 +6,16 @@ import static dev.duet.signaling.server.TestSession.SESSION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.Backoff;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.CloseReason;
 import dev.duet.signaling.client.JoinRefusedException;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.Member;
+import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.RelayTransport;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
@@ -175,6 +179,23 @@ class RelayTransportTest {
             assertThat(RecordingListener.take(expertEvents.messages, 10).message()).isEqualTo(new ChatMessage("r" + i));
         }
         assertThat(expertEvents.messages.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void aMessageTooLargeForAFrameIsRefusedAtOnceAndTheTransportGoesOn() throws Exception {
+        InMemoryRelay relay = keep(new InMemoryRelay(TestSession.VERIFIER, clock, RelayLimits.defaults(), RelayEventSink.none()));
+        SignalingTransport expert = keep(relay.transport(SESSION, TicketSource.of(TestSession.ticket(EXPERT)), expertThread));
+        expert.join(new RecordingListener("expert-session")).get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < 20; i++) {
+            expert.send(new ChatMessage("é".repeat(ChatMessage.MAX_LENGTH))).get(5, TimeUnit.SECONDS); // 4 kB each: fine
+        }
+        // Under the SDP limit in characters, over the frame limit in UTF-8 bytes.
+        String sdp = "v=0\r\na=ice-ufrag:ab\r\na=x:" + "é".repeat(Signal.MAX_SDP_LENGTH - 40) + "\r\n";
+        Epoch epoch = Epoch.of(ConnectionId.of("c-1"), ConnectionId.of("c-2"));
+        CompletableFuture<Void> tooBig = expert.send(new PeerMessage.Negotiation(new Signal.Offer(epoch, 1, sdp)));
+        assertThatThrownBy(() -> tooBig.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bytes as a frame; at most 65536 fit");
+        expert.send(new ChatMessage("still fine")).get(5, TimeUnit.SECONDS);
     }
 
     @Test

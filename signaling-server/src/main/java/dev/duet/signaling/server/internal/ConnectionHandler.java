@@ -43,7 +43,7 @@ public final class ConnectionHandler {
     private long lastSentDseq;                     // guarded by this
     private final List<Frame> heldWhileJoining = new ArrayList<>(); // guarded by this
     private long lastPinged;                       // node ticks; only the sweeper touches it
-    private LocalRoom room;                        // set once on join
+    private volatile LocalRoom room;               // set once on join
     private volatile Member member;
 
     ConnectionHandler(RelayNode node, SessionId sessionId, Outbound out) {

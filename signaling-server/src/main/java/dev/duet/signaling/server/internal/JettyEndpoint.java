@@ -62,9 +62,13 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
-        if (handler != null) {
-            handler.onClosed(statusCode, reason);
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        try {
+            if (handler != null) {
+                handler.onClosed(statusCode, reason);
+            }
+        } finally {
+            callback.succeed();
         }
     }
 
