@@ -1,4 +1,12 @@
-/** Duet module; its API packages are exported as they are written. */
+/**
+ * Duet TURN: credentials bound to a booking and ordered ICE server lists. The SQLite and Redis user
+ * stores need their drivers (sqlite-jdbc, Jedis) present; they are optional dependencies.
+ */
 module dev.duet.turn {
     requires dev.duet.core;
+    requires java.sql;
+    requires static org.xerial.sqlitejdbc;
+    requires static redis.clients.jedis;
+
+    exports dev.duet.turn;
 }

@@ -1,5 +1,6 @@
 /**
- * Not built yet: this module holds only its place in the reactor. See the
- * module table in the project's design notes for what will live here.
+ * TURN credentials bound to a booking, and the ordered ICE server list a peer is given.
+ * {@link dev.duet.turn.RestTurnCredentials} mints coturn REST-API credentials;
+ * {@link dev.duet.turn.LongTermTurnUsers} adds a coturn user per session and removes it after.
  */
 package dev.duet.turn;

@@ -1,4 +1,4 @@
-package dev.duet.signaling.server;
+package dev.duet.core.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,11 +11,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Waits, with a timeout, for a line of a child process's output; keeps draining the output after. */
-final class ProcessOutput {
+public final class ProcessOutput {
     private ProcessOutput() {}
 
     /** The first match of {@code pattern} in the output of {@code process} (stdout, with stderr merged into it). */
-    static Matcher awaitLine(Process process, Pattern pattern, Duration within) throws Exception {
+    public static Matcher awaitLine(Process process, Pattern pattern, Duration within) throws Exception {
         CompletableFuture<Matcher> found = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

@@ -1,4 +1,4 @@
-package dev.duet.signaling.server;
+package dev.duet.core.testing;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
  * directory, no persistence; ready when it logs that it accepts connections; stopped by PID.
  * Missing binary: the test is skipped with a message, except under {@code CI=true}, where it fails.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
     private final Process process;
     private final int port;
 
@@ -27,7 +27,7 @@ final class RedisProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static RedisProcess start() throws Exception {
+    public static RedisProcess start() throws Exception {
         Optional<Path> binary = List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server").stream()
                 .map(Path::of).filter(Files::isExecutable).findFirst();
         if (binary.isEmpty()) {
@@ -54,7 +54,7 @@ final class RedisProcess implements AutoCloseable {
         return new RedisProcess(process, port);
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("redis://127.0.0.1:" + port);
     }
 

@@ -1,0 +1,132 @@
+package dev.duet.turn;
+
+import dev.duet.core.internal.Checks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The ordered ICE server list a peer is given: TURN first (UDP, then TCP, then TLS when offered),
+ * STUN last, as the reference system found browsers need ("unless we had our TURN server listed
+ * first, Chrome would never use it"). Immutable; the password never appears in {@link #toString()}.
+ *
+ * <p>At most four URLs in two entries: browsers warn when given five or more STUN/TURN URLs
+ * (Chrome: "Using five or more STUN/TURN servers slows down discovery"), and every extra URL adds
+ * candidates to gather. No public STUN server is ever added.
+ */
+public final class IceServers {
+    /** One entry of {@code RTCConfiguration.iceServers}. */
+    public record IceServer(List<String> urls, Optional<String> username, Optional<String> credential) {
+        public IceServer {
+            urls = List.copyOf(Checks.notNull(urls, "urls"));
+            Checks.notNull(username, "username");
+            Checks.notNull(credential, "credential");
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("urls must not be empty");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "IceServer[urls=" + urls + ", username=" + username.orElse("-") + ", credential="
+                    + (credential.isPresent() ? "(redacted)" : "-") + "]";
+        }
+    }
+
+    /** {@code RTCConfiguration.iceTransportPolicy}. */
+    public enum TransportPolicy {
+        /** Direct and relayed candidates. */
+        ALL("all"),
+        /** Relayed only: the peers never learn each other's addresses (privacy), at the cost of TURN traffic. */
+        RELAY("relay");
+
+        private final String code;
+
+        TransportPolicy(String code) {
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    private final List<IceServer> servers;
+    private final TransportPolicy policy;
+
+    private IceServers(List<IceServer> servers, TransportPolicy policy) {
+        this.servers = List.copyOf(servers);
+        this.policy = policy;
+    }
+
+    /** TURN on {@code server} with {@code credential} (UDP, TCP, TLS if offered), then STUN on the same server. */
+    public static IceServers of(TurnServerAddress server, TurnCredential credential) {
+        Checks.notNull(server, "server");
+        Checks.notNull(credential, "credential");
+        List<IceServer> list = new ArrayList<>(2);
+        list.add(new IceServer(server.turnUris(), Optional.of(credential.username()), Optional.of(credential.password())));
+        list.add(new IceServer(List.of(server.stunUri()), Optional.empty(), Optional.empty()));
+        return new IceServers(list, TransportPolicy.ALL);
+    }
+
+    /** The same servers, relay-only. */
+    public IceServers relayOnly() {
+        return new IceServers(servers, TransportPolicy.RELAY);
+    }
+
+    public List<IceServer> servers() {
+        return servers;
+    }
+
+    public TransportPolicy policy() {
+        return policy;
+    }
+
+    /** Every URL, in order. */
+    public List<String> urls() {
+        return servers.stream().flatMap(s -> s.urls().stream()).toList();
+    }
+
+    /**
+     * The browser's {@code RTCConfiguration} as JSON: {@code {"iceServers":[...],"iceTransportPolicy":"all"}}.
+     * It holds the TURN password: hand it to the participant's page, never log it.
+     */
+    public String toRtcConfigurationJson() {
+        StringBuilder json = new StringBuilder("{\"iceServers\":[");
+        for (int i = 0; i < servers.size(); i++) {
+            IceServer s = servers.get(i);
+            json.append(i == 0 ? "" : ",").append("{\"urls\":[");
+            for (int u = 0; u < s.urls().size(); u++) {
+                json.append(u == 0 ? "" : ",").append(quote(s.urls().get(u)));
+            }
+            json.append(']');
+            s.username().ifPresent(v -> json.append(",\"username\":").append(quote(v)));
+            s.credential().ifPresent(v -> json.append(",\"credential\":").append(quote(v)));
+            json.append('}');
+        }
+        return json.append("],\"iceTransportPolicy\":\"").append(policy.code()).append("\"}").toString();
+    }
+
+    private static String quote(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    @Override
+    public String toString() {
+        return "IceServers[" + servers + ", policy=" + policy.code() + "]";
+    }
+}
