@@ -23,7 +23,7 @@ class CoturnTest {
     private static final ParticipantId LEARNER = ParticipantId.of("learner-bo");
 
     /** A booking around the real time: coturn checks expiry by its own clock. */
-    private static Booking bookingNow() {
+    static Booking bookingNow() {
         Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         return new Booking(SessionId.of("s-" + start.getEpochSecond()), Participant.expert("expert-ada", "Ada"),
                 Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));

@@ -43,29 +43,33 @@ public final class CoturnProcess implements AutoCloseable {
     public static CoturnProcess rest(String... secrets) throws Exception {
         List<String> lines = new ArrayList<>(List.of("use-auth-secret"));
         Arrays.stream(secrets).forEach(s -> lines.add("static-auth-secret=" + s));
-        return start(lines, dir -> { });
+        return start(lines, true);
     }
 
     /** Long-term users ({@code lt-cred-mech}) from the SQLite database at {@code <dir>/turndb}; see {@link #userDb()}. */
     public static CoturnProcess longTermSqlite() throws Exception {
-        return start(List.of("lt-cred-mech"), dir -> { });
+        return start(List.of("lt-cred-mech"), true);
     }
 
     /** Long-term users from the Redis database {@code db} of the Redis on {@code redisPort}. */
     public static CoturnProcess longTermRedis(int redisPort, int db) throws Exception {
-        return start(List.of("lt-cred-mech", "redis-userdb=\"ip=127.0.0.1 port=" + redisPort + " dbname=" + db + "\""), dir -> { });
+        return start(List.of("lt-cred-mech", "redis-userdb=\"ip=127.0.0.1 port=" + redisPort + " dbname=" + db + "\""), true);
     }
 
     /** Extra configuration lines, e.g. {@code stale-nonce=10}. */
     public static CoturnProcess withLines(List<String> lines) throws Exception {
-        return start(lines, dir -> { });
+        return start(lines, true);
     }
 
-    private interface Prepare {
-        void in(Path dir) throws IOException;
+    /**
+     * Extra configuration lines, without the tests' {@code allow-loopback-peers}: as in production,
+     * relaying to loopback peers then depends on the lines given.
+     */
+    public static CoturnProcess productionLike(List<String> lines) throws Exception {
+        return start(lines, false);
     }
 
-    private static CoturnProcess start(List<String> mode, Prepare prepare) throws Exception {
+    private static CoturnProcess start(List<String> mode, boolean allowLoopbackPeers) throws Exception {
         Path binary = Path.of("/usr/bin/turnserver");
         if (!Files.isExecutable(binary)) {
             String message = "turnserver is not installed (Debian package coturn); .ci/run installs it";
@@ -75,14 +79,16 @@ public final class CoturnProcess implements AutoCloseable {
             Assumptions.abort(message + "; skipping the coturn tests");
         }
         Path dir = Files.createTempDirectory("duet-coturn");
-        prepare.in(dir);
         int port = freeUdpAndTcpPort();
         int relayBase = 40_000 + ThreadLocalRandom.current().nextInt(20_000);
         List<String> config = new ArrayList<>(List.of(
                 "listening-ip=127.0.0.1", "relay-ip=127.0.0.1", "listening-port=" + port,
                 "min-port=" + relayBase, "max-port=" + (relayBase + 40), "fingerprint", "realm=" + REALM,
-                "no-tls", "no-dtls", "no-cli", "allow-loopback-peers", "userdb=" + dir.resolve("turndb"),
+                "no-tls", "no-dtls", "no-cli", "userdb=" + dir.resolve("turndb"),
                 "pidfile=" + dir.resolve("turnserver.pid"), "log-file=stdout", "simple-log"));
+        if (allowLoopbackPeers) {
+            config.add("allow-loopback-peers");
+        }
         config.addAll(mode);
         Path conf = dir.resolve("turnserver.conf");
         Files.write(conf, config, StandardCharsets.UTF_8);
