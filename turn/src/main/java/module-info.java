@@ -3,7 +3,7 @@
  * stores need their drivers (sqlite-jdbc, Jedis) present; they are optional dependencies.
  */
 module dev.duet.turn {
-    requires dev.duet.core;
+    requires transitive dev.duet.core;
     requires java.sql;
     requires static org.xerial.sqlitejdbc;
     requires static redis.clients.jedis;

@@ -45,16 +45,7 @@ public final class LongTermTurnUsers implements TurnCredentialProvider {
 
     @Override
     public TurnCredential issue(Booking booking, ParticipantId participant, Instant now) {
-        Checks.notNull(booking, "booking");
-        Checks.notNull(participant, "participant");
-        Checks.notNull(now, "now");
-        if (booking.participant(participant).isEmpty()) {
-            throw new IllegalArgumentException("participant " + participant + " is not booked into session " + booking.sessionId());
-        }
-        if (!now.isBefore(booking.closesAt())) {
-            throw new IllegalArgumentException("session " + booking.sessionId() + " closed at " + booking.closesAt()
-                    + "; no TURN user can be added at " + now);
-        }
+        TurnCredentialProvider.checkIssuable(booking, participant, now);
         byte[] bytes = new byte[18];
         random.nextBytes(bytes);
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

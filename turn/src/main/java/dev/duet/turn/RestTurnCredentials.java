@@ -57,16 +57,7 @@ public final class RestTurnCredentials implements TurnCredentialProvider {
 
     @Override
     public TurnCredential issue(Booking booking, ParticipantId participant, Instant now) {
-        Checks.notNull(booking, "booking");
-        Checks.notNull(participant, "participant");
-        Checks.notNull(now, "now");
-        if (booking.participant(participant).isEmpty()) {
-            throw new IllegalArgumentException("participant " + participant + " is not booked into session " + booking.sessionId());
-        }
-        if (!now.isBefore(booking.closesAt())) {
-            throw new IllegalArgumentException("session " + booking.sessionId() + " closed at " + booking.closesAt()
-                    + "; no TURN credential can be issued at " + now);
-        }
+        TurnCredentialProvider.checkIssuable(booking, participant, now);
         Instant expiry = booking.closesAt().isBefore(now.plus(maxTtl)) ? booking.closesAt() : now.plus(maxTtl);
         long expirySeconds = expiry.getEpochSecond();
         String username = expirySeconds + ":" + booking.sessionId().value() + ":" + participant.value();

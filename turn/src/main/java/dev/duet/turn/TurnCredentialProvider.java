@@ -24,4 +24,23 @@ public interface TurnCredentialProvider {
      * the README: allocations already open are not cut at once.
      */
     void revoke(Booking booking);
+
+    /**
+     * The checks every provider makes before issuing: non-null arguments, a booked participant, an
+     * open window. For implementations.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static void checkIssuable(Booking booking, ParticipantId participant, Instant now) {
+        dev.duet.core.internal.Checks.notNull(booking, "booking");
+        dev.duet.core.internal.Checks.notNull(participant, "participant");
+        dev.duet.core.internal.Checks.notNull(now, "now");
+        if (booking.participant(participant).isEmpty()) {
+            throw new IllegalArgumentException("participant " + participant + " is not booked into session " + booking.sessionId());
+        }
+        if (!now.isBefore(booking.closesAt())) {
+            throw new IllegalArgumentException("session " + booking.sessionId() + " closed at " + booking.closesAt()
+                    + "; no TURN credential can be issued at " + now);
+        }
+    }
 }

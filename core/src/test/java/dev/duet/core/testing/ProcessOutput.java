@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Waits, with a timeout, for a line of a child process's output; keeps draining the output after. */
+/** Helpers for child processes in tests: wait for a line of their output, stop them by PID. */
 public final class ProcessOutput {
     private ProcessOutput() {}
 
@@ -34,5 +34,18 @@ public final class ProcessOutput {
         reader.setDaemon(true);
         reader.start();
         return found.get(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops {@code process} by PID: SIGTERM, then SIGKILL if it has not exited within 5 s. */
+    public static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }
