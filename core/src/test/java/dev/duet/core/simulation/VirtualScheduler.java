@@ -90,7 +90,4 @@ final class VirtualScheduler {
         return true;
     }
 
-    boolean idle() {
-        return queue.stream().allMatch(t -> t.cancelled);
-    }
 }

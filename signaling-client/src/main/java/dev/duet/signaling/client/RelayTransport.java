@@ -72,7 +72,8 @@ public final class RelayTransport implements SignalingTransport {
     private boolean flushScheduled;
     private final TokenBucket pace = new TokenBucket(FRAMES_PER_SECOND, FRAME_BURST, System.nanoTime());
 
-    private record Pending(long seq, PeerMessage message, CompletableFuture<Void> accepted) {}
+    /** A send not yet accepted, with its frame encoded once for every (re)send. */
+    private record Pending(long seq, PeerMessage message, String frame, CompletableFuture<Void> accepted) {}
 
     /**
      * @param connector opens wires to the relay session
@@ -143,8 +144,9 @@ public final class RelayTransport implements SignalingTransport {
                 fail(accepted, new IllegalStateException("send needs a joined or joining transport; it is " + state));
                 return;
             }
-            Pending pending = new Pending(nextSeq++, message, accepted);
-            int bytes = CODEC.encode(new Frame.Send(pending.seq(), message)).getBytes(StandardCharsets.UTF_8).length;
+            long seq = nextSeq++;
+            Pending pending = new Pending(seq, message, CODEC.encode(new Frame.Send(seq, message)), accepted);
+            int bytes = pending.frame().getBytes(StandardCharsets.UTF_8).length;
             if (bytes > FrameCodec.MAX_FRAME_BYTES) {
                 nextSeq--;
                 fail(accepted, new IllegalArgumentException("message is " + bytes + " bytes as a frame; at most "
@@ -298,7 +300,7 @@ public final class RelayTransport implements SignalingTransport {
                 scheduleFlush(1000 / FRAMES_PER_SECOND);
                 return;
             }
-            wire.send(CODEC.encode(new Frame.Send(p.seq(), p.message())));
+            wire.send(p.frame());
             sentUpTo = p.seq();
         }
     }

@@ -10,7 +10,6 @@ import dev.duet.signaling.server.internal.RedisSessionStore;
 import dev.duet.signaling.server.internal.RelayNode;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.server.Server;

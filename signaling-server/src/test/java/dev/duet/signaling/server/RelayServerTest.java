@@ -65,6 +65,18 @@ class RelayServerTest {
         return client;
     }
 
+    private record JoinedPair(RawClient expert, RawClient learner, Member learnerSelf) {}
+
+    /** The expert joins, then the learner; both joined frames and the expert's peer-joined are consumed. */
+    private JoinedPair joinedPair() {
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        Member learnerSelf = learner.next(Frame.Joined.class).self();
+        expert.next(Frame.PeerJoined.class);
+        return new JoinedPair(expert, learner, learnerSelf);
+    }
+
     // ------------------------------------------------------------------ arrival facts
 
     @Test
@@ -220,11 +232,10 @@ class RelayServerTest {
     @Test
     void aKilledClientIsSeenAsLeftWithinTenSeconds() throws Exception {
         relay();
-        RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
-        RawClient learner = join(LEARNER, "learner-client-1", 0);
-        Member learnerSelf = learner.next(Frame.Joined.class).self();
-        expert.next(Frame.PeerJoined.class);
+        JoinedPair pair = joinedPair();
+        RawClient expert = pair.expert();
+        RawClient learner = pair.learner();
+        Member learnerSelf = pair.learnerSelf();
 
         long started = System.nanoTime();
         learner.kill();
@@ -253,11 +264,9 @@ class RelayServerTest {
     @Test
     void aNewConnectionOfTheSameParticipantReplacesTheOldOne() throws Exception {
         relay();
-        RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
-        RawClient first = join(LEARNER, "learner-client-1", 0);
-        first.next(Frame.Joined.class);
-        expert.next(Frame.PeerJoined.class);
+        JoinedPair pair = joinedPair();
+        RawClient expert = pair.expert();
+        RawClient first = pair.learner();
 
         RawClient second = join(LEARNER, "learner-client-1", 0);
         Member again = second.next(Frame.Joined.class).self();
@@ -269,11 +278,9 @@ class RelayServerTest {
     @Test
     void aClientThatReconnectsResendsWhatWasLostAndNothingIsDuplicated() throws Exception {
         relay();
-        RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
-        RawClient learner = join(LEARNER, "learner-client-1", 0);
-        learner.next(Frame.Joined.class);
-        expert.next(Frame.PeerJoined.class);
+        JoinedPair pair = joinedPair();
+        RawClient expert = pair.expert();
+        RawClient learner = pair.learner();
 
         learner.send(new Frame.Send(1, new ChatMessage("one")));
         learner.send(new Frame.Send(2, new ChatMessage("two")));
@@ -341,11 +348,9 @@ class RelayServerTest {
     @Test
     void aThousandMalformedFramesGetTypedErrorsAndTheSessionKeepsWorking() throws Exception {
         relay(new RelayLimits(10_000, 10_000, 100, Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(10), 1024));
-        RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
-        RawClient learner = join(LEARNER, "learner-client-1", 0);
-        learner.next(Frame.Joined.class);
-        expert.next(Frame.PeerJoined.class);
+        JoinedPair pair = joinedPair();
+        RawClient expert = pair.expert();
+        RawClient learner = pair.learner();
 
         long seed = 424242;
         Random random = new Random(seed);

@@ -78,7 +78,7 @@ public final class MemorySessionStore implements SessionStore {
             Mailbox mailbox = s.mailboxes.computeIfAbsent(who, p -> new Mailbox());
             mailbox.pending.removeIf(d -> d.dseq() <= lastDelivered);
             List<Frame.Deliver> replay = new ArrayList<>(mailbox.pending);
-            publish(session, new Event.Joined(member, Optional.ofNullable(replaced).map(Member::connection)));
+            publish(session, new Event.Joined(member));
             return new JoinOutcome.Admitted(s.lastAccepted.get(who), peer, replay, Optional.ofNullable(replaced));
         }
     }
@@ -160,17 +160,6 @@ public final class MemorySessionStore implements SessionStore {
     @Override
     public boolean isClosed(SessionId session) {
         return closed.contains(session);
-    }
-
-    @Override
-    public List<Member> present(SessionId session) {
-        State s = sessions.get(session);
-        if (s == null) {
-            return List.of();
-        }
-        synchronized (s) {
-            return List.copyOf(s.present.values());
-        }
     }
 
     /** Forgets sessions nobody is in and nothing happened in for two hours. */

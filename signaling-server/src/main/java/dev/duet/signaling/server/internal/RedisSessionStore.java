@@ -10,6 +10,7 @@ import dev.duet.signaling.client.wire.ProtocolException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,9 +75,7 @@ public final class RedisSessionStore implements SessionStore {
             for i = 1, #all, 2 do if all[i] ~= who then peer = all[i + 1] end end
             redis.call('ZREMRANGEBYSCORE', p..'box:'..who, '-inf', lastDelivered)
             local replay = redis.call('ZRANGE', p..'box:'..who, 0, -1, 'WITHSCORES')
-            local shown = replaced
-            if shown == '' then shown = '-\\n-' end
-            redis.call('PUBLISH', channel, 'J\\n'..shown..'\\n'..me)
+            redis.call('PUBLISH', channel, 'J\\n'..me)
             for _, k in ipairs({'presence', 'known', 'clients', 'accepted', 'dseq', 'box:'..who}) do
               redis.call('EXPIRE', p..k, ttl)
             end
@@ -253,18 +252,15 @@ public final class RedisSessionStore implements SessionStore {
         return redis.exists(prefix(session) + "closed");
     }
 
-    @Override
-    public List<Member> present(SessionId session) {
-        return redis.hgetAll(prefix(session) + "presence").values().stream().map(this::decode).toList();
-    }
-
     /** Removes members of this node's sessions whose node has stopped beating; their peers are told they left. */
     @Override
     public void sweep(Set<SessionId> localSessions, Instant now) {
+        Map<String, Boolean> alive = new HashMap<>(); // one liveness lookup per node per sweep
+        alive.put(nodeId, true);
         for (SessionId session : localSessions) {
             for (Map.Entry<String, String> e : redis.hgetAll(prefix(session) + "presence").entrySet()) {
                 String node = e.getValue().substring(0, e.getValue().indexOf('\n'));
-                if (!node.equals(nodeId) && !redis.exists("duet:node:" + node)) {
+                if (!alive.computeIfAbsent(node, n -> redis.exists("duet:node:" + n))) {
                     Member gone = decode(e.getValue());
                     if (left(session, gone.participant(), e.getValue(), now)) {
                         log.info("session {}: {} left with its dead relay node {}", session, gone.participant(), node);
@@ -304,8 +300,7 @@ public final class RedisSessionStore implements SessionStore {
         Event event;
         try {
             event = switch (parts[0]) {
-                case "J" -> new Event.Joined(decode(parts[3] + "\n" + parts[4]),
-                        "-".equals(parts[1]) ? Optional.empty() : Optional.of(decode(parts[1] + "\n" + parts[2]).connection()));
+                case "J" -> new Event.Joined(decode(parts[1] + "\n" + parts[2]));
                 case "D" -> new Event.Delivered(ParticipantId.of(parts[1]),
                         deliver(ParticipantId.of(parts[1]), Long.parseLong(parts[2]), parts[3]));
                 case "L" -> new Event.Left(decode(parts[2] + "\n" + parts[3]), Instant.ofEpochMilli(Long.parseLong(parts[1])));

@@ -2,7 +2,6 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
-import dev.duet.core.negotiation.ConnectionId;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.wire.Frame;
@@ -26,8 +25,8 @@ public interface SessionStore extends AutoCloseable {
 
     /** What happened in a session. */
     sealed interface Event {
-        /** {@code member} joined; it replaces {@code replaced} (an older connection of the same participant) if present. */
-        record Joined(Member member, Optional<ConnectionId> replaced) implements Event {}
+        /** {@code member} joined; any other connection of the same participant is replaced by it. */
+        record Joined(Member member) implements Event {}
 
         /** A message for {@code to}, numbered. */
         record Delivered(ParticipantId to, Frame.Deliver deliver) implements Event {}
@@ -79,9 +78,6 @@ public interface SessionStore extends AutoCloseable {
     void close(SessionId session, String reason);
 
     boolean isClosed(SessionId session);
-
-    /** Members present in a session (on any node). */
-    List<Member> present(SessionId session);
 
     /**
      * Housekeeping, called every second by the node with the sessions it holds connections for:
