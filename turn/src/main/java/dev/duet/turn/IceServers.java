@@ -1,6 +1,7 @@
 package dev.duet.turn;
 
 import dev.duet.core.internal.Checks;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,10 +54,20 @@ public final class IceServers {
 
     private final List<IceServer> servers;
     private final TransportPolicy policy;
+    private final Optional<Instant> expiresAt;
 
-    private IceServers(List<IceServer> servers, TransportPolicy policy) {
+    private IceServers(List<IceServer> servers, TransportPolicy policy, Optional<Instant> expiresAt) {
         this.servers = List.copyOf(servers);
         this.policy = policy;
+        this.expiresAt = expiresAt;
+    }
+
+    /**
+     * No ICE servers: host candidates only, so the peers connect only when they reach each other's
+     * addresses directly (one network, a test namespace). Never expires.
+     */
+    public static IceServers none() {
+        return new IceServers(List.of(), TransportPolicy.ALL, Optional.empty());
     }
 
     /** TURN on {@code server} with {@code credential} (UDP, TCP, TLS if offered), then STUN on the same server. */
@@ -66,12 +77,20 @@ public final class IceServers {
         List<IceServer> list = new ArrayList<>(2);
         list.add(new IceServer(server.turnUris(), Optional.of(credential.username()), Optional.of(credential.password())));
         list.add(new IceServer(List.of(server.stunUri()), Optional.empty(), Optional.empty()));
-        return new IceServers(list, TransportPolicy.ALL);
+        return new IceServers(list, TransportPolicy.ALL, Optional.of(credential.expiresAt()));
     }
 
     /** The same servers, relay-only. */
     public IceServers relayOnly() {
-        return new IceServers(servers, TransportPolicy.RELAY);
+        if (servers.isEmpty()) {
+            throw new IllegalStateException("relay-only needs a TURN server, but this list has no ICE servers");
+        }
+        return new IceServers(servers, TransportPolicy.RELAY, expiresAt);
+    }
+
+    /** When the TURN credential in this list expires; empty when it holds none. Refresh before then. */
+    public Optional<Instant> expiresAt() {
+        return expiresAt;
     }
 
     public List<IceServer> servers() {
@@ -127,6 +146,6 @@ public final class IceServers {
 
     @Override
     public String toString() {
-        return "IceServers[" + servers + ", policy=" + policy.code() + "]";
+        return "IceServers[" + servers + ", policy=" + policy.code() + expiresAt.map(t -> ", expiresAt=" + t).orElse("") + "]";
     }
 }

@@ -58,6 +58,18 @@ public sealed interface NegotiationEvent {
         }
     }
 
+    /**
+     * This side changed something ICE depends on (new TURN credentials were set on the peer
+     * connection) and wants new candidates: an ICE-restart offer follows as soon as the current
+     * exchange allows, from whichever side asked (glare is resolved as for any renegotiation).
+     */
+    record IceRestartNeeded(Epoch epoch, String why) implements NegotiationEvent {
+        public IceRestartNeeded {
+            Checks.notNull(epoch, "iceRestartNeeded.epoch");
+            Checks.notNull(why, "iceRestartNeeded.why");
+        }
+    }
+
     /** Result of {@link NegotiationCommand.CreateOffer} or {@link NegotiationCommand.CreateAnswer}: created and set as local description. */
     record LocalDescriptionReady(Epoch epoch, SdpType type, String sdp) implements NegotiationEvent {
         public LocalDescriptionReady {

@@ -17,6 +17,7 @@ import dev.duet.core.negotiation.NegotiationEvent.HangUp;
 import dev.duet.core.negotiation.NegotiationEvent.IceStateChanged;
 import dev.duet.core.negotiation.NegotiationEvent.Joined;
 import dev.duet.core.negotiation.NegotiationEvent.LocalCandidate;
+import dev.duet.core.negotiation.NegotiationEvent.IceRestartNeeded;
 import dev.duet.core.negotiation.NegotiationEvent.LocalDescriptionReady;
 import dev.duet.core.negotiation.NegotiationEvent.NegotiationNeeded;
 import dev.duet.core.negotiation.NegotiationEvent.OperationFailed;
@@ -71,7 +72,8 @@ import java.util.Set;
  *       offer that was already answered gets the same answer again. Duplicates are recognised and
  *       dropped.</li>
  *   <li><b>ICE.</b> ICE {@code failed}, {@code disconnected} for longer than the grace, or no
- *       connection in time after the exchange: the initiator restarts ICE.</li>
+ *       connection in time after the exchange: the initiator restarts ICE. Either side restarts
+ *       ICE when its adapter asks ({@code IceRestartNeeded}, e.g. after new TURN credentials).</li>
  *   <li><b>End.</b> Hang-up (sends {@code bye}), the peer's {@code bye}, the relay closing the
  *       session, the window closing, or a failed peer-connection operation: the peer connection is
  *       closed and the machine is {@link NegotiationState#CLOSED} for good.</li>
@@ -163,6 +165,11 @@ public final class NegotiationMachine {
         } else if (event instanceof NegotiationNeeded e) {
             if (!droppedAsStale(e.epoch())) {
                 round.negotiationPending = true;
+                proceed(out);
+            }
+        } else if (event instanceof IceRestartNeeded e) {
+            if (!droppedAsStale(e.epoch())) {
+                round.restartPending = true;
                 proceed(out);
             }
         } else if (event instanceof LocalDescriptionReady e) {

@@ -253,6 +253,30 @@ class NegotiationMachineTest {
         assertThat(m.state()).isEqualTo(NegotiationState.RECONNECTING);
     }
 
+    @Test
+    void eitherSideRestartsIceWhenItsAdapterAsksAndAStaleRequestIsDropped() {
+        NegotiationMachine polite = connectedResponder();
+        assertThat(polite.handle(new NegotiationEvent.IceRestartNeeded(EPOCH, "TURN credentials refreshed")))
+                .contains(new CreateOffer(EPOCH, true));
+        assertThat(polite.stats().iceRestarts()).isEqualTo(1);
+
+        NegotiationMachine initiator = connectedInitiator();
+        Epoch old = Epoch.of(ConnectionId.of("c0"), ConnectionId.of("c2"));
+        assertThat(initiator.handle(new NegotiationEvent.IceRestartNeeded(old, "late"))).isEmpty();
+        assertThat(initiator.stats().staleMessages()).isEqualTo(1);
+        assertThat(initiator.handle(new NegotiationEvent.IceRestartNeeded(EPOCH, "refreshed")))
+                .contains(new CreateOffer(EPOCH, true));
+    }
+
+    @Test
+    void aRestartAskedForDuringTheFirstExchangeFollowsIt() {
+        NegotiationMachine m = offering();
+        assertThat(m.handle(new NegotiationEvent.IceRestartNeeded(EPOCH, "refreshed")))
+                .noneMatch(c -> c instanceof CreateOffer);
+        m.handle(signal(new Signal.Answer(EPOCH, 1, sdp("e1"))));
+        assertThat(m.handle(new RemoteDescriptionApplied(EPOCH, SdpType.ANSWER))).contains(new CreateOffer(EPOCH, true));
+    }
+
     // ------------------------------------------------------------ presence changes
 
     @Test

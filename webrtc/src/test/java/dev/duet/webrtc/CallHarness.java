@@ -1,0 +1,116 @@
+package dev.duet.webrtc;
+
+import dev.duet.core.Booking;
+import dev.duet.core.JoinTicketIssuer;
+import dev.duet.core.JoinTicketVerifier;
+import dev.duet.core.Participant;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.TicketKey;
+import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.SignalingTransport;
+import dev.duet.signaling.client.TicketSource;
+import dev.duet.signaling.server.InMemoryRelay;
+import dev.duet.signaling.server.RelayEvent;
+import dev.duet.signaling.server.RelayLimits;
+import dev.duet.signaling.server.RelayServer;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * One booked session for two real peers: a relay (in memory or a real WebSocket relay on
+ * loopback), tickets, transports, and calls on a shared engine. Closing it closes everything it made,
+ * newest first.
+ */
+final class CallHarness implements AutoCloseable {
+    static final ParticipantId EXPERT = ParticipantId.of("expert-ada");
+    static final ParticipantId LEARNER = ParticipantId.of("learner-bo");
+
+    enum RelayKind { IN_MEMORY, WEBSOCKET }
+
+    final Booking booking;
+    final List<RelayEvent> relayEvents = new CopyOnWriteArrayList<>();
+    private final MediaEngine engine;
+    private final JoinTicketIssuer issuer;
+    private final InMemoryRelay memoryRelay;
+    private final RelayServer relayServer;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    /** @param relayClock the relay's clock (a fixed clock gives both arrivals the same stamp) */
+    CallHarness(MediaEngine engine, RelayKind kind, Clock relayClock) throws Exception {
+        this.engine = engine;
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        TicketKey key = TicketKey.of("k1", secret);
+        Instant now = Instant.now();
+        this.booking = new Booking(SessionId.of("s-" + now.toEpochMilli()), Participant.expert(EXPERT.value(), "Ada"),
+                Participant.learner(LEARNER.value(), "Bo"), now, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+        this.issuer = new JoinTicketIssuer(key, Duration.ofHours(2));
+        JoinTicketVerifier verifier = new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30));
+        if (kind == RelayKind.IN_MEMORY) {
+            memoryRelay = new InMemoryRelay(verifier, relayClock, RelayLimits.defaults(), relayEvents::add);
+            relayServer = null;
+            resources.add(memoryRelay);
+        } else {
+            relayServer = RelayServer.builder(verifier).host("127.0.0.1").port(0).clock(relayClock)
+                    .eventSink(relayEvents::add).start();
+            memoryRelay = null;
+            resources.add(relayServer);
+        }
+    }
+
+    CallHarness(MediaEngine engine, RelayKind kind) throws Exception {
+        this(engine, kind, Clock.systemUTC());
+    }
+
+    String ticket(ParticipantId who) {
+        return issuer.issue(booking, who, Instant.now());
+    }
+
+    SignalingTransport transport(ParticipantId who) {
+        ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> new Thread(r, "transport-" + who.value()));
+        resources.add(callbacks::shutdownNow);
+        TicketSource tickets = TicketSource.of(ticket(who));
+        return memoryRelay != null
+                ? memoryRelay.transport(booking.sessionId(), tickets, callbacks)
+                : RelayTransport.webSocket(relayServer.sessionUri(booking.sessionId()), tickets, callbacks);
+    }
+
+    /** A builder for {@code who}'s call: no media yet, a 1 s stats interval, {@code recorder} listening. */
+    DuetCall.Builder builder(ParticipantId who, CallRecorder recorder) {
+        return DuetCall.builder(engine, transport(who)).listener(recorder).statsInterval(Duration.ofSeconds(1));
+    }
+
+    /** Builds the call and closes it with the harness. */
+    DuetCall keep(DuetCall.Builder builder) {
+        DuetCall call = builder.build();
+        resources.add(call);
+        return call;
+    }
+
+    /** A call for {@code who} with synthetic media. */
+    DuetCall call(ParticipantId who, CallRecorder recorder) {
+        return keep(builder(who, recorder).media(LocalMedia.synthetic()));
+    }
+
+    List<RelayEvent> events(Class<? extends RelayEvent> type, ParticipantId who) {
+        return relayEvents.stream().filter(type::isInstance).filter(e -> who.equals(
+                e instanceof RelayEvent.Joined j ? j.participant()
+                        : e instanceof RelayEvent.Left l ? l.participant()
+                        : e instanceof RelayEvent.MediaReported m ? m.participant() : null)).toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+}
