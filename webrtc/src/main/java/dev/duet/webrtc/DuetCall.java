@@ -447,6 +447,11 @@ public final class DuetCall implements AutoCloseable {
         } else if (change.to() == NegotiationState.CONNECTED) {
             cancel(connectDeadline);
         }
+        if (change.from() == NegotiationState.NEGOTIATING && change.to() == NegotiationState.CONNECTING
+                && peer != null && !peer.isClosed() && peer.hasUnnegotiatedTracks()) {
+            // The peer's offer had no place for one of our tracks: offer again so it is sent too.
+            postLater(new NegotiationEvent.NegotiationNeeded(peer.epoch()));
+        }
         tell(l -> l.onStateChanged(change.from(), change.to(), change.why()));
         if (change.to() == NegotiationState.CLOSED) {
             finish(change.why());
@@ -768,13 +773,18 @@ public final class DuetCall implements AutoCloseable {
 
     static void checkSuits(LocalMedia media, MediaEngine.Kind kind) {
         media.audio().ifPresent(audio -> {
+            if (kind == MediaEngine.Kind.HEADLESS) {
+                throw new IllegalArgumentException("a headless engine sends no audio (webrtc-java 0.14.0's headless module sends"
+                        + " no packet, and generated audio on it aborts the JVM); send video only, or use MediaEngine.synthetic()"
+                        + " for generated audio or MediaEngine.devices() for a microphone");
+            }
             boolean generated = !(audio instanceof LocalMedia.AudioInput.Device);
             if (generated && kind != MediaEngine.Kind.SYNTHETIC) {
                 throw new IllegalArgumentException("generated audio (" + audio + ") needs MediaEngine.synthetic(), but this engine is "
                         + kind + ": libwebrtc aborts the process when one factory sends both device and generated audio");
             }
             if (!generated && kind == MediaEngine.Kind.SYNTHETIC) {
-                throw new IllegalArgumentException("device audio needs MediaEngine.headless() or MediaEngine.devices(), but this"
+                throw new IllegalArgumentException("device audio needs MediaEngine.devices(), but this"
                         + " engine is SYNTHETIC (its dummy audio layer records nothing); use AudioInput.Tone or Silence");
             }
         });

@@ -8,10 +8,10 @@ import java.util.Optional;
  * call creates the native sources and tracks from it and releases them when it ends.
  *
  * <p>Which inputs work depends on the {@link MediaEngine}: generated audio ({@link AudioInput.Tone},
- * {@link AudioInput.Silence}) needs {@link MediaEngine#synthetic()}, and device audio
- * ({@link AudioInput.Device}) needs {@link MediaEngine#headless()} or {@link MediaEngine#devices()}
- * (one factory cannot do both: libwebrtc aborts the process). The call refuses a mismatch with an
- * {@link IllegalArgumentException} before touching native code.
+ * {@link AudioInput.Silence}) needs {@link MediaEngine#synthetic()}, device audio
+ * ({@link AudioInput.Device}) needs {@link MediaEngine#devices()} (one factory cannot do both:
+ * libwebrtc aborts the process), and {@link MediaEngine#headless()} sends no audio at all. The call
+ * refuses a mismatch with an {@link IllegalArgumentException} before touching native code.
  */
 public record LocalMedia(Optional<VideoInput> video, Optional<AudioInput> audio) {
     public LocalMedia {
@@ -95,7 +95,7 @@ public record LocalMedia(Optional<VideoInput> video, Optional<AudioInput> audio)
         /** Generated silence, pushed every 10 ms (packets still flow). Needs {@link MediaEngine#synthetic()}. */
         record Silence() implements AudioInput {}
 
-        /** The engine's audio device module (a microphone, or the headless module's silence). */
+        /** The microphone of the engine's audio device module. Needs {@link MediaEngine#devices()}. */
         record Device() implements AudioInput {}
     }
 

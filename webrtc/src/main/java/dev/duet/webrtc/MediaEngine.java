@@ -27,14 +27,17 @@ import org.slf4j.LoggerFactory;
  *       ({@link LocalMedia.AudioInput.Tone}, {@link LocalMedia.AudioInput.Silence}); received audio
  *       is decoded but not played out, so prove it arrives from the media reports, not from sinks.
  *       For tests, demos and headless servers.</li>
- *   <li>{@link #headless()}: webrtc-java's headless audio device module: device-style audio
- *       ({@link LocalMedia.AudioInput.Device}) without a sound card; received audio is played out to
- *       nowhere, so remote audio sinks are fed.</li>
+ *   <li>{@link #headless()}: webrtc-java's headless audio device module, for receiving without a
+ *       sound card: received audio is played out to nowhere, so remote audio sinks are fed. It sends
+ *       no audio: measured with webrtc-java 0.14.0, a track from {@code createAudioSource} on this
+ *       module sends no packet (with or without starting its recording), and generated audio on it
+ *       aborts the JVM. A call on it may send video only.</li>
  *   <li>{@link #devices()}: the platform's audio device module: the real microphone and speakers.</li>
  * </ul>
  * One factory sends audio either from its device module or from generated sources, never both:
  * libwebrtc 0.14.0 aborts the whole JVM when both feed one sender. {@link DuetCall} therefore
- * refuses generated audio on a device engine and device audio on a synthetic one.
+ * refuses, before touching native code, generated audio on a device or headless engine, device audio
+ * on a synthetic one, and any audio on a headless one.
  *
  * <h2>Lifecycle</h2>
  * {@link #close()} closes every call still open on the engine (each releases its native objects),
@@ -65,11 +68,12 @@ public final class MediaEngine implements AutoCloseable {
         };
         PeerConnectionFactory created;
         try {
+            created = new PeerConnectionFactory(audioModule);
             if (kind != Kind.SYNTHETIC) {
+                // After the factory: it initialises the module, and playout must run on top of that.
                 audioModule.initPlayout();
                 audioModule.startPlayout();
             }
-            created = new PeerConnectionFactory(audioModule);
         } catch (RuntimeException | Error e) {
             audioModule.dispose();
             throw e;

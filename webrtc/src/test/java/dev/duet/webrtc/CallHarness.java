@@ -43,6 +43,21 @@ final class CallHarness implements AutoCloseable {
     private final RelayServer relayServer;
     private final List<AutoCloseable> resources = new ArrayList<>();
 
+    private CallHarness(CallHarness same, MediaEngine engine) {
+        this.engine = engine;
+        this.booking = same.booking;
+        this.issuer = same.issuer;
+        this.memoryRelay = same.memoryRelay;
+        this.relayServer = same.relayServer;
+    }
+
+    /** The same session and relay, with calls on another engine; closed with this harness. */
+    CallHarness sameSessionOn(MediaEngine other) {
+        CallHarness view = new CallHarness(this, other);
+        resources.add(view);
+        return view;
+    }
+
     /** @param relayClock the relay's clock (a fixed clock gives both arrivals the same stamp) */
     CallHarness(MediaEngine engine, RelayKind kind, Clock relayClock) throws Exception {
         this.engine = engine;
@@ -108,9 +123,17 @@ final class CallHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
+        RuntimeException failure = null;
         for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                failure = failure != null ? failure : new IllegalStateException("closing " + resources.get(i) + " failed", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

@@ -28,20 +28,21 @@ final class CallRecorder implements CallListener {
     final BlockingQueue<String> chats = new LinkedBlockingQueue<>();
     final BlockingQueue<Member> peers = new LinkedBlockingQueue<>();
     final BlockingQueue<RemoteTrack> remoteTracks = new LinkedBlockingQueue<>();
+    final BlockingQueue<Instant> restartOffers = new LinkedBlockingQueue<>();
     final CompletableFuture<Member> joined = new CompletableFuture<>();
     final CompletableFuture<Long> firstFrameNanos = new CompletableFuture<>();
     final CompletableFuture<CallEnd> ended = new CompletableFuture<>();
     volatile int localOffers;
     volatile int localRestartOffers;
     volatile int remoteOffers;
-    volatile Thread callbackThread;
+    final java.util.Set<String> callbackThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     CallRecorder(String name) {
         this.name = name;
     }
 
     private void note(String what) {
-        callbackThread = Thread.currentThread();
+        callbackThreads.add(Thread.currentThread().getName());
         story.add(Instant.now() + " " + name + ": " + what);
     }
 
@@ -72,6 +73,7 @@ final class CallRecorder implements CallListener {
         note((local ? "made" : "received") + " an offer" + (iceRestart ? " (ICE restart)" : ""));
         if (local && iceRestart) {
             localRestartOffers++;
+            restartOffers.add(Instant.now());
         } else if (local) {
             localOffers++;
         } else {

@@ -138,6 +138,21 @@ public final class PeerSession implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether a local track has no negotiated place yet: the peer's offer had no m-line of its kind
+     * (the peer sends no audio, say), so the answer could not include it. A new offer from this side
+     * fixes that. libwebrtc's own negotiation-needed event does not help here: it fired once, while
+     * the first offer was still under way, and per the spec is not fired again.
+     */
+    public boolean hasUnnegotiatedTracks() {
+        for (RTCRtpTransceiver transceiver : pc.getTransceivers()) {
+            if (transceiver.getMid() == null && transceiver.getSender().getTrack() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean isClosed() {
         return closed;
     }
