@@ -13,5 +13,6 @@ module dev.duet.core {
             dev.duet.signaling.client,
             dev.duet.signaling.server,
             dev.duet.turn,
-            dev.duet.webrtc;
+            dev.duet.webrtc,
+            dev.duet.examples;
 }

@@ -1,4 +1,5 @@
-/** Duet module; its API packages are exported as they are written. */
+/** Duet examples: the demo (a real call between two Java peers through an embedded relay). */
 module dev.duet.examples {
-    requires dev.duet.core;
+    requires dev.duet.webrtc;
+    requires dev.duet.signaling.server;
 }

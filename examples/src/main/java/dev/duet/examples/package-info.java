@@ -1,5 +1,2 @@
-/**
- * Not built yet: this module holds only its place in the reactor. See the
- * module table in the project's design notes for what will live here.
- */
+/** Runnable programs: {@link dev.duet.examples.CallDemo}, the README's main command. */
 package dev.duet.examples;

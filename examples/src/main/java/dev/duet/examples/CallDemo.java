@@ -1,0 +1,310 @@
+package dev.duet.examples;
+
+import dev.duet.core.Booking;
+import dev.duet.core.JoinTicketIssuer;
+import dev.duet.core.JoinTicketVerifier;
+import dev.duet.core.Participant;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.TicketKey;
+import dev.duet.core.negotiation.NegotiationState;
+import dev.duet.signaling.client.MediaReport;
+import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.StreamReport.Direction;
+import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.signaling.client.TicketSource;
+import dev.duet.signaling.server.RelayEvent;
+import dev.duet.signaling.server.RelayServer;
+import dev.duet.webrtc.CallEnd;
+import dev.duet.webrtc.CallError;
+import dev.duet.webrtc.CallListener;
+import dev.duet.webrtc.DuetCall;
+import dev.duet.webrtc.HostNetwork;
+import dev.duet.webrtc.LocalMedia;
+import dev.duet.webrtc.MediaEngine;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The README's main command: a real call between two Java peers with generated media, through an
+ * embedded relay on a free loopback port. The expert and the learner arrive at different moments
+ * ({@code --order expert-first|learner-first|together}), talk for a few seconds
+ * ({@code --talk SECONDS}, 3 to 30), exchange chat lines, and hang up; a progress line is printed
+ * every second, then the timeline. Ends by itself in under a minute; exit code 0 on success, 1 when
+ * the call failed, 2 when this host cannot run WebRTC (no non-loopback interface) or the arguments
+ * are wrong.
+ */
+public final class CallDemo {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final Duration DEADLINE = Duration.ofSeconds(55);
+
+    enum Order { EXPERT_FIRST, LEARNER_FIRST, TOGETHER }
+
+    private final List<Line> timeline = new CopyOnWriteArrayList<>();
+    private final Instant started = Instant.now();
+
+    private record Line(Instant at, String text) {}
+
+    public static void main(String[] args) throws Exception {
+        Order order = Order.EXPERT_FIRST;
+        int talkSeconds = 8;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--order" -> order = Order.valueOf(args[++i].toUpperCase(Locale.ROOT).replace('-', '_'));
+                    case "--talk" -> talkSeconds = Integer.parseInt(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+                }
+            }
+            if (talkSeconds < 3 || talkSeconds > 30) {
+                throw new IllegalArgumentException("--talk must be 3 to 30 seconds, but was " + talkSeconds);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("duet demo: " + e.getMessage()
+                    + "\nusage: CallDemo [--order expert-first|learner-first|together] [--talk SECONDS]");
+            System.exit(2);
+        }
+        Optional<InetAddress> address = HostNetwork.usableAddress();
+        if (address.isEmpty()) {
+            System.err.println("""
+                    duet demo: this host has no non-loopback network interface, and libwebrtc ignores loopback, so two \
+                    peers here would never connect.
+                    Run the demo on a machine with a network interface, or inside a network namespace with one, e.g.:
+                        .ci/netns-run.sh mvn -o -B -q -Pdemo -DskipTests package""");
+            System.exit(2);
+        }
+        System.exit(new CallDemo().run(order, talkSeconds, address.get()));
+    }
+
+    private int run(Order order, int talkSeconds, InetAddress address) throws Exception {
+        ParticipantId expertId = ParticipantId.of("expert-ada");
+        ParticipantId learnerId = ParticipantId.of("learner-bo");
+        Booking booking = new Booking(SessionId.of("demo-" + started.getEpochSecond()), Participant.expert(expertId.value(), "Ada"),
+                Participant.learner(learnerId.value(), "Bo"), started.plusSeconds(3), Duration.ofMinutes(30),
+                Duration.ofMinutes(5), Duration.ofMinutes(5));
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        TicketKey key = TicketKey.of("demo", secret);
+        JoinTicketIssuer issuer = new JoinTicketIssuer(key, Duration.ofHours(1));
+        List<RelayEvent> relayEvents = new CopyOnWriteArrayList<>();
+        ExecutorService transportThreads = Executors.newCachedThreadPool(daemon("demo-transport"));
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("demo-progress"));
+        System.out.printf(Locale.ROOT, "Duet demo: session %s booked %s to %s (UTC); order %s; peers on %s%n",
+                booking.sessionId().value(), CLOCK.format(booking.start()), CLOCK.format(booking.end()),
+                order.name().toLowerCase(Locale.ROOT).replace('_', '-'), address.getHostAddress());
+
+        try (RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)))
+                        .host("127.0.0.1").port(0).eventSink(relayEvents::add).start();
+                MediaEngine engine = MediaEngine.synthetic()) {
+            note("relay listening on " + relay.sessionUri(booking.sessionId()).getAuthority());
+            Side expert = new Side("expert", this);
+            Side learner = new Side("learner", this);
+            DuetCall expertCall = DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
+                            TicketSource.of(issuer.issue(booking, expertId, Instant.now())), transportThreads))
+                    .media(LocalMedia.synthetic()).listener(expert).statsInterval(Duration.ofSeconds(1)).build();
+            DuetCall learnerCall = DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
+                            TicketSource.of(issuer.issue(booking, learnerId, Instant.now())), transportThreads))
+                    .media(LocalMedia.synthetic()).listener(learner).statsInterval(Duration.ofSeconds(1)).build();
+            ticker.scheduleAtFixedRate(() -> progress(expert, learner), 1, 1, TimeUnit.SECONDS);
+
+            switch (order) {
+                case EXPERT_FIRST -> arriveOneAfterTheOther(expert, expertCall, learner, learnerCall, ticker);
+                case LEARNER_FIRST -> arriveOneAfterTheOther(learner, learnerCall, expert, expertCall, ticker);
+                case TOGETHER -> {
+                    note("expert and learner open the session together");
+                    expertCall.start();
+                    learnerCall.start();
+                }
+            }
+
+            CompletableFuture.allOf(expert.twoWay, learner.twoWay).get(DEADLINE.toSeconds() - 15 - talkSeconds, TimeUnit.SECONDS);
+            note("both sides see audio and video flowing both ways; talking for " + talkSeconds + " s");
+            expertCall.sendChat("Welcome, Bo! Can you see my screen?");
+            learner.chat.get(5, TimeUnit.SECONDS);
+            learnerCall.sendChat("Yes, loud and clear.");
+            expert.chat.get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> talk = new CompletableFuture<>();
+            ticker.schedule(() -> talk.complete(null), talkSeconds, TimeUnit.SECONDS);
+            talk.get(talkSeconds + 5L, TimeUnit.SECONDS);
+            note("expert hangs up");
+            CallEnd expertEnd = expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
+            CallEnd learnerEnd = learnerCall.ended().get(10, TimeUnit.SECONDS);
+            ticker.shutdownNow();
+            printTimeline(booking, relayEvents, expert, learner);
+            boolean ok = !expertEnd.failed() && !learnerEnd.failed();
+            System.out.println(ok ? "Call completed." : "Call failed: " + expertEnd.error().or(learnerEnd::error).map(CallError::message).orElse(""));
+            return ok ? 0 : 1;
+        } catch (java.util.concurrent.TimeoutException e) {
+            ticker.shutdownNow();
+            System.out.println();
+            System.out.println("The call did not get media flowing both ways in time. What happened so far:");
+            printLines();
+            return 1;
+        } finally {
+            ticker.shutdownNow();
+            transportThreads.shutdownNow();
+        }
+    }
+
+    private void arriveOneAfterTheOther(Side first, DuetCall firstCall, Side second, DuetCall secondCall,
+            ScheduledExecutorService ticker) {
+        note(first.name + " opens the session");
+        firstCall.start();
+        ticker.schedule(() -> {
+            note(second.name + " opens the session, 3 s later");
+            secondCall.start();
+        }, 3, TimeUnit.SECONDS);
+    }
+
+    private void progress(Side expert, Side learner) {
+        System.out.printf(Locale.ROOT, "  [%4.1fs] expert %-16s learner %-16s media expert->learner %-11s learner->expert %s%n",
+                seconds(Instant.now()), expert.state, learner.state, learner.inbound(), expert.inbound());
+    }
+
+    private void printTimeline(Booking booking, List<RelayEvent> relayEvents, Side expert, Side learner) {
+        System.out.println();
+        System.out.println("Timeline (seconds since the demo started; arrivals by the relay's clock):");
+        List<RelayEvent.Joined> arrivals = relayEvents.stream().filter(RelayEvent.Joined.class::isInstance)
+                .map(RelayEvent.Joined.class::cast).sorted(Comparator.comparing(RelayEvent::at)).toList();
+        for (RelayEvent.Joined j : arrivals) {
+            timeline.add(new Line(j.at(), j.role().name().toLowerCase(Locale.ROOT) + " arrived at the relay ("
+                    + CLOCK.format(j.at()) + " UTC, " + (j.at().isBefore(booking.start()) ? "before" : "after")
+                    + " the booked start)"));
+        }
+        if (arrivals.size() >= 2) {
+            RelayEvent.Joined first = arrivals.get(0);
+            RelayEvent.Joined second = arrivals.get(1);
+            timeline.add(new Line(second.at(), first.role().name().toLowerCase(Locale.ROOT) + " waited "
+                    + String.format(Locale.ROOT, "%.1f", Duration.between(first.at(), second.at()).toMillis() / 1000.0)
+                    + " s for the " + second.role().name().toLowerCase(Locale.ROOT)));
+        }
+        for (Side side : List.of(expert, learner)) {
+            side.firstFlow.forEach((what, at) -> timeline.add(new Line(at, what)));
+        }
+        printLines();
+    }
+
+    private void printLines() {
+        timeline.stream().sorted(Comparator.comparing(Line::at))
+                .forEach(l -> System.out.printf(Locale.ROOT, "  %6.2f  %s%n", seconds(l.at()), l.text()));
+    }
+
+    private double seconds(Instant at) {
+        return Duration.between(started, at).toMillis() / 1000.0;
+    }
+
+    void note(String text) {
+        timeline.add(new Line(Instant.now(), text));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** One participant's view, filled by its call's listener (on the call's thread). */
+    private static final class Side implements CallListener {
+        final String name;
+        final CallDemo demo;
+        final CompletableFuture<Void> twoWay = new CompletableFuture<>();
+        final CompletableFuture<String> chat = new CompletableFuture<>();
+        final Map<String, Instant> firstFlow = new ConcurrentHashMap<>();
+        volatile NegotiationState state = NegotiationState.IDLE;
+        volatile MediaReport last;
+
+        Side(String name, CallDemo demo) {
+            this.name = name;
+            this.demo = demo;
+        }
+
+        String inbound() {
+            MediaReport r = last;
+            if (r == null) {
+                return "-";
+            }
+            List<String> kinds = new ArrayList<>(2);
+            for (MediaKind kind : MediaKind.values()) {
+                if (flows(r, Direction.INBOUND, kind)) {
+                    kinds.add(kind.code());
+                }
+            }
+            return kinds.isEmpty() ? "none" : String.join("+", kinds);
+        }
+
+        private static boolean flows(MediaReport r, Direction d, MediaKind k) {
+            return r.streams().stream().anyMatch(s -> s.direction() == d && s.kind() == k && s.flowing());
+        }
+
+        @Override
+        public void onStateChanged(NegotiationState from, NegotiationState to, String why) {
+            state = to;
+            if (to == NegotiationState.PREPARING || to == NegotiationState.CONNECTED || to == NegotiationState.CLOSED) {
+                demo.note(name + ": " + to.code() + " (" + why + ")");
+            }
+        }
+
+        @Override
+        public void onOffer(boolean local, boolean iceRestart) {
+            if (local) {
+                demo.note(name + " made the " + (iceRestart ? "ICE-restart " : "") + "offer");
+            }
+        }
+
+        @Override
+        public void onFirstRemoteVideoFrame(int width, int height) {
+            demo.note(name + " decoded the first remote video frame (" + width + "x" + height + ")");
+        }
+
+        @Override
+        public void onMediaReport(MediaReport report) {
+            last = report;
+            Instant now = Instant.now();
+            String peer = name.equals("expert") ? "learner" : "expert";
+            for (MediaKind kind : MediaKind.values()) {
+                if (flows(report, Direction.INBOUND, kind)) {
+                    firstFlow.putIfAbsent(kind.code() + " flowing " + peer + " -> " + name + " (" + name + "'s stats)", now);
+                }
+            }
+            if (flows(report, Direction.INBOUND, MediaKind.AUDIO) && flows(report, Direction.INBOUND, MediaKind.VIDEO)
+                    && flows(report, Direction.OUTBOUND, MediaKind.AUDIO) && flows(report, Direction.OUTBOUND, MediaKind.VIDEO)) {
+                twoWay.complete(null);
+            }
+        }
+
+        @Override
+        public void onChat(ParticipantId from, Instant relayedAt, String text) {
+            demo.note(name + " got chat: \"" + text + "\"");
+            chat.complete(text);
+        }
+
+        @Override
+        public void onError(CallError error) {
+            demo.note(name + " error " + error.kind() + ": " + error.message());
+        }
+
+        @Override
+        public void onEnded(CallEnd end) {
+            demo.note(name + "'s call ended: " + end.reason());
+        }
+    }
+}
