@@ -30,6 +30,7 @@ final class CallRecorder implements CallListener {
     final BlockingQueue<RemoteTrack> remoteTracks = new LinkedBlockingQueue<>();
     final BlockingQueue<Instant> restartOffers = new LinkedBlockingQueue<>();
     final CompletableFuture<Member> joined = new CompletableFuture<>();
+    final CompletableFuture<Long> joinedNanos = new CompletableFuture<>();
     final CompletableFuture<Long> firstFrameNanos = new CompletableFuture<>();
     final CompletableFuture<CallEnd> ended = new CompletableFuture<>();
     volatile int localOffers;
@@ -48,6 +49,7 @@ final class CallRecorder implements CallListener {
 
     @Override
     public void onJoined(Member self) {
+        joinedNanos.complete(System.nanoTime());
         note("joined as " + self.connection());
         joined.complete(self);
     }
