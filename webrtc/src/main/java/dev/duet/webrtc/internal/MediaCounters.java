@@ -11,7 +11,7 @@ import java.util.OptionalInt;
 /**
  * What one {@code getStats} result says about media, reduced to plain numbers: per direction and
  * kind, cumulative counters (summed over streams) and the latest gauges; plus whether the selected
- * candidate pair is relayed. Built from the raw report by {@link #from(Map)}, which takes the stats
+ * candidate pair is relayed. Built from the raw report by {@link #from(long, Map)}, which takes the stats
  * as webrtc-java delivers them (id → type name and attributes) so tests can feed it plain maps.
  */
 public record MediaCounters(long timestampMicros, Map<Direction, Map<MediaKind, Stream>> streams, boolean relayed,
