@@ -112,6 +112,8 @@ public final class DuetCall implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DuetCall.class);
     private static final AtomicInteger CALL_NUMBERS = new AtomicInteger();
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+    /** The longest hang-up reason (the relay protocol's limit for {@code bye} and {@code leave}). */
+    public static final int MAX_REASON_LENGTH = 200;
 
     // ---- configuration (immutable)
     private final MediaEngine engine;
@@ -244,9 +246,17 @@ public final class DuetCall implements AutoCloseable {
         return transport.send(message);
     }
 
-    /** Ends the session for both sides: the peer is told ({@code bye}) and its call ends too. */
+    /**
+     * Ends the session for both sides: the peer is told ({@code bye}) and its call ends too.
+     *
+     * @param reason said to the peer: 1 to {@value #MAX_REASON_LENGTH} characters
+     */
     public CompletableFuture<CallEnd> hangUp(String reason) {
         Checks.notNull(reason, "reason");
+        if (reason.isBlank() || reason.length() > MAX_REASON_LENGTH) {
+            throw new IllegalArgumentException("reason must be 1 to " + MAX_REASON_LENGTH + " characters, not blank, but had "
+                    + reason.length());
+        }
         onCallThread.execute(() -> {
             if (finished) {
                 return;
@@ -740,13 +750,21 @@ public final class DuetCall implements AutoCloseable {
         }
         finished = true;
         cancel(refreshTask);
-        closePeer();
-        if (localTracks != null) {
-            localTracks.close();
-            localTracks = null;
+        try {
+            closePeer();
+            if (localTracks != null) {
+                localTracks.close();
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("releasing native objects failed; some native memory may be lost", e);
         }
-        transport.leave(reason);
-        transport.close();
+        localTracks = null;
+        try {
+            transport.leave(reason.length() <= MAX_REASON_LENGTH ? reason : reason.substring(0, MAX_REASON_LENGTH));
+            transport.close();
+        } catch (RuntimeException e) {
+            log.warn("leaving the relay failed; the relay will notice the closed connection", e);
+        }
         engine.unregister(this);
         NegotiationStats stats = driver != null ? driver.machine().stats() : new NegotiationStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
         CallEnd end = new CallEnd(clock.instant(), reason, Optional.ofNullable(failure), stats);

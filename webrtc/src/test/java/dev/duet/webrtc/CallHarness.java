@@ -115,6 +115,20 @@ final class CallHarness implements AutoCloseable {
         return keep(builder(who, recorder).media(LocalMedia.synthetic()));
     }
 
+    /** Both calls with synthetic media and their recorders. */
+    record Pair(CallRecorder expert, CallRecorder learner, DuetCall expertCall, DuetCall learnerCall) {}
+
+    /** Expert joins, then learner, both with synthetic media; returns once the learner has joined. */
+    Pair joinedPair() throws Exception {
+        CallRecorder expert = new CallRecorder("expert");
+        CallRecorder learner = new CallRecorder("learner");
+        DuetCall expertCall = call(EXPERT, expert);
+        DuetCall learnerCall = call(LEARNER, learner);
+        expertCall.start().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        learnerCall.start().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        return new Pair(expert, learner, expertCall, learnerCall);
+    }
+
     List<RelayEvent> events(Class<? extends RelayEvent> type, ParticipantId who) {
         return relayEvents.stream().filter(type::isInstance).filter(e -> who.equals(
                 e instanceof RelayEvent.Joined j ? j.participant()

@@ -36,12 +36,11 @@ class CallLifecycleTest {
     @Test
     void aSideThatLeavesAndJoinsAgainGetsMediaFlowingAgainAndTheRelayRecordsBothStays() throws Exception {
         try (CallHarness session = new CallHarness(engine, RelayKind.WEBSOCKET)) {
-            CallRecorder expert = new CallRecorder("expert");
-            CallRecorder learner = new CallRecorder("learner");
-            DuetCall expertCall = session.call(EXPERT, expert);
-            DuetCall learnerCall = session.call(LEARNER, learner);
-            expertCall.start().get(10, TimeUnit.SECONDS);
-            learnerCall.start().get(10, TimeUnit.SECONDS);
+            CallHarness.Pair pair = session.joinedPair();
+            CallRecorder expert = pair.expert();
+            CallRecorder learner = pair.learner();
+            DuetCall expertCall = pair.expertCall();
+            DuetCall learnerCall = pair.learnerCall();
             TwoPeerCallTest.assertTwoWayMedia(expert, learner);
 
             learnerCall.close();
@@ -93,12 +92,11 @@ class CallLifecycleTest {
     @Test
     void everyListenerCallbackRunsOnTheCallsOwnThread() throws Exception {
         try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
-            CallRecorder expert = new CallRecorder("expert");
-            CallRecorder learner = new CallRecorder("learner");
-            DuetCall expertCall = session.call(EXPERT, expert);
-            DuetCall learnerCall = session.call(LEARNER, learner);
-            expertCall.start().get(10, TimeUnit.SECONDS);
-            learnerCall.start().get(10, TimeUnit.SECONDS);
+            CallHarness.Pair pair = session.joinedPair();
+            CallRecorder expert = pair.expert();
+            CallRecorder learner = pair.learner();
+            DuetCall expertCall = pair.expertCall();
+            DuetCall learnerCall = pair.learnerCall();
             TwoPeerCallTest.assertTwoWayMedia(expert, learner);
             assertThat(expert.callbackThreads).as("threads that ran the expert's callbacks").singleElement()
                     .asString().startsWith("duet-call-");
@@ -129,6 +127,7 @@ class CallLifecycleTest {
             assertThatThrownBy(call::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already");
             assertThatThrownBy(() -> call.attachMedia(LocalMedia.synthetic()).get(5, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("already attached");
+            assertThatThrownBy(() -> call.hangUp("x".repeat(201))).hasMessageContaining("reason must be 1 to 200 characters");
             call.hangUp("done").get(5, TimeUnit.SECONDS);
             assertThat(call.state()).isEqualTo(NegotiationState.CLOSED);
         }
