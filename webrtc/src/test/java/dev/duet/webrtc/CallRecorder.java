@@ -27,6 +27,7 @@ final class CallRecorder implements CallListener {
     final BlockingQueue<OneWayMedia> oneWay = new LinkedBlockingQueue<>();
     final BlockingQueue<String> chats = new LinkedBlockingQueue<>();
     final BlockingQueue<Member> peers = new LinkedBlockingQueue<>();
+    final BlockingQueue<ParticipantId> peersLeft = new LinkedBlockingQueue<>();
     final BlockingQueue<RemoteTrack> remoteTracks = new LinkedBlockingQueue<>();
     final BlockingQueue<Instant> restartOffers = new LinkedBlockingQueue<>();
     final CompletableFuture<Member> joined = new CompletableFuture<>();
@@ -63,6 +64,7 @@ final class CallRecorder implements CallListener {
     @Override
     public void onPeerLeft(ParticipantId peer, Instant leftAt) {
         note("peer left " + peer);
+        peersLeft.add(peer);
     }
 
     @Override

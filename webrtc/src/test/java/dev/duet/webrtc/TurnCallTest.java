@@ -103,8 +103,9 @@ class TurnCallTest {
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
             RestTurnCredentials good = credentials(SECRET);
+            // The expert's credentials are good; its own connect timeout is left long so that only the
+            // learner's failure is observed (with no path at all, both sides would time out).
             DuetCall expertCall = session.keep(session.builder(EXPERT, expert).media(LocalMedia.synthetic())
-                    .connectTimeout(Duration.ofSeconds(5))
                     .iceServers(relayOnly(good.issue(session.booking, EXPERT, Instant.now()))));
             DuetCall learnerCall = session.keep(session.builder(LEARNER, learner).media(LocalMedia.synthetic())
                     .connectTimeout(Duration.ofSeconds(5))
@@ -122,6 +123,7 @@ class TurnCallTest {
             assertThat(end.reason()).contains("credentials");
             assertThat(seconds).as("failed within the 5 s connect timeout plus set-up").isLessThan(12);
             // The other side is told its peer left, not that the session ended: it may come back.
+            expert.await(expert.peersLeft, Duration.ofSeconds(5), "the learner leaving");
             assertThat(expertCall.ended()).isNotDone();
         }
     }

@@ -116,10 +116,7 @@ public final class PeerSession implements AutoCloseable {
 
     /** Asks for stats; the result arrives as {@link PeerEvents#statsSampled}. */
     public void sampleStats() {
-        pc.getStats(report -> {
-            MediaCounters counters = counters(report);
-            sessionThread.execute(() -> events.statsSampled(epoch, counters));
-        });
+        pc.getStats(report -> sessionThread.execute(() -> events.statsSampled(epoch, counters(report))));
     }
 
     /** Adds an app's sink to a remote video track of this session; removed before the session closes. */
