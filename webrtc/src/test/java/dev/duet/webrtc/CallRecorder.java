@@ -30,12 +30,10 @@ final class CallRecorder implements CallListener {
     final BlockingQueue<ParticipantId> peersLeft = new LinkedBlockingQueue<>();
     final BlockingQueue<RemoteTrack> remoteTracks = new LinkedBlockingQueue<>();
     final BlockingQueue<Instant> restartOffers = new LinkedBlockingQueue<>();
-    final CompletableFuture<Member> joined = new CompletableFuture<>();
     final CompletableFuture<Long> joinedNanos = new CompletableFuture<>();
     final CompletableFuture<Long> firstFrameNanos = new CompletableFuture<>();
     final CompletableFuture<CallEnd> ended = new CompletableFuture<>();
     volatile int localOffers;
-    volatile int localRestartOffers;
     volatile int remoteOffers;
     final java.util.Set<String> callbackThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -52,7 +50,6 @@ final class CallRecorder implements CallListener {
     public void onJoined(Member self) {
         joinedNanos.complete(System.nanoTime());
         note("joined as " + self.connection());
-        joined.complete(self);
     }
 
     @Override
@@ -76,7 +73,6 @@ final class CallRecorder implements CallListener {
     public void onOffer(boolean local, boolean iceRestart) {
         note((local ? "made" : "received") + " an offer" + (iceRestart ? " (ICE restart)" : ""));
         if (local && iceRestart) {
-            localRestartOffers++;
             restartOffers.add(Instant.now());
         } else if (local) {
             localOffers++;
