@@ -7,6 +7,7 @@ module dev.duet.core {
 
     exports dev.duet.core;
     exports dev.duet.core.negotiation;
+    exports dev.duet.core.attendance;
 
     // Argument checks and small helpers shared by Duet's own modules only; not an API.
     exports dev.duet.core.internal to

@@ -1,0 +1,347 @@
+package dev.duet.core.attendance;
+
+import dev.duet.core.Booking;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.Role;
+import dev.duet.core.internal.Checks;
+import dev.duet.core.negotiation.ConnectionId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The attendance events of one booked session, and the {@link SessionReport} they add up to.
+ *
+ * <p><b>Order and duplicates do not matter.</b> Events are kept by id: the same event added again is
+ * ignored, and the report is computed from the set, sorted by the relay's timestamps (ties by id),
+ * so any permutation and duplication of a session's events gives the same report. An event whose id
+ * was already added with different content is refused ({@link IllegalArgumentException}) and
+ * changes nothing, as is an event of another session.
+ *
+ * <p><b>How time is counted.</b>
+ * <ul>
+ *   <li>Presence: from each connection's {@code Joined} to its {@code Left} (or, with no
+ *       {@code Left}, to the session's close or the window's end), united across connections.</li>
+ *   <li>A media report speaks for the time since the same participant's previous report, at most
+ *       {@link AttendanceRules#maxReportInterval()}.</li>
+ *   <li>A direction flows when its <em>receiver</em> reports it inbound: expert to learner is the
+ *       learner's inbound report.</li>
+ *   <li>Everything is clipped to the window ({@link Booking#opensAt()} to {@link Booking#closesAt()},
+ *       the booked end plus grace) and to the earliest {@code SessionClosed}.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe; pure (no clock: every instant comes from the events and the booking).
+ */
+public final class AttendanceLedger {
+    private final Booking booking;
+    private final AttendanceRules rules;
+    private final Map<String, AttendanceEvent> events = new LinkedHashMap<>();
+
+    public AttendanceLedger(Booking booking, AttendanceRules rules) {
+        this.booking = Checks.notNull(booking, "booking");
+        this.rules = Checks.notNull(rules, "rules");
+    }
+
+    /**
+     * Adds an event.
+     *
+     * @return true if it was new, false if the same event was already there
+     * @throws IllegalArgumentException if it belongs to another session, names a participant not
+     *                                  booked into this one, or reuses an id with other content
+     */
+    public boolean add(AttendanceEvent event) {
+        Checks.notNull(event, "event");
+        if (!event.session().equals(booking.sessionId())) {
+            throw new IllegalArgumentException("event " + event.eventId() + " is for session " + event.session()
+                    + ", but this ledger is for " + booking.sessionId());
+        }
+        participantOf(event).ifPresent(p -> {
+            if (booking.participant(p).isEmpty()) {
+                throw new IllegalArgumentException("event " + event.eventId() + " names " + p + ", who is not booked into "
+                        + booking.sessionId());
+            }
+        });
+        AttendanceEvent known = events.get(event.eventId());
+        if (known != null) {
+            if (!known.equals(event)) {
+                throw new IllegalArgumentException("event id " + event.eventId() + " was already recorded with other content");
+            }
+            return false;
+        }
+        events.put(event.eventId(), event);
+        return true;
+    }
+
+    public void addAll(Collection<? extends AttendanceEvent> all) {
+        all.forEach(this::add);
+    }
+
+    public int size() {
+        return events.size();
+    }
+
+    private static Optional<ParticipantId> participantOf(AttendanceEvent event) {
+        if (event instanceof AttendanceEvent.Joined j) {
+            return Optional.of(j.participant());
+        } else if (event instanceof AttendanceEvent.Left l) {
+            return Optional.of(l.participant());
+        } else if (event instanceof AttendanceEvent.MediaReported m) {
+            return Optional.of(m.participant());
+        }
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- the report
+
+    public SessionReport report() {
+        List<AttendanceEvent> sorted = new ArrayList<>(events.values());
+        sorted.sort(Comparator.comparing(AttendanceEvent::at).thenComparing(AttendanceEvent::eventId));
+        Instant from = booking.opensAt();
+        Instant until = booking.closesAt();
+        for (AttendanceEvent e : sorted) {
+            if (e instanceof AttendanceEvent.SessionClosed && e.at().isBefore(until)) {
+                until = e.at().isBefore(from) ? from : e.at();
+                break;
+            }
+        }
+        Intervals window = Intervals.of(from, until);
+        ParticipantId expertId = booking.expert().id();
+        ParticipantId learnerId = booking.learner().id();
+
+        Map<ParticipantId, List<Intervals.Span>> staysOf = stays(sorted, until);
+        Intervals expertPresent = Intervals.of(staysOf.getOrDefault(expertId, List.of())).intersect(window);
+        Intervals learnerPresent = Intervals.of(staysOf.getOrDefault(learnerId, List.of())).intersect(window);
+        Intervals bothPresent = expertPresent.intersect(learnerPresent);
+
+        List<Covered> expertReports = coverage(sorted, expertId, expertPresent);
+        List<Covered> learnerReports = coverage(sorted, learnerId, learnerPresent);
+        Intervals audioToLearner = flowing(learnerReports, MediaFlow.Kind.AUDIO);
+        Intervals audioToExpert = flowing(expertReports, MediaFlow.Kind.AUDIO);
+        Intervals both = audioToLearner.intersect(audioToExpert).intersect(bothPresent);
+        if (rules.videoRequired()) {
+            both = both.intersect(flowing(learnerReports, MediaFlow.Kind.VIDEO)).intersect(flowing(expertReports, MediaFlow.Kind.VIDEO));
+        }
+        Intervals oneWay = audioToLearner.minus(audioToExpert).union(audioToExpert.minus(audioToLearner)).intersect(bothPresent);
+
+        SessionReport.ParticipantAttendance expert = attendance(expertId, Role.EXPERT, expertPresent);
+        SessionReport.ParticipantAttendance learner = attendance(learnerId, Role.LEARNER, learnerPresent);
+
+        Optional<Role> first = Optional.empty();
+        Duration waited = Duration.ZERO;
+        if (expert.showed() && learner.showed()) {
+            int order = expert.firstJoin().get().compareTo(learner.firstJoin().get());
+            if (order != 0) {
+                SessionReport.ParticipantAttendance early = order < 0 ? expert : learner;
+                SessionReport.ParticipantAttendance late = order < 0 ? learner : expert;
+                first = Optional.of(early.role());
+                Instant waitingFrom = early.firstJoin().get().isAfter(booking.start()) ? early.firstJoin().get() : booking.start();
+                waited = positive(Duration.between(waitingFrom, late.firstJoin().get()));
+            }
+        }
+
+        Duration media = both.total();
+        SessionReport.Outcome outcome;
+        String reason;
+        Optional<Role> endedEarlyBy = Optional.empty();
+        Duration needed = Duration.ofMillis(Math.round(booking.duration().toMillis() * rules.completionRatio()));
+        if (!expert.showed() && !learner.showed()) {
+            outcome = SessionReport.Outcome.NEITHER_SHOWED;
+            reason = "neither participant connected between " + from + " and " + until;
+        } else if (!expert.showed()) {
+            outcome = SessionReport.Outcome.EXPERT_NO_SHOW;
+            reason = "the learner connected; the expert never did";
+        } else if (!learner.showed()) {
+            outcome = SessionReport.Outcome.LEARNER_NO_SHOW;
+            reason = "the expert connected; the learner never did";
+        } else if (media.compareTo(needed) >= 0) {
+            outcome = SessionReport.Outcome.COMPLETED;
+            reason = "media flowed both ways for " + Durations.words(media) + ", at least "
+                    + Math.round(rules.completionRatio() * 100) + " % of the booked " + Durations.words(booking.duration());
+        } else {
+            outcome = SessionReport.Outcome.CUT_SHORT;
+            Instant expertGone = expert.lastLeave().orElse(until);
+            Instant learnerGone = learner.lastLeave().orElse(until);
+            if (!expertGone.equals(learnerGone) && (expertGone.isBefore(booking.end()) || learnerGone.isBefore(booking.end()))) {
+                endedEarlyBy = Optional.of(expertGone.isBefore(learnerGone) ? Role.EXPERT : Role.LEARNER);
+            }
+            reason = "media flowed both ways for only " + Durations.words(media) + " of the booked "
+                    + Durations.words(booking.duration()) + endedEarlyBy.map(r -> "; the " + r.code() + " left first").orElse(
+                            "; neither left before the other, so the media path failed or the session was closed");
+        }
+
+        QualitySummary quality = quality(expertReports, learnerReports, bothPresent, both, oneWay);
+        return new SessionReport(booking.sessionId(), from, booking.start(), booking.end(), until, booking.duration(),
+                expert, learner, first, waited, bothPresent.total(), media, oneWay.total(),
+                Math.max(0, both.spans().size() - 1), outcome, reason, endedEarlyBy, quality);
+    }
+
+    private static Duration positive(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /** Each participant's stays, one span per connection: its join to its leave (or {@code until}). */
+    private static Map<ParticipantId, List<Intervals.Span>> stays(List<AttendanceEvent> sorted, Instant until) {
+        Map<ConnectionId, AttendanceEvent.Joined> joins = new HashMap<>();
+        Map<ConnectionId, Instant> leaves = new HashMap<>();
+        for (AttendanceEvent e : sorted) {
+            if (e instanceof AttendanceEvent.Joined j) {
+                joins.putIfAbsent(j.connection(), j);
+            } else if (e instanceof AttendanceEvent.Left l) {
+                leaves.putIfAbsent(l.connection(), l.at());
+            }
+        }
+        Map<ParticipantId, List<Intervals.Span>> out = new HashMap<>();
+        for (AttendanceEvent.Joined j : joins.values()) {
+            Instant end = leaves.getOrDefault(j.connection(), until);
+            out.computeIfAbsent(j.participant(), p -> new ArrayList<>()).add(new Intervals.Span(j.at(), end));
+        }
+        return out;
+    }
+
+    private SessionReport.ParticipantAttendance attendance(ParticipantId id, Role role, Intervals present) {
+        List<Intervals.Span> spans = present.spans();
+        if (spans.isEmpty()) {
+            return new SessionReport.ParticipantAttendance(id, role, false, Optional.empty(), Optional.empty(), Duration.ZERO, 0,
+                    Duration.ZERO);
+        }
+        Instant first = spans.get(0).start();
+        return new SessionReport.ParticipantAttendance(id, role, true, Optional.of(first),
+                Optional.of(spans.get(spans.size() - 1).end()), present.total(), spans.size(),
+                positive(Duration.between(booking.start(), first)));
+    }
+
+    /** A media report with the time it speaks for. */
+    private record Covered(AttendanceEvent.MediaReported report, Intervals span) {}
+
+    private List<Covered> coverage(List<AttendanceEvent> sorted, ParticipantId who, Intervals present) {
+        List<Covered> out = new ArrayList<>();
+        Instant previous = null;
+        for (AttendanceEvent e : sorted) {
+            if (e instanceof AttendanceEvent.MediaReported m && m.participant().equals(who)) {
+                Instant earliest = m.at().minus(rules.maxReportInterval());
+                Instant start = previous != null && previous.isAfter(earliest) ? previous : earliest;
+                out.add(new Covered(m, Intervals.of(start, m.at()).intersect(present)));
+                previous = m.at();
+            }
+        }
+        return out;
+    }
+
+    private static Intervals flowing(List<Covered> reports, MediaFlow.Kind kind) {
+        List<Intervals.Span> spans = new ArrayList<>();
+        for (Covered c : reports) {
+            if (c.report().flowing(MediaFlow.Direction.INBOUND, kind)) {
+                spans.addAll(c.span().spans());
+            }
+        }
+        return Intervals.of(spans);
+    }
+
+    // ---------------------------------------------------------------- quality
+
+    private QualitySummary quality(List<Covered> expertReports, List<Covered> learnerReports, Intervals bothPresent,
+            Intervals both, Intervals oneWay) {
+        QualitySummary.DirectionQuality toLearner = direction(learnerReports);
+        QualitySummary.DirectionQuality toExpert = direction(expertReports);
+        List<Intervals.Span> relayed = new ArrayList<>();
+        List<Intervals.Span> direct = new ArrayList<>();
+        for (List<Covered> side : List.of(expertReports, learnerReports)) {
+            for (Covered c : side) {
+                (c.report().relayed() ? relayed : direct).addAll(c.span().spans());
+            }
+        }
+        Intervals relayedTime = Intervals.of(relayed);
+        Intervals directTime = Intervals.of(direct).minus(relayedTime);
+
+        Duration present = bothPresent.total();
+        QualitySummary.Verdict verdict;
+        String why;
+        if (toLearner.reports() + toExpert.reports() == 0 || present.isZero()) {
+            verdict = QualitySummary.Verdict.NO_DATA;
+            why = "no media report while both were present";
+        } else {
+            double loss = worse(toLearner.medianLossRatio(), toExpert.medianLossRatio());
+            double rtt = worse(toLearner.medianRoundTripMs(), toExpert.medianRoundTripMs());
+            double jitter = worse(toLearner.medianJitterMs(), toExpert.medianJitterMs());
+            double fps = Math.min(toLearner.medianFramesPerSecond().orElse(Double.MAX_VALUE),
+                    toExpert.medianFramesPerSecond().orElse(Double.MAX_VALUE));
+            double oneWayShare = (double) oneWay.total().toMillis() / present.toMillis();
+            double bothShare = (double) both.total().toMillis() / present.toMillis();
+            if (loss > 0.05 || rtt > 400 || oneWayShare > 0.2 || bothShare < 0.5) {
+                verdict = QualitySummary.Verdict.POOR;
+            } else if (loss > 0.02 || rtt > 250 || jitter > 30 || (rules.videoRequired() && fps < 10) || oneWayShare > 0.05) {
+                verdict = QualitySummary.Verdict.DEGRADED;
+            } else {
+                verdict = QualitySummary.Verdict.GOOD;
+            }
+            why = String.format(java.util.Locale.ROOT,
+                    "median loss %.1f %%, round trip %.0f ms, jitter %.0f ms%s; media both ways %.0f %% and one way %.0f %% of the time both were present",
+                    loss * 100, rtt, jitter, fps == Double.MAX_VALUE ? "" : String.format(java.util.Locale.ROOT, ", video %.0f fps", fps),
+                    bothShare * 100, oneWayShare * 100);
+        }
+        return new QualitySummary(toLearner, toExpert, relayedTime.total(), directTime.total(), verdict, why);
+    }
+
+    private static double worse(OptionalDouble a, OptionalDouble b) {
+        return Math.max(a.orElse(0), b.orElse(0));
+    }
+
+    /** Quality of one direction from its receiver's inbound flows while they flowed. */
+    private static QualitySummary.DirectionQuality direction(List<Covered> receiverReports) {
+        List<MediaFlow> audio = new ArrayList<>();
+        List<MediaFlow> video = new ArrayList<>();
+        for (Covered c : receiverReports) {
+            if (c.span().isEmpty()) {
+                continue;
+            }
+            for (MediaFlow f : c.report().flows()) {
+                if (f.direction() == MediaFlow.Direction.INBOUND && f.flowing()) {
+                    (f.kind() == MediaFlow.Kind.AUDIO ? audio : video).add(f);
+                }
+            }
+        }
+        List<MediaFlow> all = new ArrayList<>(audio);
+        all.addAll(video);
+        double[] height = video.stream().filter(f -> f.height().isPresent()).mapToDouble(f -> f.height().getAsInt()).sorted().toArray();
+        double[] fps = values(video, f -> f.framesPerSecond().orElse(Double.NaN));
+        return new QualitySummary.DirectionQuality(audio.size() + video.size(),
+                median(values(all, f -> f.roundTripMs().orElse(Double.NaN))), max(values(all, f -> f.roundTripMs().orElse(Double.NaN))),
+                median(values(all, MediaFlow::lossRatio)), max(values(all, MediaFlow::lossRatio)),
+                median(values(all, f -> f.jitterMs().orElse(Double.NaN))), max(values(all, f -> f.jitterMs().orElse(Double.NaN))),
+                median(fps), fps.length == 0 ? OptionalDouble.empty() : OptionalDouble.of(fps[0]),
+                height.length == 0 ? OptionalInt.empty() : OptionalInt.of((int) median(height).getAsDouble()),
+                height.length == 0 ? OptionalInt.empty() : OptionalInt.of((int) height[0]));
+    }
+
+    private static double[] values(List<MediaFlow> flows, ToDoubleFunction<MediaFlow> figure) {
+        return flows.stream().mapToDouble(figure).filter(v -> !Double.isNaN(v)).sorted().toArray();
+    }
+
+    private static OptionalDouble median(double[] sorted) {
+        if (sorted.length == 0) {
+            return OptionalDouble.empty();
+        }
+        int mid = sorted.length / 2;
+        return OptionalDouble.of(sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+    }
+
+    private static OptionalDouble max(double[] sorted) {
+        return sorted.length == 0 ? OptionalDouble.empty() : OptionalDouble.of(Arrays.stream(sorted).max().getAsDouble());
+    }
+
+    @Override
+    public String toString() {
+        return "AttendanceLedger[" + booking.sessionId() + ", " + events.size() + " events]";
+    }
+}

@@ -1,0 +1,64 @@
+package dev.duet.core.attendance;
+
+import dev.duet.core.ParticipantId;
+import dev.duet.core.Role;
+import dev.duet.core.SessionId;
+import dev.duet.core.internal.Checks;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What happened in a session, from the relay's facts: who showed, who waited, how long media really
+ * flowed both ways, and the outcome. Built by {@link AttendanceLedger#report}.
+ *
+ * <p>Everything is counted inside the window from the room's opening to the booked end plus
+ * grace ({@code countedFrom} to {@code countedUntil}), and not after the session was closed.
+ *
+ * @param firstArrival    who arrived first; empty when only one or neither showed, or both at the same instant
+ * @param otherWaited     how long the first arrival waited for the other after the booked start (zero if the
+ *                        other came before the start, or never came)
+ * @param bothPresent     time both were connected to the relay
+ * @param mediaBothWays   time audio (and video, when required) flowed in both directions, each direction
+ *                        confirmed by its receiver's reports, while both were present
+ * @param oneWayMedia     time audio flowed in one direction only while both were present
+ * @param interruptions   how often media both ways stopped and later came back
+ * @param endedEarlyBy    for {@link Outcome#CUT_SHORT}: who left for good first, before the booked end;
+ *                        empty when both stayed (media failed) or for other outcomes
+ */
+public record SessionReport(SessionId session, Instant countedFrom, Instant bookedStart, Instant bookedEnd,
+        Instant countedUntil, Duration bookedDuration, ParticipantAttendance expert, ParticipantAttendance learner,
+        Optional<Role> firstArrival, Duration otherWaited, Duration bothPresent, Duration mediaBothWays,
+        Duration oneWayMedia, int interruptions, Outcome outcome, String outcomeReason, Optional<Role> endedEarlyBy,
+        QualitySummary quality) {
+
+    /**
+     * How the session went. In order of precedence:
+     * <ol>
+     *   <li>{@code NEITHER_SHOWED}: neither participant was present inside the window.</li>
+     *   <li>{@code EXPERT_NO_SHOW}: the learner was present, the expert never.</li>
+     *   <li>{@code LEARNER_NO_SHOW}: the expert was present, the learner never.</li>
+     *   <li>{@code COMPLETED}: media flowed both ways for at least the rules' completion ratio of the
+     *       booked duration (80 % by default).</li>
+     *   <li>{@code CUT_SHORT}: both showed, but media flowed both ways for less than that
+     *       ({@code endedEarlyBy} says who left first, if someone did).</li>
+     * </ol>
+     */
+    public enum Outcome { COMPLETED, LEARNER_NO_SHOW, EXPERT_NO_SHOW, NEITHER_SHOWED, CUT_SHORT }
+
+    /**
+     * One participant: present at all inside the window, first join, last departure, total presence,
+     * how many separate stays, and how late after the booked start it first arrived.
+     */
+    public record ParticipantAttendance(ParticipantId participant, Role role, boolean showed, Optional<Instant> firstJoin,
+            Optional<Instant> lastLeave, Duration presence, int stays, Duration lateBy) {
+        public ParticipantAttendance {
+            Checks.notNull(participant, "participant");
+            Checks.notNull(role, "role");
+        }
+    }
+
+    public ParticipantAttendance attendance(Role role) {
+        return role == Role.EXPERT ? expert : learner;
+    }
+}

@@ -1,0 +1,248 @@
+package dev.duet.core.attendance;
+
+import static dev.duet.core.attendance.SessionReport.Outcome.COMPLETED;
+import static dev.duet.core.attendance.SessionReport.Outcome.CUT_SHORT;
+import static dev.duet.core.attendance.SessionReport.Outcome.EXPERT_NO_SHOW;
+import static dev.duet.core.attendance.SessionReport.Outcome.LEARNER_NO_SHOW;
+import static dev.duet.core.attendance.SessionReport.Outcome.NEITHER_SHOWED;
+import static dev.duet.core.attendance.SessionScript.EXPERT;
+import static dev.duet.core.attendance.SessionScript.LEARNER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duet.core.Role;
+import dev.duet.core.negotiation.ConnectionId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Hand-computed sessions: the booking is 10:00 to 11:00 (room open 09:50, grace to 11:15); unless a
+ * row says otherwise, the rate is EUR 60 per hour (EUR 1 a minute), billed per started minute, with a
+ * EUR 10 minimum and a EUR 15 learner no-show fee. Expected outcome, media time and total were
+ * worked out by hand, not by the code under test.
+ */
+class AttendanceScenarioTest {
+    private static final Money RATE = Money.of("EUR", "60.00");
+    private static final BillingPolicy PER_MINUTE = new BillingPolicy(RATE, Duration.ofMinutes(1), BillingPolicy.Rounding.UP,
+            Money.of("EUR", "10.00"), Money.of("EUR", "15.00"));
+
+    private static BillingPolicy quarterHours(BillingPolicy.Rounding rounding) {
+        return new BillingPolicy(RATE, Duration.ofMinutes(15), rounding, Money.of("EUR", "10.00"), Money.of("EUR", "15.00"));
+    }
+
+    private record Row(String name, Consumer<SessionScript> script, AttendanceRules rules, BillingPolicy policy,
+            SessionReport.Outcome outcome, Duration media, String total, Consumer<SessionReport> more) {}
+
+    private static Row row(String name, Consumer<SessionScript> script, SessionReport.Outcome outcome, Duration media, String total) {
+        return new Row(name, script, AttendanceRules.defaults(), PER_MINUTE, outcome, media, total, r -> { });
+    }
+
+    private static Row row(String name, Consumer<SessionScript> script, SessionReport.Outcome outcome, Duration media, String total,
+            Consumer<SessionReport> more) {
+        return new Row(name, script, AttendanceRules.defaults(), PER_MINUTE, outcome, media, total, more);
+    }
+
+    private static Duration min(double minutes) {
+        return Duration.ofMillis(Math.round(minutes * 60_000));
+    }
+
+    private static final List<Row> ROWS = List.of(
+            row("on time, the full hour", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:59", "11:00").media("10:00", "11:00");
+            }, COMPLETED, min(60), "60.00", r -> {
+                assertThat(r.firstArrival()).contains(Role.EXPERT);
+                assertThat(r.otherWaited()).isZero();
+                assertThat(r.interruptions()).isZero();
+            }),
+            row("expert late by 7 minutes", s -> {
+                s.stay(LEARNER, "09:59", "11:00").stay(EXPERT, "10:07", "11:00").media("10:07", "11:00");
+            }, COMPLETED, min(53), "53.00", r -> {
+                assertThat(r.firstArrival()).contains(Role.LEARNER);
+                assertThat(r.otherWaited()).isEqualTo(min(7));
+                assertThat(r.expert().lateBy()).isEqualTo(min(7));
+            }),
+            row("the learner never came", s -> s.stay(EXPERT, "09:55", "10:30"), LEARNER_NO_SHOW, min(0), "15.00",
+                    r -> assertThat(r.expert().presence()).isEqualTo(min(35))),
+            row("the expert never came", s -> s.stay(LEARNER, "10:00", "10:20"), EXPERT_NO_SHOW, min(0), "0.00"),
+            row("neither came", s -> s.closed("11:15"), NEITHER_SHOWED, min(0), "0.00"),
+            row("both came, audio one way only", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00").media("10:00", "11:00", true, false, true, true);
+            }, CUT_SHORT, min(0), "0.00", r -> {
+                assertThat(r.oneWayMedia()).isEqualTo(min(60));
+                assertThat(r.endedEarlyBy()).isEmpty();
+                assertThat(r.quality().verdict()).isEqualTo(QualitySummary.Verdict.POOR);
+            }),
+            row("reconnect in the middle", s -> {
+                s.stay(EXPERT, "09:58", "11:00");
+                s.stay(LEARNER, "09:58", "10:20");
+                s.stay(LEARNER, "10:23", "11:00");
+                s.media("10:00", "10:20").media("10:23", "11:00");
+            }, COMPLETED, min(57), "57.00", r -> {
+                assertThat(r.interruptions()).isEqualTo(1);
+                assertThat(r.learner().stays()).isEqualTo(2);
+                assertThat(r.learner().presence()).isEqualTo(min(59));
+            }),
+            row("the expert left at half time", s -> {
+                s.stay(EXPERT, "09:58", "10:30").stay(LEARNER, "09:58", "11:00").media("10:00", "10:30");
+            }, CUT_SHORT, min(30), "30.00", r -> assertThat(r.endedEarlyBy()).contains(Role.EXPERT)),
+            row("the expert left after 5 minutes: minimum waived", s -> {
+                s.stay(EXPERT, "09:58", "10:05").stay(LEARNER, "09:58", "11:00").media("10:00", "10:05");
+            }, CUT_SHORT, min(5), "5.00"),
+            row("the learner left after 5 minutes: minimum applies", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "10:05").media("10:00", "10:05");
+            }, CUT_SHORT, min(5), "10.00", r -> assertThat(r.endedEarlyBy()).contains(Role.LEARNER)),
+            row("over-ran the booking by 10 minutes: capped", s -> {
+                s.stay(EXPERT, "09:58", "11:10").stay(LEARNER, "09:58", "11:10").media("10:00", "11:10");
+            }, COMPLETED, min(70), "60.00"),
+            row("over-ran past the grace: counted until 11:15", s -> {
+                s.stay(EXPERT, "09:58", "11:30").stay(LEARNER, "09:58", "11:30").media("10:00", "11:30");
+            }, COMPLETED, min(75), "60.00", r -> assertThat(r.expert().presence()).isEqualTo(min(77))),
+            row("joined before the room opened: counted from 09:50", s -> {
+                s.stay(LEARNER, "09:40", "11:00").stay(EXPERT, "09:59", "11:00").media("10:00", "11:00");
+            }, COMPLETED, min(60), "60.00", r -> {
+                assertThat(r.learner().presence()).isEqualTo(min(70));
+                assertThat(r.otherWaited()).as("waiting counts from the booked start").isZero();
+            }),
+            row("52.5 minutes of media: rounded up to 53", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00").media("10:00", "10:52:30");
+            }, COMPLETED, min(52.5), "53.00"),
+            new Row("quarter hours rounded up: 31 minutes bill 45", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "10:31").media("10:00", "10:31");
+            }, AttendanceRules.defaults(), quarterHours(BillingPolicy.Rounding.UP), CUT_SHORT, min(31), "45.00", r -> { }),
+            new Row("quarter hours rounded down: 31 minutes bill 30", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "10:31").media("10:00", "10:31");
+            }, AttendanceRules.defaults(), quarterHours(BillingPolicy.Rounding.DOWN), CUT_SHORT, min(31), "30.00", r -> { }),
+            new Row("quarter hours to the nearest: 37.5 minutes bill 45", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "10:37:30").media("10:00", "10:37:30");
+            }, AttendanceRules.defaults(), quarterHours(BillingPolicy.Rounding.NEAREST), CUT_SHORT, min(37.5), "45.00", r -> { }),
+            new Row("quarter hours to the nearest: 37 minutes bill 30", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "10:37").media("10:00", "10:37");
+            }, AttendanceRules.defaults(), quarterHours(BillingPolicy.Rounding.NEAREST), CUT_SHORT, min(37), "30.00", r -> { }),
+            row("video failed one way in a video session: nothing delivered", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00").media("10:00", "11:00", true, true, true, false);
+            }, CUT_SHORT, min(0), "0.00", r -> assertThat(r.oneWayMedia()).as("audio was fine both ways").isZero()),
+            new Row("the same in a voice session: audio both ways is enough", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00").media("10:00", "11:00", true, true, true, false);
+            }, AttendanceRules.defaults().withVideoRequired(false), PER_MINUTE, COMPLETED, min(60), "60.00", r -> { }),
+            row("the app closed the session at 10:40", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00").media("10:00", "11:00").closed("10:40");
+            }, CUT_SHORT, min(40), "40.00", r -> {
+                assertThat(r.countedUntil()).isEqualTo(SessionScript.at("10:40"));
+                assertThat(r.endedEarlyBy()).isEmpty();
+            }),
+            row("they never overlapped", s -> {
+                s.stay(LEARNER, "10:00", "10:10").stay(EXPERT, "10:15", "10:30");
+            }, CUT_SHORT, min(0), "0.00", r -> {
+                assertThat(r.bothPresent()).isZero();
+                assertThat(r.endedEarlyBy()).contains(Role.LEARNER);
+                assertThat(r.otherWaited()).isEqualTo(min(15));
+            }),
+            row("8 minutes, the learner left: the EUR 10 minimum", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "10:08").media("10:00", "10:08");
+            }, CUT_SHORT, min(8), "10.00"),
+            row("a 5-minute outage in the middle", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00")
+                        .media("10:00", "10:30").media("10:30", "10:35", false, false, false, false).media("10:35", "11:00");
+            }, COMPLETED, min(55), "55.00", r -> assertThat(r.interruptions()).isEqualTo(1)),
+            row("the expert's connection was replaced: one continuous stay", s -> {
+                ConnectionId first = s.join(EXPERT, "09:58");
+                s.join(EXPERT, "10:20");
+                s.leave(EXPERT, first, "10:20");
+                s.stay(LEARNER, "09:58", "11:00").media("10:00", "11:00");
+            }, COMPLETED, min(60), "60.00", r -> {
+                assertThat(r.expert().stays()).isEqualTo(1);
+                assertThat(r.expert().presence()).as("no leave for the new connection: present until 11:15").isEqualTo(min(77));
+            }),
+            row("heavy loss: completed, quality poor", s -> {
+                s.quality(0.08, 120).stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00").media("10:00", "11:00");
+            }, COMPLETED, min(60), "60.00", r -> {
+                assertThat(r.quality().verdict()).isEqualTo(QualitySummary.Verdict.POOR);
+                assertThat(r.quality().expertToLearner().medianLossRatio()).hasValue(0.08);
+            }),
+            row("long round trips: completed, quality degraded", s -> {
+                s.quality(0.0, 300).stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00").media("10:00", "11:00");
+            }, COMPLETED, min(60), "60.00", r -> {
+                assertThat(r.quality().verdict()).isEqualTo(QualitySummary.Verdict.DEGRADED);
+                assertThat(r.quality().learnerToExpert().worstRoundTripMs()).hasValue(300.0);
+            }),
+            row("a clean hour: quality good, all direct", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00").media("10:00", "11:00");
+            }, COMPLETED, min(60), "60.00", r -> {
+                assertThat(r.quality().verdict()).isEqualTo(QualitySummary.Verdict.GOOD);
+                assertThat(r.quality().relayedTime()).isZero();
+                assertThat(r.quality().directTime()).isEqualTo(min(60));
+                assertThat(r.quality().expertToLearner().medianHeight()).hasValue(240);
+            }),
+            row("media with nobody there does not count", s -> {
+                s.stay(EXPERT, "09:58", "10:30").stay(LEARNER, "09:58", "10:30").media("10:00", "11:00");
+            }, CUT_SHORT, min(30), "30.00", r -> assertThat(r.endedEarlyBy()).isEmpty()));
+
+    @TestFactory
+    Stream<DynamicTest> everyScenarioGivesTheHandComputedOutcomeMediaTimeAndCharge() {
+        assertThat(ROWS).hasSizeGreaterThanOrEqualTo(25);
+        return ROWS.stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
+            SessionScript script = new SessionScript();
+            row.script().accept(script);
+            SessionReport report = script.report(row.rules());
+            Charge charge = row.policy().charge(report);
+            assertThat(report.outcome()).as("outcome (%s)", report.outcomeReason()).isEqualTo(row.outcome());
+            assertThat(report.mediaBothWays()).as("media both ways").isEqualTo(row.media());
+            assertThat(charge.total()).as("total; lines:%n%s", charge.describe()).isEqualTo(Money.of("EUR", row.total()));
+            row.more().accept(report);
+
+            // The same events twice, in reverse order: the same report.
+            List<AttendanceEvent> shuffled = new ArrayList<>(script.events);
+            shuffled.addAll(script.events);
+            Collections.reverse(shuffled);
+            AttendanceLedger again = new AttendanceLedger(SessionScript.BOOKING, row.rules());
+            again.addAll(shuffled);
+            assertThat(again.report()).isEqualTo(report);
+        }));
+    }
+
+    @org.junit.jupiter.api.Test
+    void chargeLinesExplainThemselves() {
+        SessionScript s = new SessionScript();
+        s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "10:05").media("10:00", "10:05");
+        Charge charge = PER_MINUTE.charge(s.report());
+        assertThat(charge.lines()).extracting(Charge.LineItem::description).containsExactly(
+                "Session: media flowed both ways for 5 min; billed 5 min (up to 1 min increments) at EUR 60.00 per hour",
+                "Cut short: media flowed both ways for only 5 min of the booked 1 h; the learner left first",
+                "Minimum charge EUR 10.00 applies");
+        assertThat(charge.lines()).extracting(Charge.LineItem::amount)
+                .containsExactly(Money.of("EUR", "5.00"), Money.of("EUR", "0.00"), Money.of("EUR", "5.00"));
+        assertThat(charge.describe()).contains("Total").contains("EUR 10.00");
+    }
+
+    @org.junit.jupiter.api.Test
+    void badInputIsRefusedWithAMessageAndChangesNothing() {
+        AttendanceLedger ledger = new AttendanceLedger(SessionScript.BOOKING, AttendanceRules.defaults());
+        SessionScript s = new SessionScript();
+        s.stay(EXPERT, "09:58", "11:00");
+        ledger.addAll(s.events);
+        AttendanceEvent first = s.events.get(0);
+        var conflicting = new AttendanceEvent.Joined(first.eventId(), SessionScript.SESSION, SessionScript.at("10:30"), LEARNER,
+                ConnectionId.of("c9"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.add(conflicting))
+                .hasMessageContaining("already recorded with other content");
+        var otherSession = new AttendanceEvent.SessionClosed("x1", dev.duet.core.SessionId.of("s-8"), SessionScript.at("10:00"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.add(otherSession)).hasMessageContaining("is for session s-8");
+        var stranger = new AttendanceEvent.Joined("x2", SessionScript.SESSION, SessionScript.at("10:00"),
+                dev.duet.core.ParticipantId.of("mallory"), ConnectionId.of("c8"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.add(stranger)).hasMessageContaining("not booked");
+        assertThat(ledger.size()).isEqualTo(2);
+        assertThat(ledger.add(first)).as("a duplicate").isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Money.of("EUR", "1.001")).hasMessageContaining("more decimals");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BillingPolicy(RATE, Duration.ofMillis(1500),
+                BillingPolicy.Rounding.UP, Money.of("EUR", "0"), Money.of("EUR", "0"))).hasMessageContaining("increment");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BillingPolicy(RATE, Duration.ofMinutes(1),
+                BillingPolicy.Rounding.UP, Money.of("USD", "1"), Money.of("EUR", "0"))).hasMessageContaining("in EUR");
+        assertThat(Optional.of(ledger.report().expert().presence())).contains(min(62));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.duet.core.attendance;
+
+import dev.duet.core.Booking;
+import dev.duet.core.Participant;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.negotiation.ConnectionId;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * Writes a session's attendance events the way the relay would, for tests: joins and leaves, and
+ * media reports from both sides every 5 s. The booking: 10:00 to 11:00 UTC on 2026-11-24, room open
+ * from 09:50, grace until 11:15.
+ */
+final class SessionScript {
+    static final SessionId SESSION = SessionId.of("s-7");
+    static final ParticipantId EXPERT = ParticipantId.of("expert-ada");
+    static final ParticipantId LEARNER = ParticipantId.of("learner-bo");
+    static final Booking BOOKING = new Booking(SESSION, Participant.expert(EXPERT.value(), "Ada"),
+            Participant.learner(LEARNER.value(), "Bo"), at("10:00"), Duration.ofHours(1), Duration.ofMinutes(10),
+            Duration.ofMinutes(15));
+
+    final List<AttendanceEvent> events = new ArrayList<>();
+    private int ids;
+    private int connections;
+    private double loss;
+    private double roundTripMs = 40;
+
+    static Instant at(String hhmmss) {
+        return LocalTime.parse(hhmmss).atDate(java.time.LocalDate.of(2026, 11, 24)).toInstant(ZoneOffset.UTC);
+    }
+
+    private String id() {
+        return "e" + (++ids);
+    }
+
+    /** Joins on a new connection; returns it so the script can leave it. */
+    ConnectionId join(ParticipantId who, String time) {
+        ConnectionId c = ConnectionId.of("c" + (++connections));
+        events.add(new AttendanceEvent.Joined(id(), SESSION, at(time), who, c));
+        return c;
+    }
+
+    SessionScript leave(ParticipantId who, ConnectionId c, String time) {
+        events.add(new AttendanceEvent.Left(id(), SESSION, at(time), who, c));
+        return this;
+    }
+
+    /** Joins at {@code from} and leaves at {@code to}. */
+    SessionScript stay(ParticipantId who, String from, String to) {
+        return leave(who, join(who, from), to);
+    }
+
+    SessionScript closed(String time) {
+        events.add(new AttendanceEvent.SessionClosed(id(), SESSION, at(time)));
+        return this;
+    }
+
+    SessionScript quality(double lossRatio, double rtt) {
+        this.loss = lossRatio;
+        this.roundTripMs = rtt;
+        return this;
+    }
+
+    /** Audio and video both ways from {@code from} to {@code to}. */
+    SessionScript media(String from, String to) {
+        return media(from, to, true, true, true, true);
+    }
+
+    /**
+     * Reports every 5 s from both sides during [from, to]; each side reports what it receives
+     * ({@code audioToLearner} is the learner's inbound audio) and that it sends everything.
+     */
+    SessionScript media(String from, String to, boolean audioToLearner, boolean audioToExpert, boolean videoToLearner,
+            boolean videoToExpert) {
+        for (Instant t = at(from).plusSeconds(5); !t.isAfter(at(to)); t = t.plusSeconds(5)) {
+            events.add(report(EXPERT, t, audioToExpert, videoToExpert));
+            events.add(report(LEARNER, t, audioToLearner, videoToLearner));
+        }
+        return this;
+    }
+
+    private AttendanceEvent.MediaReported report(ParticipantId who, Instant t, boolean audioIn, boolean videoIn) {
+        return new AttendanceEvent.MediaReported(id(), SESSION, t, who, false, List.of(
+                flow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.AUDIO, audioIn),
+                flow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.VIDEO, videoIn),
+                flow(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.AUDIO, true),
+                flow(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.VIDEO, true)));
+    }
+
+    private MediaFlow flow(MediaFlow.Direction d, MediaFlow.Kind k, boolean flowing) {
+        boolean video = k == MediaFlow.Kind.VIDEO;
+        return new MediaFlow(d, k, flowing, loss, OptionalDouble.of(roundTripMs),
+                d == MediaFlow.Direction.INBOUND ? OptionalDouble.of(8) : OptionalDouble.empty(),
+                video ? OptionalDouble.of(15) : OptionalDouble.empty(), video ? OptionalInt.of(320) : OptionalInt.empty(),
+                video ? OptionalInt.of(240) : OptionalInt.empty());
+    }
+
+    SessionReport report(AttendanceRules rules) {
+        AttendanceLedger ledger = new AttendanceLedger(BOOKING, rules);
+        ledger.addAll(events);
+        return ledger.report();
+    }
+
+    SessionReport report() {
+        return report(AttendanceRules.defaults());
+    }
+}
