@@ -6,6 +6,8 @@ module dev.duet.signaling.server {
     requires org.eclipse.jetty.websocket.server;
     requires org.slf4j;
     requires redis.clients.jedis;
+    requires java.sql;
+    requires com.fasterxml.jackson.databind;
 
     exports dev.duet.signaling.server;
 }

@@ -7,13 +7,22 @@ import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketKey;
+import dev.duet.core.attendance.AttendanceEvent;
+import dev.duet.core.attendance.AttendanceLedger;
+import dev.duet.core.attendance.AttendanceRules;
+import dev.duet.core.attendance.BillingPolicy;
+import dev.duet.core.attendance.Charge;
+import dev.duet.core.attendance.Money;
+import dev.duet.core.attendance.SessionReport;
 import dev.duet.core.negotiation.NegotiationState;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.RelayTransport;
 import dev.duet.signaling.client.StreamReport.Direction;
 import dev.duet.signaling.client.StreamReport.MediaKind;
 import dev.duet.signaling.client.TicketSource;
+import dev.duet.signaling.server.JsonLinesAttendanceStore;
 import dev.duet.signaling.server.RelayEvent;
+import dev.duet.signaling.server.RelayEventSink;
 import dev.duet.signaling.server.RelayServer;
 import dev.duet.webrtc.CallEnd;
 import dev.duet.webrtc.CallError;
@@ -23,6 +32,8 @@ import dev.duet.webrtc.HostNetwork;
 import dev.duet.webrtc.LocalMedia;
 import dev.duet.webrtc.MediaEngine;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,9 +107,11 @@ public final class CallDemo {
     private int run(Order order, int talkSeconds, InetAddress address) throws Exception {
         ParticipantId expertId = ParticipantId.of("expert-ada");
         ParticipantId learnerId = ParticipantId.of("learner-bo");
+        // A short booking, so that the demo's few seconds of talk make a whole session to report and bill.
         Booking booking = new Booking(SessionId.of("demo-" + started.getEpochSecond()), Participant.expert(expertId.value(), "Ada"),
-                Participant.learner(learnerId.value(), "Bo"), started.plusSeconds(3), Duration.ofMinutes(30),
-                Duration.ofMinutes(5), Duration.ofMinutes(5));
+                Participant.learner(learnerId.value(), "Bo"), started.plusSeconds(3), Duration.ofSeconds(talkSeconds + 4L),
+                Duration.ofMinutes(5), Duration.ofSeconds(30));
+        Path attendanceFile = Files.createTempFile("duet-demo-attendance-", ".jsonl");
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         TicketKey key = TicketKey.of("demo", secret);
@@ -110,8 +123,9 @@ public final class CallDemo {
                 booking.sessionId().value(), CLOCK.format(booking.start()), CLOCK.format(booking.end()),
                 order.name().toLowerCase(Locale.ROOT).replace('_', '-'), address.getHostAddress());
 
-        try (RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)))
-                        .host("127.0.0.1").port(0).eventSink(relayEvents::add).start();
+        try (JsonLinesAttendanceStore attendance = JsonLinesAttendanceStore.open(attendanceFile);
+                RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)))
+                        .host("127.0.0.1").port(0).eventSink(RelayEventSink.storing(attendance).andThen(relayEvents::add)).start();
                 MediaEngine engine = MediaEngine.synthetic()) {
             note("relay listening on " + relay.sessionUri(booking.sessionId()).getAuthority());
             Side expert = new Side("expert", this);
@@ -148,6 +162,7 @@ public final class CallDemo {
             CallEnd learnerEnd = learnerCall.ended().get(10, TimeUnit.SECONDS);
             ticker.shutdownNow();
             printTimeline(booking, relayEvents, expert, learner);
+            printReportAndCharge(booking, attendance, attendanceFile);
             boolean ok = !expertEnd.failed() && !learnerEnd.failed();
             System.out.println(ok ? "Call completed." : "Call failed: " + expertEnd.error().or(learnerEnd::error).map(CallError::message).orElse(""));
             return ok ? 0 : 1;
@@ -161,6 +176,39 @@ public final class CallDemo {
             ticker.shutdownNow();
             transportThreads.shutdownNow();
         }
+    }
+
+    /** The session report from the relay's stored attendance events, and what the learner is charged. */
+    private void printReportAndCharge(Booking booking, JsonLinesAttendanceStore attendance, Path file) {
+        List<AttendanceEvent> events = attendance.events(booking.sessionId());
+        AttendanceLedger ledger = new AttendanceLedger(booking, AttendanceRules.defaults());
+        ledger.addAll(events);
+        SessionReport r = ledger.report();
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Session report (from %d attendance events the relay stored in %s):%n", events.size(), file);
+        for (SessionReport.ParticipantAttendance p : List.of(r.expert(), r.learner())) {
+            System.out.printf(Locale.ROOT, "  %-8s %s%n", p.role().code(), p.showed()
+                    ? String.format(Locale.ROOT, "showed: first joined %s UTC (%s after the booked start), present %s in %d stay(s)",
+                            CLOCK.format(p.firstJoin().get()), seconds(p.lateBy()), seconds(p.presence()), p.stays())
+                    : "did not show");
+        }
+        System.out.printf(Locale.ROOT, "  first arrival: %s; the other kept them waiting %s after the booked start%n",
+                r.firstArrival().map(role -> role.code()).orElse("-"), seconds(r.otherWaited()));
+        System.out.printf(Locale.ROOT, "  both present %s; media both ways %s; one-way media %s; interruptions %d%n",
+                seconds(r.bothPresent()), seconds(r.mediaBothWays()), seconds(r.oneWayMedia()), r.interruptions());
+        System.out.printf(Locale.ROOT, "  outcome: %s (%s)%n", r.outcome(), r.outcomeReason());
+        System.out.printf(Locale.ROOT, "  quality: %s (%s); via TURN %s, direct %s%n", r.quality().verdict(), r.quality().verdictReason(),
+                seconds(r.quality().relayedTime()), seconds(r.quality().directTime()));
+        BillingPolicy policy = new BillingPolicy(Money.of("EUR", "90.00"), Duration.ofSeconds(1), BillingPolicy.Rounding.UP,
+                Money.of("EUR", "0.10"), Money.of("EUR", "5.00"));
+        Charge charge = policy.charge(r);
+        System.out.println();
+        System.out.println("Charge (" + policy + "):");
+        charge.describe().lines().forEach(line -> System.out.println("  " + line.stripTrailing()));
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
     private void arriveOneAfterTheOther(Side first, DuetCall firstCall, Side second, DuetCall secondCall,

@@ -261,8 +261,8 @@ public final class AttendanceLedger {
                 (c.report().relayed() ? relayed : direct).addAll(c.span().spans());
             }
         }
-        Intervals relayedTime = Intervals.of(relayed);
-        Intervals directTime = Intervals.of(direct).minus(relayedTime);
+        Intervals relayedTime = Intervals.of(relayed).intersect(bothPresent);
+        Intervals directTime = Intervals.of(direct).intersect(bothPresent).minus(relayedTime);
 
         Duration present = bothPresent.total();
         QualitySummary.Verdict verdict;

@@ -9,6 +9,8 @@ import java.util.OptionalInt;
  * How well media flowed, from the media reports, so support can tell a bad network from a no-show.
  *
  * <h2>Verdict</h2>
+ * {@code relayedTime} and {@code directTime} split the time both were present and reports came in
+ * by whether the selected candidate pair went through a TURN relay.
  * Figures are the medians of each direction's receiver reports, the worse direction deciding.
  * <ul>
  *   <li>{@link Verdict#NO_DATA}: no media report at all while both were present.</li>

@@ -1,8 +1,18 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.attendance.AttendanceStore;
+import dev.duet.core.internal.Checks;
+import dev.duet.signaling.server.internal.AttendanceEvents;
+
 /**
  * Receives every {@link RelayEvent}. Called on the relay's connection threads, in each session's
- * order; it must not block for long. An exception it throws is logged and does not disturb the relay.
+ * order; it must not block for long.
+ *
+ * <p>A media report is recorded <em>before</em> the relay accepts it: if the sink throws, the
+ * message is not accepted (nor forwarded), the sender's connection is closed with 1001
+ * (going away), and the client sends it again after reconnecting; the event id is the same
+ * each time, so a store keeps it once. An exception on any other event is logged and does not
+ * disturb the relay.
  */
 @FunctionalInterface
 public interface RelayEventSink {
@@ -11,5 +21,20 @@ public interface RelayEventSink {
     /** A sink that drops every event. */
     static RelayEventSink none() {
         return event -> { };
+    }
+
+    /** Appends every event, as an attendance event, to {@code store} (durably, before returning). */
+    static RelayEventSink storing(AttendanceStore store) {
+        Checks.notNull(store, "store");
+        return event -> store.append(AttendanceEvents.from(event));
+    }
+
+    /** This sink, then {@code next} (only if this one did not throw). */
+    default RelayEventSink andThen(RelayEventSink next) {
+        Checks.notNull(next, "next");
+        return event -> {
+            accept(event);
+            next.accept(event);
+        };
     }
 }

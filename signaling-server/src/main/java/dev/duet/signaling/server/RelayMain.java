@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  *   --port N                listen port (default 8080; 0 picks a free one)
  *   --ticket-keys FILE      ticket keys, one "keyId:base64secret" per line, '#' comments allowed
  *   --redis URL             share sessions with other nodes through Redis (redis://host:port)
+ *   --attendance FILE       append every attendance event to FILE (JSON lines, fsync before acknowledging)
  * </pre>
  *
  * Without {@code --ticket-keys}, the keys come from the environment variable
@@ -41,7 +42,7 @@ public final class RelayMain {
         } catch (IllegalArgumentException e) {
             System.err.println("duet relay: " + e.getMessage());
             System.err.println("usage: java -jar duet-signaling-server-all.jar [--host ADDRESS] [--port N] [--ticket-keys FILE]"
-                    + " [--redis redis://host:port]");
+                    + " [--redis redis://host:port] [--attendance FILE]");
             System.exit(2);
             return;
         }
@@ -49,6 +50,9 @@ public final class RelayMain {
         RelayServer.Builder builder = RelayServer.builder(verifier).host(options.host()).port(options.port());
         if (options.redis() != null) {
             builder.redis(options.redis());
+        }
+        if (options.attendance() != null) {
+            builder.eventSink(RelayEventSink.storing(JsonLinesAttendanceStore.open(options.attendance())));
         }
         RelayServer relay = builder.start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -63,13 +67,14 @@ public final class RelayMain {
     }
 
     /** Parsed command line. */
-    record Options(String host, int port, List<TicketKey> keys, java.net.URI redis) {
+    record Options(String host, int port, List<TicketKey> keys, java.net.URI redis, java.nio.file.Path attendance) {
         static Options parse(String[] args, Map<String, String> env) {
             String host = "127.0.0.1";
             int port = 8080;
             String keysText = null;
             String keysSource = null;
             java.net.URI redis = null;
+            java.nio.file.Path attendance = null;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (i + 1 >= args.length) {
@@ -100,8 +105,9 @@ public final class RelayMain {
                             throw new IllegalArgumentException("--redis must be a redis://host:port address");
                         }
                     }
+                    case "--attendance" -> attendance = java.nio.file.Path.of(value);
                     default -> throw new IllegalArgumentException("unknown option " + flag
-                            + "; expected --host, --port, --ticket-keys or --redis");
+                            + "; expected --host, --port, --ticket-keys, --redis or --attendance");
                 }
             }
             if (keysText == null) {
@@ -112,7 +118,7 @@ public final class RelayMain {
                 throw new IllegalArgumentException("no ticket keys: give --ticket-keys FILE or set " + KEYS_ENV
                         + " (\"keyId:base64secret\" entries)");
             }
-            return new Options(host, port, keys(keysText, keysSource), redis);
+            return new Options(host, port, keys(keysText, keysSource), redis, attendance);
         }
 
         static List<TicketKey> keys(String text, String source) {

@@ -45,6 +45,7 @@ public final class ConnectionHandler {
     private long lastPinged;                       // node ticks; only the sweeper touches it
     private volatile LocalRoom room;               // set once on join
     private volatile Member member;
+    private volatile String clientId = "";          // the client instance, set on join
 
     ConnectionHandler(RelayNode node, SessionId sessionId, Outbound out) {
         this.node = node;
@@ -171,6 +172,7 @@ public final class ConnectionHandler {
             return;
         }
         room = local.get();
+        clientId = join.clientId();
         SessionStore.JoinOutcome outcome = node.store().join(sessionId, self, join.clientId(), join.lastDelivered());
         if (outcome instanceof SessionStore.JoinOutcome.Admitted admitted) {
             synchronized (this) {
@@ -200,12 +202,20 @@ public final class ConnectionHandler {
     }
 
     private void onSend(Frame.Send send, Instant now) {
+        if (send.message() instanceof MediaReport report) {
+            // Recorded durably before it is accepted or forwarded; a resend gets the same event id.
+            try {
+                node.record(new RelayEvent.MediaReported(RelayNode.messageEventId(sessionId, member.participant(), clientId,
+                        send.seq()), sessionId, now, member.participant(), report));
+            } catch (RuntimeException e) {
+                log.error("session {}: could not record a media report of {}; closing so the client resends it", sessionId,
+                        member.participant(), e);
+                close(CloseCode.GOING_AWAY, "attendance store unavailable; send again after reconnecting");
+                return;
+            }
+        }
         SessionStore.SendOutcome outcome = node.store().send(sessionId, member, send.seq(), send.message(), now);
         if (outcome instanceof SessionStore.SendOutcome.Accepted) {
-            if (send.message() instanceof MediaReport report) {
-                // recorded before the sender is told it was accepted
-                node.event(new RelayEvent.MediaReported(RelayNode.newEventId(), sessionId, now, member.participant(), report));
-            }
             send(new Frame.Accepted(send.seq()));
         } else if (outcome instanceof SessionStore.SendOutcome.Duplicate d) {
             if (d.lastAccepted() > 0) {

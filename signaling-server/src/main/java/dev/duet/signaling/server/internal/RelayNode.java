@@ -151,6 +151,11 @@ public final class RelayNode implements AutoCloseable {
         connections.remove(handler);
     }
 
+    /** Records an event that must be durable before the relay acts on it; throws when the sink failed. */
+    void record(RelayEvent event) {
+        sink.accept(event);
+    }
+
     void event(RelayEvent event) {
         try {
             sink.accept(event);
@@ -161,6 +166,12 @@ public final class RelayNode implements AutoCloseable {
 
     static String newEventId() {
         return UUID.randomUUID().toString();
+    }
+
+    /** The same id for the same message every time it is sent again: (session, participant, client instance, seq). */
+    static String messageEventId(SessionId session, dev.duet.core.ParticipantId participant, String clientId, long seq) {
+        String key = session.value() + "|" + participant.value() + "|" + clientId + "|" + seq;
+        return UUID.nameUUIDFromBytes(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
     static String newConnectionId() {

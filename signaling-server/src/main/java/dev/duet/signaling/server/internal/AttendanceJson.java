@@ -1,0 +1,109 @@
+package dev.duet.signaling.server.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.attendance.AttendanceEvent;
+import dev.duet.core.attendance.MediaFlow;
+import dev.duet.core.negotiation.ConnectionId;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/** One attendance event as one line of JSON ({@code {"v":1,"type":"joined",...}}), and back. */
+public final class AttendanceJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private AttendanceJson() {}
+
+    public static String encode(AttendanceEvent event) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("v", 1);
+        o.put("id", event.eventId());
+        o.put("session", event.session().value());
+        o.put("at", event.at().toString());
+        if (event instanceof AttendanceEvent.Joined j) {
+            o.put("type", "joined").put("participant", j.participant().value()).put("connection", j.connection().value());
+        } else if (event instanceof AttendanceEvent.Left l) {
+            o.put("type", "left").put("participant", l.participant().value()).put("connection", l.connection().value());
+        } else if (event instanceof AttendanceEvent.MediaReported m) {
+            o.put("type", "media").put("participant", m.participant().value()).put("relayed", m.relayed());
+            ArrayNode flows = o.putArray("flows");
+            for (MediaFlow f : m.flows()) {
+                ObjectNode n = flows.addObject();
+                n.put("direction", f.direction().code()).put("kind", f.kind().code()).put("flowing", f.flowing())
+                        .put("loss", f.lossRatio());
+                f.roundTripMs().ifPresent(v -> n.put("rttMs", v));
+                f.jitterMs().ifPresent(v -> n.put("jitterMs", v));
+                f.framesPerSecond().ifPresent(v -> n.put("fps", v));
+                f.width().ifPresent(v -> n.put("width", v));
+                f.height().ifPresent(v -> n.put("height", v));
+            }
+        } else if (event instanceof AttendanceEvent.SessionClosed) {
+            o.put("type", "closed");
+        }
+        try {
+            return MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + event.eventId(), e);
+        }
+    }
+
+    /** @throws IllegalArgumentException if the line is not a complete, valid event */
+    public static AttendanceEvent decode(String line) {
+        JsonNode o;
+        try {
+            o = MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (o == null || !o.isObject() || o.path("v").asInt() != 1) {
+            throw new IllegalArgumentException("not a version-1 attendance event");
+        }
+        String id = text(o, "id");
+        SessionId session = SessionId.of(text(o, "session"));
+        Instant at = Instant.parse(text(o, "at"));
+        return switch (text(o, "type")) {
+            case "joined" -> new AttendanceEvent.Joined(id, session, at, ParticipantId.of(text(o, "participant")),
+                    ConnectionId.of(text(o, "connection")));
+            case "left" -> new AttendanceEvent.Left(id, session, at, ParticipantId.of(text(o, "participant")),
+                    ConnectionId.of(text(o, "connection")));
+            case "media" -> {
+                List<MediaFlow> flows = new ArrayList<>();
+                for (JsonNode n : o.path("flows")) {
+                    flows.add(new MediaFlow(MediaFlow.Direction.valueOf(text(n, "direction").toUpperCase(Locale.ROOT)),
+                            MediaFlow.Kind.valueOf(text(n, "kind").toUpperCase(Locale.ROOT)), n.path("flowing").asBoolean(),
+                            n.path("loss").asDouble(), optional(n, "rttMs"), optional(n, "jitterMs"), optional(n, "fps"),
+                            optionalInt(n, "width"), optionalInt(n, "height")));
+                }
+                yield new AttendanceEvent.MediaReported(id, session, at, ParticipantId.of(text(o, "participant")),
+                        o.path("relayed").asBoolean(), flows);
+            }
+            case "closed" -> new AttendanceEvent.SessionClosed(id, session, at);
+            default -> throw new IllegalArgumentException("unknown event type " + o.path("type"));
+        };
+    }
+
+    private static String text(JsonNode o, String field) {
+        JsonNode n = o.get(field);
+        if (n == null || !n.isTextual()) {
+            throw new IllegalArgumentException("field " + field + " is missing or not text");
+        }
+        return n.asText();
+    }
+
+    private static OptionalDouble optional(JsonNode o, String field) {
+        return o.has(field) ? OptionalDouble.of(o.get(field).asDouble()) : OptionalDouble.empty();
+    }
+
+    private static OptionalInt optionalInt(JsonNode o, String field) {
+        return o.has(field) ? OptionalInt.of(o.get(field).asInt()) : OptionalInt.empty();
+    }
+}

@@ -1,0 +1,164 @@
+package dev.duet.signaling.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duet.core.Booking;
+import dev.duet.core.JoinTicketIssuer;
+import dev.duet.core.Participant;
+import dev.duet.core.SessionId;
+import dev.duet.core.attendance.AttendanceEvent;
+import dev.duet.core.attendance.AttendanceLedger;
+import dev.duet.core.attendance.AttendanceRules;
+import dev.duet.core.attendance.SessionReport;
+import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.testing.ProcessOutput;
+import dev.duet.signaling.client.MediaReport;
+import dev.duet.signaling.client.StreamReport;
+import dev.duet.signaling.client.wire.Frame;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A relay process writing attendance to a JSON-lines file is killed with SIGKILL in the middle of a
+ * stream of media reports: no report it acknowledged is missing afterwards, and the report computed
+ * after a restart (which also has to cope with a torn last line) is the one computed before it.
+ */
+class AttendanceKillTest {
+    @TempDir
+    Path dir;
+
+    private static final byte[] SECRET = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+            25, 26, 27, 28, 29, 30, 31, 32};
+
+    @Test
+    void noAcknowledgedEventIsLostWhenTheRelayIsKilledAndReplayGivesTheSameReport() throws Exception {
+        Path file = dir.resolve("attendance.jsonl");
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Booking booking = new Booking(SessionId.of("kill-" + start.getEpochSecond()), Participant.expert("expert-ada", "Ada"),
+                Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+
+        Process relay = startRelay(file);
+        long acknowledged = 0;
+        int sent = 0;
+        try {
+            int port = Integer.parseInt(ProcessOutput.awaitLine(relay, Pattern.compile("listening on [^:]+:(\\d+)"),
+                    Duration.ofSeconds(30)).group(1));
+            URI uri = URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + booking.sessionId().value());
+            try (RawClient expert = new RawClient(uri); RawClient learner = new RawClient(uri)) {
+                expert.send(new Frame.Join(issuer.issue(booking, TestSession.EXPERT, Instant.now()), "kill-expert", 0));
+                expert.next(Frame.Joined.class);
+                learner.send(new Frame.Join(issuer.issue(booking, TestSession.LEARNER, Instant.now()), "kill-learner", 0));
+                learner.next(Frame.Joined.class);
+                // 60 reports, each waiting for its acknowledgement, then 30 fired without waiting and the kill.
+                for (sent = 1; sent <= 60; sent++) {
+                    expert.send(new Frame.Send(sent, report(sent)));
+                    acknowledged = nextAccepted(expert);
+                }
+                for (; sent <= 90; sent++) {
+                    expert.send(new Frame.Send(sent, report(sent)));
+                }
+                relay.destroyForcibly(); // SIGKILL: no flush, no shutdown hook
+                assertThat(relay.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                acknowledged = Math.max(acknowledged, drainAccepted(expert));
+            }
+        } finally {
+            relay.destroyForcibly();
+        }
+
+        Set<Integer> stored = reportNumbers(booking.sessionId(), file);
+        for (int i = 1; i <= acknowledged; i++) {
+            assertThat(stored).as("acknowledged report %d of %d (sent %d)", i, acknowledged, sent - 1).contains(i);
+        }
+        SessionReport before = report(booking, file);
+        assertThat(before.expert().showed()).isTrue();
+        assertThat(before.learner().showed()).isTrue();
+
+        // As if the crash had torn the line being written: the restarted relay must cope.
+        Files.writeString(file, "{\"v\":1,\"id\":\"torn", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        Process again = startRelay(file);
+        try {
+            ProcessOutput.awaitLine(again, Pattern.compile("listening on"), Duration.ofSeconds(30));
+        } finally {
+            ProcessOutput.stop(again);
+        }
+        assertThat(Files.readString(file)).doesNotContain("\"torn");
+        assertThat(reportNumbers(booking.sessionId(), file)).isEqualTo(stored);
+        assertThat(report(booking, file)).as("the report replayed after the restart").isEqualTo(before);
+    }
+
+    private Process startRelay(Path file) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RelayMain.class.getName(),
+                "--port", "0", "--attendance", file.toString());
+        pb.environment().put(RelayMain.KEYS_ENV, TestSession.KEY.keyId() + ":" + Base64.getEncoder().encodeToString(SECRET));
+        pb.redirectErrorStream(true);
+        return pb.start();
+    }
+
+    /** Report number {@code n} carries loss n/100000 in its one stream, so the stored event says which it was. */
+    private static MediaReport report(int n) {
+        return new MediaReport(Epoch.of(ConnectionId.of("c1"), ConnectionId.of("c2")), Instant.now(), false, List.of(
+                new StreamReport(StreamReport.Direction.INBOUND, StreamReport.MediaKind.AUDIO, true, 32, n / 100_000.0,
+                        java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(),
+                        java.util.OptionalInt.empty(), java.util.OptionalInt.empty())));
+    }
+
+    private static long nextAccepted(RawClient client) {
+        while (true) {
+            Frame frame = client.next();
+            if (frame instanceof Frame.Accepted accepted) {
+                return accepted.seq();
+            }
+        }
+    }
+
+    /** Acknowledgements that were already on their way when the relay died. */
+    private static long drainAccepted(RawClient client) {
+        long max = 0;
+        try {
+            while (true) {
+                Frame frame = client.next(Frame.class, Duration.ofMillis(500));
+                if (frame instanceof Frame.Accepted accepted) {
+                    max = Math.max(max, accepted.seq());
+                }
+            }
+        } catch (AssertionError nothingMore) {
+            return max;
+        }
+    }
+
+    private static Set<Integer> reportNumbers(SessionId session, Path file) {
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            Set<Integer> numbers = new TreeSet<>();
+            for (AttendanceEvent e : store.events(session)) {
+                if (e instanceof AttendanceEvent.MediaReported m) {
+                    numbers.add((int) Math.round(m.flows().get(0).lossRatio() * 100_000));
+                }
+            }
+            return numbers;
+        }
+    }
+
+    private static SessionReport report(Booking booking, Path file) {
+        AttendanceLedger ledger = new AttendanceLedger(booking, AttendanceRules.defaults());
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            ledger.addAll(store.events(booking.sessionId()));
+        }
+        return ledger.report();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.duet.signaling.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.duet.core.SessionId;
+import dev.duet.core.attendance.AttendanceEvent;
+import dev.duet.core.attendance.AttendanceStore;
+import dev.duet.core.attendance.MediaFlow;
+import dev.duet.core.negotiation.ConnectionId;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Properties;
+import java.util.function.Function;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** The two stores keep the same contract: durable appends, one copy per event id, the session's events in order. */
+class AttendanceStoreTest {
+    @TempDir
+    Path dir;
+
+    private static final SessionId S = TestSession.SESSION;
+    private static final Instant T = Instant.parse("2026-11-24T10:00:00Z");
+
+    static List<AttendanceEvent> someEvents() {
+        return List.of(
+                new AttendanceEvent.Joined("e1", S, T, TestSession.EXPERT, ConnectionId.of("c1")),
+                new AttendanceEvent.Joined("e2", S, T.plusSeconds(60), TestSession.LEARNER, ConnectionId.of("c2")),
+                new AttendanceEvent.MediaReported("e3", S, T.plusSeconds(65), TestSession.LEARNER, true, List.of(
+                        new MediaFlow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.VIDEO, true, 0.015, OptionalDouble.of(42.5),
+                                OptionalDouble.of(7), OptionalDouble.of(14.8), OptionalInt.of(640), OptionalInt.of(480)),
+                        MediaFlow.of(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.AUDIO, false))),
+                new AttendanceEvent.Left("e4", S, T.plusSeconds(3600), TestSession.LEARNER, ConnectionId.of("c2")),
+                new AttendanceEvent.SessionClosed("e5", S, T.plusSeconds(3700)),
+                new AttendanceEvent.SessionClosed("other-1", SessionId.of("s-other"), T));
+    }
+
+    private AttendanceStore open(String kind) {
+        return kind.equals("jsonl") ? JsonLinesAttendanceStore.open(dir.resolve("attendance.jsonl"))
+                : JdbcAttendanceStore.open("jdbc:sqlite:" + dir.resolve("attendance.db"), new Properties());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jsonl", "sqlite"})
+    void eventsComeBackWholeInOrderOncePerIdAndSurviveReopening(String kind) {
+        try (AttendanceStore store = open(kind)) {
+            someEvents().forEach(store::append);
+            someEvents().forEach(store::append); // every one again: ignored
+            assertThat(store.events(S)).containsExactlyElementsOf(someEvents().subList(0, 5));
+        }
+        try (AttendanceStore again = open(kind)) {
+            assertThat(again.events(S)).containsExactlyElementsOf(someEvents().subList(0, 5));
+            again.append(someEvents().get(2));
+            assertThat(again.events(SessionId.of("s-other"))).hasSize(1);
+            assertThat(again.events(S)).hasSize(5);
+        }
+    }
+
+    @Test
+    void aTornLastLineIsCutOffOnOpeningAndACorruptLineIsSkippedNeverFatal() throws Exception {
+        Path file = dir.resolve("attendance.jsonl");
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            someEvents().subList(0, 3).forEach(store::append);
+        }
+        String whole = Files.readString(file);
+        // A crash in the middle of writing the fourth event:
+        String fourth = dev.duet.signaling.server.internal.AttendanceJson.encode(someEvents().get(3));
+        Files.writeString(file, fourth.substring(0, fourth.length() / 2), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            assertThat(store.tornLinesCut()).isEqualTo(1);
+            assertThat(store.events(S)).containsExactlyElementsOf(someEvents().subList(0, 3));
+            store.append(someEvents().get(3));
+            assertThat(store.events(S)).containsExactlyElementsOf(someEvents().subList(0, 4));
+        }
+        assertThat(Files.readString(file)).startsWith(whole).endsWith(fourth + "\n");
+
+        // A line damaged in the middle (by hand): skipped with a warning, the rest is read.
+        List<String> lines = Files.readAllLines(file);
+        lines.set(1, "{\"v\":1,\"id\":\"e2\",\"type\":\"joined\"");
+        Files.write(file, lines);
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            assertThat(store.events(S)).extracting(AttendanceEvent::eventId).containsExactly("e1", "e3", "e4");
+        }
+    }
+
+    @Test
+    void aStoreThatCannotWriteSaysSoAndTheRelayWouldNotAcknowledge() {
+        JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(dir.resolve("a.jsonl"));
+        store.close();
+        assertThatThrownBy(() -> store.append(someEvents().get(0))).isInstanceOf(AttendanceStore.AttendanceStoreException.class)
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> JdbcAttendanceStore.open("jdbc:nosuchdb:x?password=hunter2", new Properties()))
+                .hasMessageContaining("password=(redacted)").hasMessageNotContaining("hunter2");
+    }
+}
