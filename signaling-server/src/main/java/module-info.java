@@ -7,6 +7,7 @@ module dev.duet.signaling.server {
     requires org.slf4j;
     requires redis.clients.jedis;
     requires java.sql;
+    requires java.net.http;
     requires com.fasterxml.jackson.databind;
 
     exports dev.duet.signaling.server;

@@ -21,7 +21,7 @@ class ModuleDescriptorTest {
         ModuleDescriptor descriptor = module.descriptor();
         assertThat(descriptor.exports().stream().filter(e -> !e.isQualified()).map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toSet()))
-                .isEqualTo(Set.of("dev.duet.core", "dev.duet.core.negotiation"));
+                .isEqualTo(Set.of("dev.duet.core", "dev.duet.core.negotiation", "dev.duet.core.attendance"));
         ModuleDescriptor.Exports internal = descriptor.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
                 .findFirst().orElseThrow();
         assertThat(internal.source()).isEqualTo("dev.duet.core.internal");

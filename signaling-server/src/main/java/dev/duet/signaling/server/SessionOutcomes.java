@@ -1,0 +1,74 @@
+package dev.duet.signaling.server;
+
+import dev.duet.core.Booking;
+import dev.duet.core.SessionId;
+import dev.duet.core.attendance.AttendanceLedger;
+import dev.duet.core.attendance.AttendanceRules;
+import dev.duet.core.attendance.AttendanceStore;
+import dev.duet.core.attendance.BillingPolicy;
+import dev.duet.core.attendance.Charge;
+import dev.duet.core.attendance.SessionReport;
+import dev.duet.core.internal.Checks;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server-side hook: when the relay records a session's close, reads the session's events from
+ * the store, builds the {@link SessionReport} and the {@link Charge}, and hands both to the
+ * listeners (the app, a {@link WebhookSender}). Use it after the store in the relay's sink:
+ * {@code RelayEventSink.storing(store).andThen(outcomes)}, so the close itself is stored first.
+ *
+ * <p>Listeners run on {@code executor}, never on the relay's threads. A session whose booking the
+ * lookup does not know is logged and skipped.
+ */
+public final class SessionOutcomes implements RelayEventSink {
+    private static final Logger log = LoggerFactory.getLogger(SessionOutcomes.class);
+
+    private final AttendanceStore store;
+    private final Function<SessionId, Optional<Booking>> bookings;
+    private final AttendanceRules rules;
+    private final BillingPolicy billing;
+    private final List<SessionOutcomeListener> listeners;
+    private final Executor executor;
+
+    public SessionOutcomes(AttendanceStore store, Function<SessionId, Optional<Booking>> bookings, AttendanceRules rules,
+            BillingPolicy billing, List<SessionOutcomeListener> listeners, Executor executor) {
+        this.store = Checks.notNull(store, "store");
+        this.bookings = Checks.notNull(bookings, "bookings");
+        this.rules = Checks.notNull(rules, "rules");
+        this.billing = Checks.notNull(billing, "billing");
+        this.listeners = List.copyOf(Checks.notNull(listeners, "listeners"));
+        this.executor = Checks.notNull(executor, "executor");
+    }
+
+    @Override
+    public void accept(RelayEvent event) {
+        if (event instanceof RelayEvent.SessionClosed closed) {
+            executor.execute(() -> settle(closed.session()));
+        }
+    }
+
+    /** Builds the report and the charge of {@code session} now and tells the listeners. */
+    public void settle(SessionId session) {
+        Optional<Booking> booking = bookings.apply(session);
+        if (booking.isEmpty()) {
+            log.warn("session {} closed, but no booking is known for it; no report", session);
+            return;
+        }
+        AttendanceLedger ledger = new AttendanceLedger(booking.get(), rules);
+        ledger.addAll(store.events(session));
+        SessionReport report = ledger.report();
+        Charge charge = billing.charge(report);
+        for (SessionOutcomeListener listener : listeners) {
+            try {
+                listener.sessionClosed(report, charge);
+            } catch (RuntimeException e) {
+                log.warn("a session outcome listener failed for {}", session, e);
+            }
+        }
+    }
+}

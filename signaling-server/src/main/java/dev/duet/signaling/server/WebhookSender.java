@@ -1,0 +1,124 @@
+package dev.duet.signaling.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duet.core.attendance.Charge;
+import dev.duet.core.attendance.SessionReport;
+import dev.duet.core.internal.Checks;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Posts each session's report and charge to the app's URL as JSON, signed ({@link WebhookSignature}),
+ * with an idempotency key ({@code <session id>:outcome}, the same on every attempt). A response
+ * other than 2xx, or no response within 10 s, is retried with exponential backoff (1 s, 2 s, 4 s...,
+ * at most 5 min apart) up to {@code maxAttempts}; each attempt is signed afresh with the current time.
+ * The body never holds a secret.
+ */
+public final class WebhookSender implements SessionOutcomeListener {
+    private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final URI url;
+    private final WebhookSignature signature;
+    private final HttpClient http;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+    private final int maxAttempts;
+
+    public WebhookSender(URI url, WebhookSignature signature, ScheduledExecutorService scheduler, Clock clock, int maxAttempts) {
+        this.url = Checks.notNull(url, "url");
+        if (!"https".equals(url.getScheme()) && !"http".equals(url.getScheme())) {
+            throw new IllegalArgumentException("url must be http or https, but was " + url.getScheme());
+        }
+        this.signature = Checks.notNull(signature, "signature");
+        this.scheduler = Checks.notNull(scheduler, "scheduler");
+        this.clock = Checks.notNull(clock, "clock");
+        if (maxAttempts < 1 || maxAttempts > 50) {
+            throw new IllegalArgumentException("maxAttempts must be 1 to 50, but was " + maxAttempts);
+        }
+        this.maxAttempts = maxAttempts;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Override
+    public void sessionClosed(SessionReport report, Charge charge) {
+        deliver(report, charge);
+    }
+
+    /** Delivers; the future completes with the attempt that succeeded, or fails after the last attempt. */
+    public CompletableFuture<Integer> deliver(SessionReport report, Charge charge) {
+        String body = body(report, charge);
+        String key = report.session().value() + ":outcome";
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        attempt(body, key, 1, done);
+        return done;
+    }
+
+    private void attempt(String body, String key, int attempt, CompletableFuture<Integer> done) {
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header(WebhookSignature.HEADER, signature.sign(body, clock.instant()))
+                .header(WebhookSignature.IDEMPOTENCY_HEADER, key)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            if (error == null && response.statusCode() / 100 == 2) {
+                done.complete(attempt);
+                return;
+            }
+            String why = error != null ? error.getClass().getSimpleName() + ": " + error.getMessage() : "HTTP " + response.statusCode();
+            if (attempt >= maxAttempts) {
+                log.error("webhook {} for {} failed after {} attempts (last: {})", url, key, attempt, why);
+                done.completeExceptionally(new IllegalStateException("webhook failed after " + attempt + " attempts: " + why));
+                return;
+            }
+            long delay = Math.min(300_000L, 1000L << Math.min(attempt - 1, 20));
+            log.warn("webhook {} for {} attempt {} failed ({}); retrying in {} ms", url, key, attempt, why, delay);
+            scheduler.schedule(() -> attempt(body, key, attempt + 1, done), delay, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** The JSON body: the report's figures and the charge with its lines. */
+    static String body(SessionReport r, Charge c) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("v", 1).put("type", "session.closed").put("session", r.session().value());
+        o.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT)).put("outcomeReason", r.outcomeReason());
+        for (SessionReport.ParticipantAttendance p : java.util.List.of(r.expert(), r.learner())) {
+            ObjectNode n = o.putObject(p.role().code());
+            n.put("participant", p.participant().value()).put("showed", p.showed()).put("presenceSeconds", p.presence().toSeconds())
+                    .put("lateBySeconds", p.lateBy().toSeconds());
+            p.firstJoin().ifPresent(t -> n.put("firstJoin", t.toString()));
+        }
+        o.put("bothPresentSeconds", r.bothPresent().toSeconds()).put("mediaBothWaysSeconds", r.mediaBothWays().toSeconds())
+                .put("oneWayMediaSeconds", r.oneWayMedia().toSeconds()).put("interruptions", r.interruptions())
+                .put("quality", r.quality().verdict().name().toLowerCase(java.util.Locale.ROOT));
+        ObjectNode charge = o.putObject("charge");
+        charge.put("currency", c.total().currency().getCurrencyCode()).put("totalMinor", c.total().minorUnits())
+                .put("billedSeconds", c.billed().toSeconds());
+        ArrayNode lines = charge.putArray("lines");
+        for (Charge.LineItem line : c.lines()) {
+            lines.addObject().put("description", line.description()).put("amountMinor", line.amount().minorUnits());
+        }
+        try {
+            return MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebhookSender[" + url + ", " + signature + ", maxAttempts=" + maxAttempts + "]";
+    }
+}
