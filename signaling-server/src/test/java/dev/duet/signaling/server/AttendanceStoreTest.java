@@ -66,6 +66,20 @@ class AttendanceStoreTest {
     }
 
     @Test
+    void postgresqlKeepsTheSameContract() throws Exception {
+        try (dev.duet.core.testing.PostgresProcess pg = dev.duet.core.testing.PostgresProcess.start()) {
+            try (AttendanceStore store = JdbcAttendanceStore.open(pg.jdbcUrl(), new Properties())) {
+                someEvents().forEach(store::append);
+                someEvents().forEach(store::append);
+                assertThat(store.events(S)).containsExactlyElementsOf(someEvents().subList(0, 5));
+            }
+            try (AttendanceStore again = JdbcAttendanceStore.open(pg.jdbcUrl(), new Properties())) {
+                assertThat(again.events(S)).containsExactlyElementsOf(someEvents().subList(0, 5));
+            }
+        }
+    }
+
+    @Test
     void aTornLastLineIsCutOffOnOpeningAndACorruptLineIsSkippedNeverFatal() throws Exception {
         Path file = dir.resolve("attendance.jsonl");
         try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
