@@ -33,7 +33,7 @@ class RelayMainTest {
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[0], Map.of()))
                 .hasMessageContaining("no ticket keys: give --ticket-keys FILE or set DUET_TICKET_KEYS");
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[] {"--secret", "x"}, Map.of()))
-                .hasMessageContaining("unknown option --secret; expected --host, --port, --ticket-keys or --redis");
+                .hasMessageContaining("unknown option --secret; expected --host, --port, --ticket-keys, --redis or --attendance");
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[] {"--port", "eighty"}, Map.of()))
                 .hasMessageContaining("--port must be a number");
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[0], Map.of(RelayMain.KEYS_ENV, "just-a-secret-" + SECRET)))
