@@ -48,4 +48,15 @@ public final class ProcessOutput {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * A test's external program is missing: locally the test is skipped with {@code message}; under
+     * {@code CI=true} (where .ci/run installs it) that is a failure.
+     */
+    public static void missing(String message, String tests) {
+        if ("true".equals(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assertions.fail(message + ", and under CI=true " + tests + " must run");
+        }
+        org.junit.jupiter.api.Assumptions.abort(message + "; skipping " + tests);
+    }
 }
