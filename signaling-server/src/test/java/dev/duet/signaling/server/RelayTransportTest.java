@@ -217,4 +217,39 @@ class RelayTransportTest {
         }
         assertThat(relay.sessionCount()).isEqualTo(1);
     }
+
+    @Test
+    void aMediaReportTheStoreCannotRecordIsNeitherAcknowledgedNorForwardedAndIsRecordedOnceWhenItCan(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        // The store fails the first two attempts to record a media report (a full disk, say), then works.
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(2);
+        JsonLinesAttendanceStore store = keep(JsonLinesAttendanceStore.open(dir.resolve("a.jsonl")));
+        RelayEventSink flaky = event -> {
+            if (event instanceof RelayEvent.MediaReported && failures.getAndDecrement() > 0) {
+                throw new dev.duet.core.attendance.AttendanceStore.AttendanceStoreException("disk full", null);
+            }
+        };
+        InMemoryRelay relay = keep(new InMemoryRelay(TestSession.VERIFIER, clock, RelayLimits.defaults(),
+                flaky.andThen(RelayEventSink.storing(store))));
+        RecordingListener expertEvents = new RecordingListener("expert-session");
+        RecordingListener learnerEvents = new RecordingListener("learner-session");
+        SignalingTransport expert = keep(relay.transport(SESSION, TicketSource.of(TestSession.ticket(EXPERT)), expertThread));
+        SignalingTransport learner = keep(relay.transport(SESSION, TicketSource.of(TestSession.ticket(LEARNER)), learnerThread));
+        expert.join(expertEvents).get(5, TimeUnit.SECONDS);
+        learner.join(learnerEvents).get(5, TimeUnit.SECONDS);
+        Epoch epoch = Epoch.of(ConnectionId.of("c-1"), ConnectionId.of("c-2"));
+        dev.duet.signaling.client.MediaReport report = new dev.duet.signaling.client.MediaReport(epoch, Instant.parse(
+                "2026-11-24T10:00:03Z"), false, List.of(dev.duet.signaling.client.StreamReport.of(
+                        dev.duet.signaling.client.StreamReport.Direction.INBOUND, dev.duet.signaling.client.StreamReport.MediaKind.AUDIO,
+                        true, 32)));
+
+        // Accepted only once recorded: the relay closed the connection twice (1001), the transport
+        // reconnected with backoff and sent it again each time.
+        expert.send(report).get(30, TimeUnit.SECONDS);
+        assertThat(failures.get()).isNegative();
+        assertThat(RecordingListener.take(learnerEvents.messages, 5).message()).isEqualTo(report);
+        assertThat(learnerEvents.messages.poll(300, TimeUnit.MILLISECONDS)).as("forwarded once").isNull();
+        assertThat(store.events(SESSION)).filteredOn(e -> e instanceof dev.duet.core.attendance.AttendanceEvent.MediaReported)
+                .hasSize(1);
+    }
 }
