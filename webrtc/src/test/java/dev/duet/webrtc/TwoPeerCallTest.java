@@ -18,7 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -110,23 +109,25 @@ class TwoPeerCallTest {
 
     enum LateSide { INITIATOR, ANSWERER }
 
-    @ParameterizedTest(name = "media attached late on the {0}")
-    @EnumSource(LateSide.class)
-    void mediaAttachedLateOnEitherSideStillFlowsBothWays(LateSide side) throws Exception {
-        callWithLateMedia(side, Duration.ofMillis(700));
+    @ParameterizedTest(name = "{0} relay, media attached late on the {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"IN_MEMORY, INITIATOR", "IN_MEMORY, ANSWERER", "WEBSOCKET, INITIATOR",
+            "WEBSOCKET, ANSWERER"})
+    void mediaAttachedLateOnEitherSideStillFlowsBothWays(RelayKind kind, LateSide side) throws Exception {
+        callWithLateMedia(kind, side, Duration.ofMillis(700));
     }
 
-    @Test
-    void answererAttachingTracksSlowlyIsWaitedForNotRaced() throws Exception {
+    @ParameterizedTest(name = "{0} relay")
+    @EnumSource(RelayKind.class)
+    void answererAttachingTracksSlowlyIsWaitedForNotRaced(RelayKind kind) throws Exception {
         // Longer than the machine's ready resend: the initiator must wait for the answerer's ready,
         // never offer into a side without tracks (the one-way-audio race of the reference story).
-        CallRecorder[] sides = callWithLateMedia(LateSide.ANSWERER, Duration.ofSeconds(4));
+        CallRecorder[] sides = callWithLateMedia(kind, LateSide.ANSWERER, Duration.ofSeconds(4));
         assertThat(sides[1].localOffers).as("the initiator offered once, after the answerer was ready").isEqualTo(1);
     }
 
     /** Expert first (the answerer), learner second (the initiator); one of them gets its media late. */
-    private CallRecorder[] callWithLateMedia(LateSide side, Duration delay) throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
+    private CallRecorder[] callWithLateMedia(RelayKind kind, LateSide side, Duration delay) throws Exception {
+        try (CallHarness session = new CallHarness(engine, kind)) {
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
             boolean expertLate = side == LateSide.ANSWERER;
