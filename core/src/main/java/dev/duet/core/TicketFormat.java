@@ -1,10 +1,8 @@
 package dev.duet.core;
 
+import dev.duet.core.internal.Hmac;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The compact form of a join ticket, shared by issuer and verifier:
@@ -41,12 +39,6 @@ final class TicketFormat {
     }
 
     static byte[] mac(TicketKey key, String signedPart) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.secret(), "HmacSHA256"));
-            return mac.doFinal(signedPart.getBytes(StandardCharsets.US_ASCII));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
-        }
+        return Hmac.sha256(key.secret(), signedPart.getBytes(StandardCharsets.US_ASCII));
     }
 }

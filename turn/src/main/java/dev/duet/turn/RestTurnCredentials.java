@@ -3,15 +3,13 @@ package dev.duet.turn;
 import dev.duet.core.Booking;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.internal.Checks;
+import dev.duet.core.internal.Hmac;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Ephemeral TURN credentials of the "REST API" kind that coturn accepts with {@code use-auth-secret}
@@ -95,13 +93,7 @@ public final class RestTurnCredentials implements TurnCredentialProvider {
     }
 
     static String password(TurnSecret secret, String username) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(secret.bytes(), "HmacSHA1"));
-            return Base64.getEncoder().encodeToString(mac.doFinal(username.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA1 is not available in this JVM", e);
-        }
+        return Base64.getEncoder().encodeToString(Hmac.sha1(secret.bytes(), username.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override
