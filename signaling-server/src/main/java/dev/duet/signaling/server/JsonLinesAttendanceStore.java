@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * cuts it off (it was never acknowledged); a torn or corrupt line is never fatal. Lines in the
  * middle that do not parse (edited by hand, say) are skipped with a warning when reading.
  *
+ * <p>The file is read once, when it is opened, into an index of where each session's lines are;
+ * {@link #events} then reads only that session's lines. The index and the set of known ids stay in
+ * memory (a few dozen bytes per event).
+ *
  * <p>Thread-safe (appends are serialised). One process at a time may have the file open.
  */
 public final class JsonLinesAttendanceStore implements AttendanceStore {
@@ -36,16 +42,15 @@ public final class JsonLinesAttendanceStore implements AttendanceStore {
     private final Path file;
     private final FileChannel channel;
     private final Set<String> ids = new HashSet<>();
+    /** Where each session's lines are: byte offset and length, in append order. */
+    private final Map<SessionId, List<long[]>> lines = new HashMap<>();
     private int tornLinesCut;
     private boolean closed;
 
     private JsonLinesAttendanceStore(Path file) throws IOException {
         this.file = file;
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        cutTornTail();
-        for (AttendanceEvent e : readAll()) {
-            ids.add(e.eventId());
-        }
+        index(Files.readAllBytes(file));
         channel.position(channel.size());
     }
 
@@ -59,37 +64,53 @@ public final class JsonLinesAttendanceStore implements AttendanceStore {
         }
     }
 
-    private void cutTornTail() throws IOException {
-        long size = channel.size();
-        if (size == 0) {
-            return;
-        }
-        byte[] all = Files.readAllBytes(file);
-        int end = all.length;
-        int lastNewline = end - 1;
-        while (lastNewline >= 0 && all[lastNewline] != '\n') {
-            lastNewline--;
-        }
-        long keep = lastNewline + 1L;
-        if (keep < size) {
-            String torn = new String(all, (int) keep, (int) (size - keep), StandardCharsets.UTF_8);
-            boolean complete;
-            try {
-                AttendanceJson.decode(torn);
-                complete = true;
-            } catch (IllegalArgumentException e) {
-                complete = false;
+    /** One pass over the file at opening: indexes every valid line and mends a torn tail. */
+    private void index(byte[] all) throws IOException {
+        int lineStart = 0;
+        int number = 0;
+        for (int i = 0; i <= all.length; i++) {
+            boolean tail = i == all.length;
+            if (!tail && all[i] != '\n') {
+                continue;
             }
-            if (complete) {
-                // a whole event whose newline was lost: keep it, finish its line
-                channel.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
-            } else {
-                log.warn("attendance file {}: cut off a torn last line of {} bytes (a crash while writing; never acknowledged)",
-                        file, size - keep);
-                channel.truncate(keep);
-                tornLinesCut++;
+            if (i > lineStart) {
+                number++;
+                String text = new String(all, lineStart, i - lineStart, StandardCharsets.UTF_8);
+                AttendanceEvent event = null;
+                try {
+                    event = AttendanceJson.decode(text);
+                } catch (RuntimeException e) {
+                    if (!tail) {
+                        log.warn("attendance file {}: line {} skipped, not a valid event: {}", file, number, e.getMessage());
+                    }
+                }
+                if (tail) {
+                    mendTail(event, lineStart, all.length);
+                }
+                if (event != null) {
+                    remember(event, lineStart, i - lineStart);
+                }
             }
-            channel.force(true);
+            lineStart = i + 1;
+        }
+    }
+
+    /** A last line without its newline: a whole event gets its newline back, a torn one is cut off. */
+    private void mendTail(AttendanceEvent event, long start, long size) throws IOException {
+        if (event != null) {
+            channel.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+        } else {
+            log.warn("attendance file {}: cut off a torn last line of {} bytes (a crash while writing; never acknowledged)",
+                    file, size - start);
+            channel.truncate(start);
+            tornLinesCut++;
+        }
+        channel.force(true);
+    }
+
+    private void remember(AttendanceEvent event, long offset, int length) {
+        if (ids.add(event.eventId())) {
+            lines.computeIfAbsent(event.session(), s -> new ArrayList<>()).add(new long[] {offset, length});
         }
     }
 
@@ -107,9 +128,11 @@ public final class JsonLinesAttendanceStore implements AttendanceStore {
         if (ids.contains(event.eventId())) {
             return;
         }
-        byte[] line = (AttendanceJson.encode(event) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] json = AttendanceJson.encode(event).getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buffer = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
+        long offset;
         try {
-            ByteBuffer buffer = ByteBuffer.wrap(line);
+            offset = channel.position();
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
@@ -117,38 +140,26 @@ public final class JsonLinesAttendanceStore implements AttendanceStore {
         } catch (IOException e) {
             throw new AttendanceStoreException("cannot append event " + event.eventId() + " to " + file, e);
         }
-        ids.add(event.eventId());
+        remember(event, offset, json.length);
     }
 
+    /** Reads only {@code session}'s lines, found through the index. */
     @Override
     public synchronized List<AttendanceEvent> events(SessionId session) {
         Checks.notNull(session, "session");
         List<AttendanceEvent> out = new ArrayList<>();
         try {
-            for (AttendanceEvent e : readAll()) {
-                if (e.session().equals(session)) {
-                    out.add(e);
+            for (long[] line : lines.getOrDefault(session, List.of())) {
+                ByteBuffer buffer = ByteBuffer.allocate((int) line[1]);
+                while (buffer.hasRemaining()) {
+                    if (channel.read(buffer, line[0] + buffer.position()) < 0) {
+                        throw new IOException("the file ended inside an indexed line");
+                    }
                 }
+                out.add(AttendanceJson.decode(new String(buffer.array(), StandardCharsets.UTF_8)));
             }
         } catch (IOException e) {
             throw new AttendanceStoreException("cannot read " + file, e);
-        }
-        return out;
-    }
-
-    private List<AttendanceEvent> readAll() throws IOException {
-        List<AttendanceEvent> out = new ArrayList<>();
-        int number = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            number++;
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                out.add(AttendanceJson.decode(line));
-            } catch (RuntimeException e) {
-                log.warn("attendance file {}: line {} skipped, not a valid event: {}", file, number, e.getMessage());
-            }
         }
         return out;
     }
