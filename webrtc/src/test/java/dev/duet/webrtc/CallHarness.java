@@ -118,14 +118,15 @@ final class CallHarness implements AutoCloseable {
     /** Both calls with synthetic media and their recorders. */
     record Pair(CallRecorder expert, CallRecorder learner, DuetCall expertCall, DuetCall learnerCall) {}
 
-    /** Expert joins, then learner, both with synthetic media; returns once the learner has joined. */
-    Pair joinedPair() throws Exception {
+    /** Expert joins, then learner, both with synthetic media; returns once both see media flowing both ways. */
+    Pair flowingPair() throws Exception {
         CallRecorder expert = new CallRecorder("expert");
         CallRecorder learner = new CallRecorder("learner");
         DuetCall expertCall = call(EXPERT, expert);
         DuetCall learnerCall = call(LEARNER, learner);
         expertCall.start().get(10, java.util.concurrent.TimeUnit.SECONDS);
         learnerCall.start().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        TwoPeerCallTest.assertTwoWayMedia(expert, learner);
         return new Pair(expert, learner, expertCall, learnerCall);
     }
 

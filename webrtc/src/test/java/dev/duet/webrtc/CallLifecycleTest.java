@@ -36,16 +36,14 @@ class CallLifecycleTest {
     @Test
     void aSideThatLeavesAndJoinsAgainGetsMediaFlowingAgainAndTheRelayRecordsBothStays() throws Exception {
         try (CallHarness session = new CallHarness(engine, RelayKind.WEBSOCKET)) {
-            CallHarness.Pair pair = session.joinedPair();
+            CallHarness.Pair pair = session.flowingPair();
             CallRecorder expert = pair.expert();
-            CallRecorder learner = pair.learner();
             DuetCall expertCall = pair.expertCall();
             DuetCall learnerCall = pair.learnerCall();
-            TwoPeerCallTest.assertTwoWayMedia(expert, learner);
 
             learnerCall.close();
             learnerCall.close(); // idempotent
-            CallEnd left = learner.await(learner.ended, Duration.ofSeconds(5), "end of the first stay");
+            CallEnd left = pair.learner().await(pair.learner().ended, Duration.ofSeconds(5), "end of the first stay");
             assertThat(left.failed()).isFalse();
             assertThat(expertCall.ended()).as("leaving is not hanging up: the expert's call goes on").isNotDone();
 
@@ -92,17 +90,13 @@ class CallLifecycleTest {
     @Test
     void everyListenerCallbackRunsOnTheCallsOwnThread() throws Exception {
         try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
-            CallHarness.Pair pair = session.joinedPair();
+            CallHarness.Pair pair = session.flowingPair();
             CallRecorder expert = pair.expert();
-            CallRecorder learner = pair.learner();
-            DuetCall expertCall = pair.expertCall();
-            DuetCall learnerCall = pair.learnerCall();
-            TwoPeerCallTest.assertTwoWayMedia(expert, learner);
             assertThat(expert.callbackThreads).as("threads that ran the expert's callbacks").singleElement()
                     .asString().startsWith("duet-call-");
             RemoteTrack video = expert.remoteTracks.stream().filter(t -> t.kind() == MediaKind.VIDEO).findFirst().orElseThrow();
             java.util.concurrent.CompletableFuture<int[]> frame = new java.util.concurrent.CompletableFuture<>();
-            expertCall.addVideoSink(video, f -> frame.complete(new int[] {f.buffer.getWidth(), f.buffer.getHeight()}))
+            pair.expertCall().addVideoSink(video, f -> frame.complete(new int[] {f.buffer.getWidth(), f.buffer.getHeight()}))
                     .get(5, TimeUnit.SECONDS);
             assertThat(frame.get(5, TimeUnit.SECONDS)).containsExactly(320, 240);
         }

@@ -57,16 +57,20 @@ class TurnCallTest {
         return IceServers.of(server, credential).relayOnly();
     }
 
+    /** {@code who}'s call with synthetic media, relay-only through coturn with {@code credential}. */
+    private static DuetCall.Builder relayOnlyCall(CallHarness session, ParticipantId who, CallRecorder recorder,
+            TurnCredential credential) {
+        return session.builder(who, recorder).media(LocalMedia.synthetic()).iceServers(relayOnly(credential));
+    }
+
     @Test
     void relayOnlyCallsGoThroughTheTurnServerOnBothSidesAndMediaFlows() throws Exception {
         try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
             RestTurnCredentials rest = credentials(SECRET);
-            DuetCall expertCall = session.keep(session.builder(EXPERT, expert).media(LocalMedia.synthetic())
-                    .iceServers(relayOnly(rest.issue(session.booking, EXPERT, Instant.now()))));
-            DuetCall learnerCall = session.keep(session.builder(LEARNER, learner).media(LocalMedia.synthetic())
-                    .iceServers(relayOnly(rest.issue(session.booking, LEARNER, Instant.now()))));
+            DuetCall expertCall = session.keep(relayOnlyCall(session, EXPERT, expert, rest.issue(session.booking, EXPERT, Instant.now())));
+            DuetCall learnerCall = session.keep(relayOnlyCall(session, LEARNER, learner, rest.issue(session.booking, LEARNER, Instant.now())));
             expertCall.start().get(10, TimeUnit.SECONDS);
             learnerCall.start().get(10, TimeUnit.SECONDS);
 
@@ -105,11 +109,9 @@ class TurnCallTest {
             RestTurnCredentials good = credentials(SECRET);
             // The expert's credentials are good; its own connect timeout is left long so that only the
             // learner's failure is observed (with no path at all, both sides would time out).
-            DuetCall expertCall = session.keep(session.builder(EXPERT, expert).media(LocalMedia.synthetic())
-                    .iceServers(relayOnly(good.issue(session.booking, EXPERT, Instant.now()))));
-            DuetCall learnerCall = session.keep(session.builder(LEARNER, learner).media(LocalMedia.synthetic())
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .iceServers(relayOnly(issue.issue(session.booking, LEARNER))));
+            DuetCall expertCall = session.keep(relayOnlyCall(session, EXPERT, expert, good.issue(session.booking, EXPERT, Instant.now())));
+            DuetCall learnerCall = session.keep(relayOnlyCall(session, LEARNER, learner, issue.issue(session.booking, LEARNER))
+                    .connectTimeout(Duration.ofSeconds(5)));
             expertCall.start().get(10, TimeUnit.SECONDS);
             long joinedAt = System.nanoTime();
             learnerCall.start().get(10, TimeUnit.SECONDS);
@@ -142,8 +144,7 @@ class TurnCallTest {
                 TurnCredential issued = n == 1 ? new TurnCredential(c.username(), c.password(), Instant.now().plusSeconds(8), c.uris()) : c;
                 return CompletableFuture.completedFuture(relayOnly(issued));
             };
-            DuetCall expertCall = session.keep(session.builder(EXPERT, expert).media(LocalMedia.synthetic())
-                    .iceServers(relayOnly(rest.issue(session.booking, EXPERT, Instant.now()))));
+            DuetCall expertCall = session.keep(relayOnlyCall(session, EXPERT, expert, rest.issue(session.booking, EXPERT, Instant.now())));
             DuetCall learnerCall = session.keep(session.builder(LEARNER, learner).media(LocalMedia.synthetic())
                     .iceServers(learnerSource).refreshBefore(Duration.ofSeconds(4)));
             expertCall.start().get(10, TimeUnit.SECONDS);

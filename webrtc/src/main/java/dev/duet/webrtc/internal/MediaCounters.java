@@ -86,7 +86,7 @@ public record MediaCounters(long timestampMicros, Map<Direction, Map<MediaKind, 
         return new MediaCounters(timestampMicros, streams, relayed, pairRtt);
     }
 
-    /** Whether the selected pair's local candidate is a relay candidate (TURN). */
+    /** Whether {@code candidate} (a local or remote candidate entry) is a relay candidate (TURN). */
     public static boolean isRelay(Entry candidate) {
         return candidate != null && "relay".equals(candidate.attributes().get("candidateType"));
     }
