@@ -58,53 +58,56 @@ import java.util.concurrent.TimeUnit;
  * embedded relay on a free loopback port. The expert and the learner arrive at different moments
  * ({@code --order expert-first|learner-first|together}), talk for a few seconds
  * ({@code --talk SECONDS}, 3 to 30), exchange chat lines, and hang up; a progress line is printed
- * every second, then the timeline. Ends by itself in under a minute; exit code 0 on success, 1 when
- * the call failed, 2 when this host cannot run WebRTC (no non-loopback interface) or the arguments
- * are wrong.
+ * every second, then the timeline. Ends by itself in under a minute. Exit codes: 0 the call
+ * completed, 1 the call failed, 2 this host cannot run WebRTC (no non-loopback interface), 64 wrong
+ * options ({@code --help} prints the usage).
  */
 public final class CallDemo {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final Duration DEADLINE = Duration.ofSeconds(55);
-
-    enum Order { EXPERT_FIRST, LEARNER_FIRST, TOGETHER }
 
     private final List<Line> timeline = new CopyOnWriteArrayList<>();
     private final Instant started = Instant.now();
 
     private record Line(Instant at, String text) {}
 
+    /** Exit codes, also in {@link DemoOptions#USAGE}. */
+    static final int OK = 0;
+    static final int CALL_FAILED = 1;
+    static final int NO_USABLE_INTERFACE = 2;
+    static final int USAGE_ERROR = 64;
+
     public static void main(String[] args) throws Exception {
-        Order order = Order.EXPERT_FIRST;
-        int talkSeconds = 8;
+        System.exit(exitCode(args));
+    }
+
+    static int exitCode(String... args) throws Exception {
+        DemoOptions options;
         try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--order" -> order = Order.valueOf(args[++i].toUpperCase(Locale.ROOT).replace('-', '_'));
-                    case "--talk" -> talkSeconds = Integer.parseInt(args[++i]);
-                    default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-                }
+            Optional<DemoOptions> parsed = DemoOptions.parse(args);
+            if (parsed.isEmpty()) {
+                System.out.println(DemoOptions.USAGE);
+                return OK;
             }
-            if (talkSeconds < 3 || talkSeconds > 30) {
-                throw new IllegalArgumentException("--talk must be 3 to 30 seconds, but was " + talkSeconds);
-            }
-        } catch (RuntimeException e) {
-            System.err.println("duet demo: " + e.getMessage()
-                    + "\nusage: CallDemo [--order expert-first|learner-first|together] [--talk SECONDS]");
-            System.exit(2);
+            options = parsed.get();
+        } catch (DemoOptions.UsageException e) {
+            System.err.println("duet demo: " + e.getMessage());
+            System.err.println(DemoOptions.USAGE);
+            return USAGE_ERROR;
         }
         Optional<InetAddress> address = HostNetwork.usableAddress();
         if (address.isEmpty()) {
             System.err.println("""
                     duet demo: this host has no non-loopback network interface, and libwebrtc ignores loopback, so two \
                     peers here would never connect.
-                    Run the demo on a machine with a network interface, or inside a network namespace with one, e.g.:
-                        .ci/netns-run.sh mvn -o -B -q -Pdemo -DskipTests package""");
-            System.exit(2);
+                    Run the demo on a machine with a network interface, or inside a network namespace with one (root):
+                        mvn -B -q -Pdemo -DskipTests -Ddemo.args=--help package && .ci/netns-run.sh mvn -o -B -q -Pdemo -DskipTests package""");
+            return NO_USABLE_INTERFACE;
         }
-        System.exit(new CallDemo().run(order, talkSeconds, address.get()));
+        return new CallDemo().run(options.order(), options.talkSeconds(), address.get());
     }
 
-    private int run(Order order, int talkSeconds, InetAddress address) throws Exception {
+    private int run(DemoOptions.Order order, int talkSeconds, InetAddress address) throws Exception {
         ParticipantId expertId = ParticipantId.of("expert-ada");
         ParticipantId learnerId = ParticipantId.of("learner-bo");
         // A short booking, so that the demo's few seconds of talk make a whole session to report and bill.
@@ -121,7 +124,7 @@ public final class CallDemo {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("demo-progress"));
         System.out.printf(Locale.ROOT, "Duet demo: session %s booked %s to %s (UTC); order %s; peers on %s%n",
                 booking.sessionId().value(), CLOCK.format(booking.start()), CLOCK.format(booking.end()),
-                order.name().toLowerCase(Locale.ROOT).replace('_', '-'), address.getHostAddress());
+                order.code(), address.getHostAddress());
 
         try (JsonLinesAttendanceStore attendance = JsonLinesAttendanceStore.open(attendanceFile);
                 RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)))

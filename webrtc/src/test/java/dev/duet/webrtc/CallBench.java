@@ -4,6 +4,7 @@ import static dev.duet.webrtc.CallHarness.EXPERT;
 import static dev.duet.webrtc.CallHarness.LEARNER;
 
 import dev.duet.core.testing.CoturnProcess;
+import dev.duet.core.testing.TestNetwork;
 import dev.duet.turn.IceServers;
 import dev.duet.turn.RestTurnCredentials;
 import dev.duet.turn.TurnSecret;
@@ -34,8 +35,9 @@ import java.util.function.Function;
  */
 public final class CallBench {
     public static void main(String[] args) throws Exception {
-        if (HostNetwork.usableAddress().isEmpty()) {
-            System.err.println("no non-loopback interface: run inside .ci/netns-run.sh");
+        if (TestNetwork.decide(System.getenv(), System.getProperty(TestNetwork.OPT_IN_PROPERTY),
+                HostNetwork.usableAddress()) instanceof TestNetwork.Verdict.Skip skip) {
+            System.err.println(skip.message());
             System.exit(2);
         }
         int calls = Integer.getInteger("bench.calls", 25);

@@ -154,6 +154,6 @@ public final class CoturnProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        ProcessOutput.stop(process);
+        ProcessOutput.stopAndDelete(process, dir);
     }
 }

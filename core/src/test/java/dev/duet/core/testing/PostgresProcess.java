@@ -92,7 +92,7 @@ public final class PostgresProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        ProcessOutput.stop(process);
+        ProcessOutput.stopAndDelete(process, dir);
     }
 
     @Override

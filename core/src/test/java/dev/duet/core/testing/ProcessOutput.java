@@ -50,6 +50,34 @@ public final class ProcessOutput {
     }
 
     /**
+     * Stops {@code process} by PID (see {@link #stop(Process)}), then deletes {@code dir}, the
+     * temp directory it worked in, with everything in it. A file that cannot be deleted is left
+     * and named on standard error; the test does not fail for it.
+     */
+    public static void stopAndDelete(Process process, java.nio.file.Path dir) {
+        stop(process);
+        deleteTree(dir);
+    }
+
+    /** Deletes {@code dir} and everything under it, if it exists. */
+    public static void deleteTree(java.nio.file.Path dir) {
+        if (dir == null || !java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    java.nio.file.Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    System.err.println("could not delete " + p + ": " + e);
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.println("could not delete " + dir + ": " + e);
+        }
+    }
+
+    /**
      * A test's external program is missing: locally the test is skipped with {@code message}; under
      * {@code CI=true} (where .ci/run installs it) that is a failure.
      */

@@ -18,10 +18,12 @@ import java.util.regex.Pattern;
 public final class RedisProcess implements AutoCloseable {
     private final Process process;
     private final int port;
+    private final Path dir;
 
-    private RedisProcess(Process process, int port) {
+    private RedisProcess(Process process, int port, Path dir) {
         this.process = process;
         this.port = port;
+        this.dir = dir;
     }
 
     public static RedisProcess start() throws Exception {
@@ -42,10 +44,15 @@ public final class RedisProcess implements AutoCloseable {
         try {
             ProcessOutput.awaitLine(process, Pattern.compile("Ready to accept connections"), Duration.ofSeconds(15));
         } catch (Exception e) {
-            process.destroyForcibly();
+            ProcessOutput.stopAndDelete(process, dir);
             throw e;
         }
-        return new RedisProcess(process, port);
+        return new RedisProcess(process, port, dir);
+    }
+
+    /** The temp directory this instance works in; deleted by {@link #close()}. */
+    public Path dir() {
+        return dir;
     }
 
     public URI uri() {
@@ -54,6 +61,6 @@ public final class RedisProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        ProcessOutput.stop(process);
+        ProcessOutput.stopAndDelete(process, dir);
     }
 }
