@@ -8,8 +8,10 @@ import dev.duet.core.internal.Checks;
  */
 public record CallError(Kind kind, String message) {
     public enum Kind {
-        /** The relay refused the join for good (bad or expired ticket, session over). */
+        /** The relay refused the join for good (bad or expired ticket, session over, a 4xx to the WebSocket upgrade). */
         JOIN_REFUSED,
+        /** The relay could not be reached within the transport's join timeout (nothing listens, no route). */
+        RELAY_UNREACHABLE,
         /** A TURN server refused this side's credentials (401): wrong or expired. */
         TURN_AUTH_FAILED,
         /** A TURN server could not be reached or answered with another error. */

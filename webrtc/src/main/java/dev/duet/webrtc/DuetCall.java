@@ -18,7 +18,9 @@ import dev.duet.core.negotiation.SdpType;
 import dev.duet.core.negotiation.TaskScheduler;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.CloseReason;
+import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.JoinResult;
+import dev.duet.signaling.client.RelayUnreachableException;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
@@ -40,7 +42,9 @@ import dev.onvoid.webrtc.media.video.VideoTrackSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -112,12 +116,14 @@ public final class DuetCall implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DuetCall.class);
     private static final AtomicInteger CALL_NUMBERS = new AtomicInteger();
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+    /** How long a hang-up waits for the bye (and every earlier message) to be accepted before it leaves anyway. */
+    static final Duration HANG_UP_FLUSH = Duration.ofSeconds(5);
     /** The longest hang-up reason (the relay protocol's limit for {@code bye} and {@code leave}). */
     public static final int MAX_REASON_LENGTH = 200;
 
     // ---- configuration (immutable)
     private final MediaEngine engine;
-    private final PeerConnectionFactory factory;
+    private PeerConnectionFactory factory;         // set once, by build(), before the call is handed out
     private final SignalingTransport transport;
     private final IceServerSource iceSource;
     private final CallListener listener;
@@ -152,6 +158,9 @@ public final class DuetCall implements AutoCloseable {
     private int turnAuthFailures;
     private CallError failure;
     private boolean finished;
+    private boolean endedTold;                     // onEnded was called: no listener callback after it
+    private String hangUpReason;                   // set by hangUp(): the end is a hang-up, for both sides
+    private final List<NegotiationEvent> beforeJoined = new ArrayList<>();
 
     // ---- snapshots for other threads
     private volatile NegotiationState state = NegotiationState.IDLE;
@@ -170,7 +179,6 @@ public final class DuetCall implements AutoCloseable {
         this.connectTimeout = b.connectTimeout;
         this.refreshBefore = b.refreshBefore;
         this.media = b.media;
-        this.factory = engine.register(this);
         ThreadFactory named = NamedThreads.daemon("duet-call-" + CALL_NUMBERS.incrementAndGet());
         this.executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = named.newThread(runnable);
@@ -196,10 +204,16 @@ public final class DuetCall implements AutoCloseable {
     // ================================================================== public API
 
     /**
-     * Fetches ICE servers, then joins the session. Callable once.
+     * Fetches ICE servers, then joins the session. Callable once. Never waits forever: an
+     * unreachable relay is retried with backoff for the transport's join timeout (30 s by
+     * default; each failed attempt is logged at WARN and told to
+     * {@link CallListener#onSignalingInterrupted}), then the call ends with
+     * {@link CallError.Kind#RELAY_UNREACHABLE}.
      *
      * @return completes with the relay's answer, or fails with the reason the call ended (a refused
-     *         join: {@link dev.duet.signaling.client.JoinRefusedException})
+     *         join: {@link dev.duet.signaling.client.JoinRefusedException}; a 4xx to the WebSocket
+     *         upgrade: {@link dev.duet.signaling.client.UpgradeRefusedException}, at once; an
+     *         unreachable relay: {@link RelayUnreachableException})
      * @throws IllegalStateException if called twice
      */
     public CompletableFuture<JoinResult> start() {
@@ -247,7 +261,10 @@ public final class DuetCall implements AutoCloseable {
     }
 
     /**
-     * Ends the session for both sides: the peer is told ({@code bye}) and its call ends too.
+     * Ends the session for both sides: the peer is told ({@code bye}) and its call ends too. The
+     * call waits (at most 5 s, also across a signaling reconnect or an empty pacing bucket) until
+     * the relay has accepted the {@code bye}, then leaves with {@code hangUp}: the relay tells the
+     * peer this side hung up even if the {@code bye} was lost, so the peer's call ends either way.
      *
      * @param reason said to the peer: 1 to {@value #MAX_REASON_LENGTH} characters
      */
@@ -261,6 +278,7 @@ public final class DuetCall implements AutoCloseable {
             if (finished) {
                 return;
             }
+            hangUpReason = reason;
             if (driver != null) {
                 post(new NegotiationEvent.HangUp(reason));
             } else {
@@ -347,7 +365,9 @@ public final class DuetCall implements AutoCloseable {
             transport.join(new TransportEvents()).whenComplete((result, error) -> onCallThread.execute(() -> {
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
-                    fail(new CallError(CallError.Kind.JOIN_REFUSED, "the relay refused the join: " + cause.getMessage()), cause);
+                    fail(cause instanceof RelayUnreachableException
+                            ? new CallError(CallError.Kind.RELAY_UNREACHABLE, cause.getMessage())
+                            : new CallError(CallError.Kind.JOIN_REFUSED, "the relay refused the join: " + cause.getMessage()), cause);
                 } else {
                     onJoined(result);
                 }
@@ -366,12 +386,21 @@ public final class DuetCall implements AutoCloseable {
         result.peer().ifPresent(p -> tell(l -> l.onPeerPresent(p)));
         post(new NegotiationEvent.Joined(result.self().presence(), result.peer().map(Member::presence)));
         joined.complete(result);
+        List<NegotiationEvent> early = List.copyOf(beforeJoined);
+        beforeJoined.clear();
+        for (NegotiationEvent event : early) {
+            post(event);
+        }
     }
 
     // ================================================================== the machine
 
     private void post(NegotiationEvent event) {
-        if (driver == null || finished) {
+        if (finished) {
+            return;
+        }
+        if (driver == null) {
+            beforeJoined.add(event); // the join's answer is on its way; keep the event for the machine
             return;
         }
         try {
@@ -686,10 +715,14 @@ public final class DuetCall implements AutoCloseable {
         }
 
         @Override
-        public void onPeerLeft(ParticipantId participant, ConnectionId connection, Instant leftAt) {
+        public void onPeerLeft(ParticipantId participant, ConnectionId connection, Instant leftAt, DepartureReason reason) {
             onCallThread.execute(() -> {
                 tell(l -> l.onPeerLeft(participant, leftAt));
                 post(new NegotiationEvent.PeerLeft(connection));
+                if (reason == DepartureReason.HUNG_UP) {
+                    // The relay says the peer ended the session, whether or not its bye arrived.
+                    post(new NegotiationEvent.PeerHungUp("the relay saw it hang up"));
+                }
             });
         }
 
@@ -760,8 +793,14 @@ public final class DuetCall implements AutoCloseable {
         }
         localTracks = null;
         try {
-            transport.leave(reason.length() <= MAX_REASON_LENGTH ? reason : reason.substring(0, MAX_REASON_LENGTH));
-            transport.close();
+            String said = reason.length() <= MAX_REASON_LENGTH ? reason : reason.substring(0, MAX_REASON_LENGTH);
+            if (hangUpReason != null) {
+                // Flush the bye (bounded), then leave with hangUp: the relay tells the peer even if the bye is lost.
+                transport.hangUp(said, HANG_UP_FLUSH);
+            } else {
+                transport.leave(said);
+                transport.close();
+            }
         } catch (RuntimeException e) {
             log.warn("leaving the relay failed; the relay will notice the closed connection", e);
         }
@@ -771,6 +810,7 @@ public final class DuetCall implements AutoCloseable {
         state = NegotiationState.CLOSED;
         joined.completeExceptionally(new IllegalStateException("the call ended before joining: " + reason));
         tell(l -> l.onEnded(end));
+        endedTold = true;
         ended.complete(end);
         executor.shutdown();
     }
@@ -782,6 +822,9 @@ public final class DuetCall implements AutoCloseable {
     }
 
     private void tell(Consumer<CallListener> callback) {
+        if (endedTold) {
+            return; // onEnded is the last callback; late transport or native events are dropped
+        }
         try {
             callback.accept(listener);
         } catch (RuntimeException e) {
@@ -899,7 +942,10 @@ public final class DuetCall implements AutoCloseable {
             if (media != null) {
                 checkSuits(media, engine.kind());
             }
-            return new DuetCall(this);
+            DuetCall call = new DuetCall(this);
+            // Registered only once fully built: the engine may close it from another thread at once.
+            call.factory = engine.register(call);
+            return call;
         }
 
         private static Duration within(Duration value, Duration min, Duration max, String name) {

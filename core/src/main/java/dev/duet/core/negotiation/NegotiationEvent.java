@@ -138,6 +138,16 @@ public sealed interface NegotiationEvent {
         }
     }
 
+    /**
+     * The relay says the peer hung up ({@code peer-left} with reason {@code hung-up}): the session
+     * is over even if the peer's {@code bye} never arrived.
+     */
+    record PeerHungUp(String reason) implements NegotiationEvent {
+        public PeerHungUp {
+            Checks.notNull(reason, "peerHungUp.reason");
+        }
+    }
+
     /** The relay closed the session for good. */
     record SessionClosed(String reason) implements NegotiationEvent {
         public SessionClosed {

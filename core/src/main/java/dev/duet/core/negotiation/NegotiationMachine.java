@@ -195,6 +195,8 @@ public final class NegotiationMachine {
             close("hung up: " + e.reason(), out);
         } else if (event instanceof SessionClosed e) {
             close("relay closed the session: " + e.reason(), out);
+        } else if (event instanceof NegotiationEvent.PeerHungUp e) {
+            close("peer hung up" + (e.reason().isEmpty() ? "" : ": " + e.reason()), out);
         } else if (event instanceof WindowClosed) {
             close("the join window closed", out);
         } else {

@@ -329,6 +329,15 @@ class NegotiationMachineTest {
         assertThat(b.state()).isEqualTo(NegotiationState.CLOSED);
     }
 
+    @Test
+    void theRelaySayingThePeerHungUpEndsTheSessionWithoutItsBye() {
+        NegotiationMachine m = connectedResponder();
+        List<NegotiationCommand> out = m.handle(new NegotiationEvent.PeerHungUp("lesson over"));
+        assertThat(out).contains(new ClosePeerConnection(EPOCH));
+        assertThat(out).noneMatch(SendSignal.class::isInstance);
+        assertThat(m.state()).isEqualTo(NegotiationState.CLOSED);
+    }
+
     // ------------------------------------------------------------ illegal events
 
     @Test

@@ -2,6 +2,7 @@ package dev.duet.signaling.client;
 
 import dev.duet.core.internal.Checks;
 import dev.duet.signaling.client.internal.OkHttpWire;
+import dev.duet.signaling.client.internal.SerialExecutor;
 import dev.duet.signaling.client.internal.TokenBucket;
 import dev.duet.signaling.client.wire.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
@@ -35,7 +36,15 @@ import org.slf4j.LoggerFactory;
  * says not to retry (bad ticket, replaced, session over).
  *
  * <p>Threads: all state lives on the transport's own single thread; wire callbacks and public
- * methods hand work to it. Listener callbacks and future completions run on the callback executor.
+ * methods hand work to it. Listener callbacks and future completions run on the callback
+ * executor, one at a time and in the order the transport produced them, whatever executor that is.
+ *
+ * <p>Joining: the first join is retried with backoff while the relay is unreachable, for at most
+ * the join timeout (30 s by default); each failed attempt is logged at WARN and reported through
+ * {@link SignalingListener#onDisconnected}; then the join fails with
+ * {@link RelayUnreachableException}. A {@code 4xx} answer to the WebSocket upgrade (wrong path, a
+ * proxy refusing) fails it at once with {@link UpgradeRefusedException}. The transport's threads
+ * are daemons, and {@link #close()} releases them.
  */
 public final class RelayTransport implements SignalingTransport {
     private static final Logger log = LoggerFactory.getLogger(RelayTransport.class);
@@ -52,6 +61,11 @@ public final class RelayTransport implements SignalingTransport {
     private final ScheduledExecutorService loop;
     private final Backoff backoff;
     private final String clientId;
+    private final Duration joinTimeout;
+    private final String target;
+    /** How long the first join may take, retries included, unless the transport is built with another. */
+    public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(30);
+    private String lastError = "no attempt yet";
 
     // confined to loop
     private volatile State state = State.NEW;
@@ -71,6 +85,10 @@ public final class RelayTransport implements SignalingTransport {
     private boolean ackScheduled;
     private boolean flushScheduled;
     private final TokenBucket pace = new TokenBucket(FRAMES_PER_SECOND, FRAME_BURST, System.nanoTime());
+    /** A hang-up waiting for the outbox to drain; null when none. */
+    private PendingHangUp hangingUp;
+
+    private record PendingHangUp(String reason, CompletableFuture<Void> done) {}
 
     /** A send not yet accepted, with its frame encoded once for every (re)send. */
     private record Pending(long seq, PeerMessage message, String frame, CompletableFuture<Void> accepted) {}
@@ -82,10 +100,31 @@ public final class RelayTransport implements SignalingTransport {
      * @param backoff   reconnect delays
      */
     public RelayTransport(Wire.Connector connector, TicketSource tickets, Executor callbacks, Backoff backoff) {
+        this(connector, tickets, callbacks, backoff, DEFAULT_JOIN_TIMEOUT, "the relay");
+    }
+
+    /**
+     * @param connector   opens wires to the relay session
+     * @param tickets     the ticket for each connection attempt
+     * @param callbacks   where listener callbacks and future completions run; they run one at a
+     *                    time, in order, even on an executor with many threads
+     * @param backoff     reconnect delays
+     * @param joinTimeout how long the first join may take, retries included, before {@link #join}
+     *                    fails with {@link RelayUnreachableException}; 1 s to 1 h
+     * @param target      names the relay in messages (its address; never a secret)
+     */
+    public RelayTransport(Wire.Connector connector, TicketSource tickets, Executor callbacks, Backoff backoff,
+            Duration joinTimeout, String target) {
         this.connector = Checks.notNull(connector, "connector");
         this.tickets = Checks.notNull(tickets, "tickets");
-        this.callbacks = Checks.notNull(callbacks, "callbacks");
+        this.callbacks = new SerialExecutor(Checks.notNull(callbacks, "callbacks"));
         this.backoff = Checks.notNull(backoff, "backoff");
+        Checks.notNull(joinTimeout, "joinTimeout");
+        if (joinTimeout.compareTo(Duration.ofSeconds(1)) < 0 || joinTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("joinTimeout must be 1 s to 1 h, but was " + joinTimeout);
+        }
+        this.joinTimeout = joinTimeout;
+        this.target = Checks.notNull(target, "target");
         this.clientId = randomClientId(backoff.random());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "duet-signaling-" + clientId);
@@ -99,13 +138,23 @@ public final class RelayTransport implements SignalingTransport {
      * with OkHttp pinging every 5 s and default backoff (0.5 s doubling to 30 s, full jitter).
      */
     public static RelayTransport webSocket(URI sessionUri, TicketSource tickets, Executor callbacks) {
+        return webSocket(sessionUri, tickets, callbacks, DEFAULT_JOIN_TIMEOUT);
+    }
+
+    /**
+     * As {@link #webSocket(URI, TicketSource, Executor)}, with the time the first join may take
+     * (retries of an unreachable relay included) before it fails with {@link RelayUnreachableException}.
+     * A relay that refuses the WebSocket upgrade with a {@code 4xx} fails the join at once
+     * ({@link UpgradeRefusedException}).
+     */
+    public static RelayTransport webSocket(URI sessionUri, TicketSource tickets, Executor callbacks, Duration joinTimeout) {
         Checks.notNull(sessionUri, "sessionUri");
         String scheme = sessionUri.getScheme();
         if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
             throw new IllegalArgumentException("sessionUri must be a ws:// or wss:// address, but was " + sessionUri);
         }
         return new RelayTransport(OkHttpWire.connector(sessionUri, Duration.ofSeconds(5)), tickets, callbacks,
-                Backoff.defaults());
+                Backoff.defaults(), joinTimeout, sessionUri.toString());
     }
 
     /** The random id of this client instance, kept across its reconnects. */
@@ -130,6 +179,7 @@ public final class RelayTransport implements SignalingTransport {
             this.listener = listener;
             this.joined = result;
             state = State.CONNECTING;
+            loop.schedule(this::joinDeadline, joinTimeout.toNanos(), TimeUnit.NANOSECONDS);
             connect();
         }, result);
         return result;
@@ -172,6 +222,57 @@ public final class RelayTransport implements SignalingTransport {
             complete(done, null);
         }, done);
         return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> hangUp(String reason, Duration flushWithin) {
+        Frame.Leave checked = new Frame.Leave(Checks.notNull(reason, "reason"), true);
+        Checks.notNull(flushWithin, "flushWithin");
+        if (flushWithin.isNegative()) {
+            throw new IllegalArgumentException("flushWithin must not be negative, but was " + flushWithin);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onLoop(() -> {
+            if (state == State.CLOSED) {
+                complete(done, null);
+                return;
+            }
+            if (hangingUp != null) {
+                hangingUp.done().whenComplete((v, e) -> done.complete(null));
+                return;
+            }
+            hangingUp = new PendingHangUp(checked.reason(), done);
+            if (!hangUpIfDrained()) {
+                loop.schedule(() -> finishHangUp("the relay had not accepted every message within " + flushWithin.toMillis()
+                        + " ms"), flushWithin.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }, done);
+        return done;
+    }
+
+    /** Sends the pending hang-up's leave once nothing is left to flush; true if it did. */
+    private boolean hangUpIfDrained() {
+        if (hangingUp != null && outbox.isEmpty() && wire != null && wireJoined) {
+            finishHangUp(null);
+            return true;
+        }
+        return false;
+    }
+
+    private void finishHangUp(String late) {
+        PendingHangUp h = hangingUp;
+        if (h == null || state == State.CLOSED) {
+            return;
+        }
+        hangingUp = null;
+        if (late != null) {
+            log.warn("hanging up although {}", late);
+        }
+        if (wire != null && wireJoined) {
+            wire.send(CODEC.encode(new Frame.Leave(h.reason(), true)));
+        }
+        terminate(new CloseReason(Optional.empty(), true, "hung up: " + h.reason()), null);
+        complete(h.done(), null);
     }
 
     @Override
@@ -220,7 +321,16 @@ public final class RelayTransport implements SignalingTransport {
 
             @Override
             public void onFailure(Throwable cause) {
-                post(() -> lost(generation, 1006, String.valueOf(cause.getMessage())));
+                post(() -> {
+                    if (cause instanceof UpgradeRefusedException refused && refused.permanent()
+                            && generation == wireGeneration && state != State.CLOSED) {
+                        log.warn("{} refused the connection for good: {}", target, refused.getMessage());
+                        terminate(new CloseReason(Optional.empty(), false, refused.getMessage()), refused);
+                        return;
+                    }
+                    lost(generation, 1006, cause instanceof UpgradeRefusedException ? cause.getMessage()
+                            : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                });
             }
         });
     }
@@ -246,7 +356,7 @@ public final class RelayTransport implements SignalingTransport {
         } else if (frame instanceof Frame.PeerJoined p) {
             notify(l -> l.onPeerJoined(p.peer()));
         } else if (frame instanceof Frame.PeerLeft p) {
-            notify(l -> l.onPeerLeft(p.participant(), p.connection(), p.leftAt()));
+            notify(l -> l.onPeerLeft(p.participant(), p.connection(), p.leftAt(), p.reason()));
         } else if (frame instanceof Frame.Error e && e.seq().isPresent()
                 && (e.code() == ProtocolError.RATE_LIMITED || e.code() == ProtocolError.OUT_OF_ORDER)) {
             goBack(e.code());
@@ -267,6 +377,9 @@ public final class RelayTransport implements SignalingTransport {
         wireJoined = true;
         lastAcked = lastDelivered;
         accepted(j.lastAcceptedSeq());
+        if (state == State.CLOSED) {
+            return; // a pending hang-up went out as soon as the relay had everything
+        }
         sentUpTo = acceptedUpTo;
         flush();
         JoinResult result = new JoinResult(j.session(), j.self(), j.peer());
@@ -285,6 +398,7 @@ public final class RelayTransport implements SignalingTransport {
         while (!outbox.isEmpty() && outbox.peekFirst().seq() <= acceptedUpTo) {
             complete(outbox.removeFirst().accepted(), null);
         }
+        hangUpIfDrained();
     }
 
     /** Sends what is due, in order, as fast as the pace allows; schedules the rest. */
@@ -353,13 +467,29 @@ public final class RelayTransport implements SignalingTransport {
             terminate(new CloseReason(known, false, reason), new JoinRefusedException(known.get(), reason));
             return;
         }
+        String what = code + (reason == null || reason.isEmpty() ? "" : " " + reason);
+        lastError = what;
+        Duration delay = backoff.delay(attempt);
         if (state == State.JOINED) {
             state = State.RECONNECTING;
-            notify(l -> l.onDisconnected("connection lost (" + code + (reason.isEmpty() ? "" : " " + reason) + ")"));
+            notify(l -> l.onDisconnected("connection lost (" + what + ")"));
+        } else if (state == State.CONNECTING) {
+            int tried = attempt + 1;
+            log.warn("{} is not reachable yet (attempt {}: {}); trying again in {} ms", target, tried, what, delay.toMillis());
+            notify(l -> l.onDisconnected("relay not reachable yet (attempt " + tried + ": " + what + ")"));
         }
-        Duration delay = backoff.delay(attempt++);
+        attempt++;
         log.debug("reconnecting in {} (attempt {}) after {} {}", delay, attempt, code, reason);
         loop.schedule(this::reconnectIfOpen, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The first join did not succeed within the join timeout: give up. */
+    private void joinDeadline() {
+        if (state == State.CONNECTING) {
+            RelayUnreachableException e = new RelayUnreachableException(target, joinTimeout, Math.max(attempt, 1), lastError);
+            log.warn("{}", e.getMessage());
+            terminate(new CloseReason(Optional.empty(), false, e.getMessage()), e);
+        }
     }
 
     private void reconnectIfOpen() {

@@ -13,8 +13,12 @@ public interface SignalingListener {
     /** The other participant arrived, or arrived again on a new connection that replaces its old one. */
     default void onPeerJoined(Member peer) {}
 
-    /** The other participant's connection {@code connection} left, at {@code leftAt} by the relay's clock. */
-    default void onPeerLeft(ParticipantId participant, ConnectionId connection, Instant leftAt) {}
+    /**
+     * The other participant's connection {@code connection} left, at {@code leftAt} by the relay's
+     * clock, for {@code reason} ({@link DepartureReason#HUNG_UP}: it ended the session, even if its
+     * {@code bye} never arrived).
+     */
+    default void onPeerLeft(ParticipantId participant, ConnectionId connection, Instant leftAt, DepartureReason reason) {}
 
     /** A message from the other participant ({@code from} is stamped by the relay). Each comes once, in order. */
     default void onMessage(ParticipantId from, Instant relayedAt, PeerMessage message) {}

@@ -22,8 +22,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>A lost connection is retried with exponential backoff and jitter; meanwhile the peer
  *       connection and the call go on. {@link SignalingListener#onDisconnected} and
  *       {@link SignalingListener#onRejoined} bracket the gap.</li>
- *   <li>{@link #leave} ends the session for this participant (the peer is told); {@link #close}
- *       just drops the connection and releases resources. Both are terminal and idempotent.</li>
+ *   <li>{@link #leave} ends the session for this participant (the peer is told it left);
+ *       {@link #hangUp} ends it for both (the peer is told it hung up); {@link #close} just drops
+ *       the connection and releases resources. All three are terminal and idempotent.</li>
  * </ul>
  *
  * <h2>Threads</h2>
@@ -46,6 +47,15 @@ public interface SignalingTransport extends AutoCloseable {
 
     /** Leaves the session for good; completes when the leave was handed to the connection (or there was none). */
     CompletableFuture<Void> leave(String reason);
+
+    /**
+     * Ends the session for both sides: first waits, at most {@code flushWithin}, until every message
+     * sent before (such as a {@code bye}) was accepted by the relay, also across a reconnect; then
+     * sends {@code leave} with {@code hangUp}, so the relay tells the peer that this side hung up
+     * even when a message did not get through. Completes when the leave was handed to the
+     * connection, or when {@code flushWithin} passed without a connection to hand it to.
+     */
+    CompletableFuture<Void> hangUp(String reason, java.time.Duration flushWithin);
 
     State state();
 

@@ -5,6 +5,7 @@ import dev.duet.core.Role;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
 import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.MediaReport;
 import java.time.Instant;
 
@@ -30,9 +31,9 @@ public sealed interface RelayEvent {
         }
     }
 
-    /** A participant's connection ended (left, closed, idle, or replaced by a newer one). */
+    /** A participant's connection ended, for {@code reason} (hung up, left, lost, replaced, idle, session closed). */
     record Left(String eventId, SessionId session, Instant at, ParticipantId participant, ConnectionId connection,
-            String reason) implements RelayEvent {
+            DepartureReason reason) implements RelayEvent {
         public Left {
             check(eventId, session, at);
             Checks.notNull(participant, "participant");
@@ -51,7 +52,11 @@ public sealed interface RelayEvent {
         }
     }
 
-    /** The session was closed (by the app, e.g. when its window ended); every connection was closed with 4499. */
+    /**
+     * The session was closed, by the relay itself (its window ended: reason {@code window-ended};
+     * both left after a hang-up: {@code hung-up}) or by the app ({@link RelayServer#closeSession});
+     * every connection was closed with 4499.
+     */
     record SessionClosed(String eventId, SessionId session, Instant at, String reason) implements RelayEvent {
         public SessionClosed {
             check(eventId, session, at);

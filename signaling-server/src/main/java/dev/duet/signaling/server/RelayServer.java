@@ -8,8 +8,10 @@ import dev.duet.signaling.server.internal.JettyEndpoint;
 import dev.duet.signaling.server.internal.MemorySessionStore;
 import dev.duet.signaling.server.internal.RedisSessionStore;
 import dev.duet.signaling.server.internal.RelayNode;
+import dev.duet.signaling.server.internal.SessionStore;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.jetty.server.Server;
@@ -42,9 +44,16 @@ public final class RelayServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.node = new RelayNode(b.verifier, b.clock, System::nanoTime, b.limits, b.sink, scheduler,
-                b.redis == null ? new MemorySessionStore(b.limits.maxPendingDeliveries())
-                        : new RedisSessionStore(b.redis, b.limits.maxPendingDeliveries()));
+        SessionStore store;
+        if (!b.redisCluster.isEmpty()) {
+            store = RedisSessionStore.cluster(b.redisCluster, b.limits.maxPendingDeliveries());
+        } else if (b.redis != null) {
+            store = new RedisSessionStore(b.redis, b.limits.maxPendingDeliveries());
+        } else {
+            store = new MemorySessionStore(b.limits.maxPendingDeliveries());
+        }
+        this.node = new RelayNode(b.verifier, b.clock, System::nanoTime, b.limits, b.sink, scheduler, store, b.bookings,
+                b.settleGrace);
         this.server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(b.host);
@@ -97,14 +106,22 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
-     * Ends a session for good (the app calls this when the booking's window closes, or an
-     * operator ends it): both participants are closed with 4499 and do not reconnect, a
-     * {@link RelayEvent.SessionClosed} goes to the event sink, later joins are refused with 4499.
+     * Ends a session for good, now (an operator ends it; the relay also closes sessions by itself,
+     * see {@link Builder#bookings} and {@link Builder#settleGrace}): both participants are closed
+     * with 4499 and do not reconnect, one {@link RelayEvent.SessionClosed} goes to the event sink,
+     * later joins are refused with 4499.
+     *
+     * @param reason 1 to 100 characters, no line breaks; goes into the close frame and the event
+     * @return true if this call closed the session, false if it was closed already
      */
-    public void closeSession(SessionId session, String reason) {
+    public boolean closeSession(SessionId session, String reason) {
         Checks.notNull(session, "session");
         Checks.notNull(reason, "reason");
-        node.closeSession(session, reason);
+        if (reason.isBlank() || reason.length() > 100 || reason.contains("\n") || reason.contains("\r")) {
+            throw new IllegalArgumentException("reason must be 1 to 100 characters without line breaks, but was \""
+                    + (reason.length() > 100 ? reason.substring(0, 100) + "..." : reason) + "\"");
+        }
+        return node.closeSession(session, reason);
     }
 
     public int sessionCount() {
@@ -142,6 +159,9 @@ public final class RelayServer implements AutoCloseable {
         private RelayLimits limits = RelayLimits.defaults();
         private RelayEventSink sink = RelayEventSink.none();
         private URI redis;
+        private java.util.List<URI> redisCluster = java.util.List.of();
+        private BookingLookup bookings = BookingLookup.none();
+        private Duration settleGrace = RelayNode.DEFAULT_SETTLE_GRACE;
 
         private Builder(JoinTicketVerifier verifier) {
             this.verifier = Checks.notNull(verifier, "verifier");
@@ -192,6 +212,47 @@ public final class RelayServer implements AutoCloseable {
                 throw new IllegalArgumentException("redis must be a redis://host:port address, but was " + uri);
             }
             this.redis = uri;
+            return this;
+        }
+
+        /**
+         * Like {@link #redis}, but the Redis is a Redis Cluster, reached through {@code seeds}
+         * ({@code redis://host:port} each, at least one). Session keys share a hash tag per session.
+         */
+        public Builder redisCluster(java.util.List<URI> seeds) {
+            Checks.notNull(seeds, "redisCluster");
+            if (seeds.isEmpty()) {
+                throw new IllegalArgumentException("redisCluster needs at least one redis://host:port seed node");
+            }
+            for (URI uri : seeds) {
+                if (uri == null || !"redis".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw new IllegalArgumentException("each Redis Cluster seed must be a redis://host:port address, but was " + uri);
+                }
+            }
+            this.redisCluster = java.util.List.copyOf(seeds);
+            return this;
+        }
+
+        /**
+         * Where the relay finds each session's booking. With it the relay closes a session by
+         * itself at its window's end ({@link dev.duet.core.Booking#closesAt()}); without it (the
+         * default), only after a hang-up, or when the app calls {@link RelayServer#closeSession}.
+         */
+        public Builder bookings(BookingLookup bookings) {
+            this.bookings = Checks.notNull(bookings, "bookings");
+            return this;
+        }
+
+        /**
+         * How long nobody must be present after someone hung up before the relay closes the
+         * session by itself (room for a reconnect); default 30 s, at most 1 h.
+         */
+        public Builder settleGrace(Duration grace) {
+            Checks.notNull(grace, "settleGrace");
+            if (grace.isNegative() || grace.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("settleGrace must be 0 to 1 hour, but was " + grace);
+            }
+            this.settleGrace = grace;
             return this;
         }
 

@@ -97,6 +97,19 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** The next frame if one comes within {@code millis} (0: only one already here), else null. */
+    Frame poll(long millis) throws InterruptedException {
+        String text = received.poll(millis, TimeUnit.MILLISECONDS);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return CODEC.decodeRelayFrame(text);
+        } catch (ProtocolException e) {
+            throw new AssertionError("the relay sent a frame the codec refuses: " + e.getMessage(), e);
+        }
+    }
+
     <T extends Frame> T next(Class<T> type) {
         Frame frame = next();
         assertThat(frame).isInstanceOf(type);

@@ -70,7 +70,11 @@ class RedisRelayTest {
     }
 
     private RelayServer node() throws Exception {
-        RelayServer node = RelayServer.builder(TestSession.VERIFIER).redis(redis.uri()).start();
+        return node(RelayLimits.defaults());
+    }
+
+    private RelayServer node(RelayLimits limits) throws Exception {
+        RelayServer node = RelayServer.builder(TestSession.VERIFIER).redis(redis.uri()).limits(limits).start();
         resources.add(0, node);
         return node;
     }
@@ -166,6 +170,92 @@ class RedisRelayTest {
         } finally {
             child.destroyForcibly();
         }
+    }
+
+    @Test
+    void hundredsOfMessagesEachWayAreDeliveredAndAcknowledgedAcrossNodesWithoutAClose() throws Exception {
+        // A rate limit this test's unpaced client stays under; the default one is tested elsewhere.
+        RelayLimits fast = new RelayLimits(10_000, 100_000, 100, Duration.ofSeconds(3), Duration.ofSeconds(8),
+                Duration.ofSeconds(10), 1024);
+        RelayServer a = node(fast);
+        RelayServer b = node(fast);
+        SessionId session = newSession();
+        RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
+        expert.next(Frame.Joined.class);
+        RawClient learner = join(b, session, TestSession.LEARNER, "learner-client-1");
+        learner.next(Frame.Joined.class);
+        expert.next(Frame.PeerJoined.class);
+        int n = 300;
+        List<Long> expertAcked = new ArrayList<>();
+        List<Long> learnerAcked = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            learner.send(new Frame.Send(i, new ChatMessage("to expert " + i)));
+            expert.send(new Frame.Send(i, new ChatMessage("to learner " + i)));
+            // Each side acknowledges every delivery it has, as a client does (cumulatively).
+            drainAndAck(expert, expertAcked);
+            drainAndAck(learner, learnerAcked);
+        }
+        while (expertAcked.size() < n || learnerAcked.size() < n) {
+            if (expertAcked.size() < n) {
+                awaitAndAck(expert, expertAcked);
+            }
+            if (learnerAcked.size() < n) {
+                awaitAndAck(learner, learnerAcked);
+            }
+        }
+        assertThat(expertAcked).hasSize(n).isSorted();
+        assertThat(learnerAcked).hasSize(n).isSorted();
+        // Nothing was closed: both still exchange a message, and a rejoin replays nothing (everything was acknowledged).
+        learner.send(new Frame.Send(n + 1, new ChatMessage("still here")));
+        Frame.Deliver last;
+        do {
+            last = nextDeliverOrSkip(expert);
+        } while (last == null);
+        assertThat(((ChatMessage) last.message()).text()).isEqualTo("still here");
+        assertThat(a.connectionCount() + b.connectionCount()).isEqualTo(2);
+        expert.send(new Frame.Ack(last.dseq()));
+        RawClient again = join(a, session, TestSession.EXPERT, "expert-client-1");
+        again.next(Frame.Joined.class);
+        again.assertNothingWithin(500);
+    }
+
+    private static void drainAndAck(RawClient client, List<Long> acked) throws Exception {
+        Frame f;
+        while ((f = client.poll(0)) != null) {
+            ack(client, f, acked);
+        }
+    }
+
+    private static void awaitAndAck(RawClient client, List<Long> acked) throws Exception {
+        Frame f = client.poll(5000);
+        assertThat(f).as("a frame within 5 s (acknowledged so far: %d)", acked.size()).isNotNull();
+        ack(client, f, acked);
+    }
+
+    private static void ack(RawClient client, Frame f, List<Long> acked) {
+        if (f instanceof Frame.Deliver d) {
+            client.send(new Frame.Ack(d.dseq()));
+            acked.add(d.dseq());
+        }
+    }
+
+    private static Frame.Deliver nextDeliverOrSkip(RawClient client) {
+        Frame f = client.next();
+        return f instanceof Frame.Deliver d ? d : null;
+    }
+
+    @Test
+    void joiningAClosedSessionOnAnotherNodeIsRefusedWith4499() throws Exception {
+        RelayServer a = node();
+        RelayServer b = node();
+        SessionId session = newSession();
+        RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
+        expert.next(Frame.Joined.class);
+        assertThat(a.closeSession(session, "over")).isTrue();
+        assertThat(b.closeSession(session, "over")).as("closed once, whichever node asks").isFalse();
+        assertThat(expert.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
+        RawClient learner = join(b, session, TestSession.LEARNER, "learner-client-1");
+        assertThat(learner.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
     }
 
     private Process startChildNode() throws Exception {

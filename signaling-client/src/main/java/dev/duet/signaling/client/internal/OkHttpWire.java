@@ -1,5 +1,6 @@
 package dev.duet.signaling.client.internal;
 
+import dev.duet.signaling.client.UpgradeRefusedException;
 import dev.duet.signaling.client.wire.Wire;
 import java.net.URI;
 import java.time.Duration;
@@ -11,7 +12,23 @@ import okhttp3.WebSocketListener;
 
 /** A {@link Wire} over an OkHttp WebSocket. */
 public final class OkHttpWire implements Wire {
-    private static final OkHttpClient SHARED = new OkHttpClient();
+    /**
+     * One client for every transport of the process (it shares connection pools and threads). Its
+     * dispatcher's threads are daemons, so an app's JVM can exit as soon as its calls are closed
+     * (OkHttp's own dispatcher threads are not daemons and linger 60 s).
+     */
+    private static final OkHttpClient SHARED = new OkHttpClient.Builder()
+            .dispatcher(new okhttp3.Dispatcher(daemonPool())).build();
+
+    private static java.util.concurrent.ExecutorService daemonPool() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "duet-okhttp-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
 
     private final WebSocket socket;
 
@@ -42,7 +59,11 @@ public final class OkHttpWire implements Wire {
 
             @Override
             public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-                listener.onFailure(t);
+                if (response != null && response.code() != 101) {
+                    listener.onFailure(new UpgradeRefusedException(response.code(), response.message()));
+                } else {
+                    listener.onFailure(t);
+                }
             }
         });
     }

@@ -7,6 +7,7 @@ package dev.duet.signaling.client.wire;
 public enum CloseCode {
     NORMAL(1000, "normal", false),
     GOING_AWAY(1001, "going-away", true),
+    INTERNAL_ERROR(1011, "internal-error", true),
     IDLE_TIMEOUT(4002, "idle-timeout", true),
     BAD_JOIN(4400, "bad-join", false),
     TICKET_INVALID(4401, "ticket-invalid", false),

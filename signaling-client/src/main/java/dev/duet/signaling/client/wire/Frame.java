@@ -4,6 +4,7 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
 import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import java.time.Instant;
@@ -65,8 +66,18 @@ public sealed interface Frame {
         }
     }
 
-    /** The client leaves for good; the relay closes the connection with 1000 and tells the peer. */
-    record Leave(String reason) implements ClientFrame {
+    /**
+     * The client leaves for good; the relay closes the connection with 1000 and tells the peer.
+     * {@code hangUp} says that this ends the session for both (the peer is told {@code peer-left}
+     * with reason {@code hung-up}, even if its {@code bye} was lost); without it the participant
+     * only leaves ({@code left}).
+     */
+    record Leave(String reason, boolean hangUp) implements ClientFrame {
+        /** A leave that does not end the session. */
+        public Leave(String reason) {
+            this(reason, false);
+        }
+
         public Leave {
             Checks.notNull(reason, "leave.reason");
             if (reason.length() > 200) {
@@ -97,9 +108,11 @@ public sealed interface Frame {
         }
     }
 
-    /** The peer's connection left (leave, close, or silence past the idle timeout), at {@code leftAt} by the relay's clock. */
-    record PeerLeft(ParticipantId participant, ConnectionId connection, Instant leftAt) implements RelayFrame {
+    /** The peer's connection left at {@code leftAt} by the relay's clock, for {@code reason}. */
+    record PeerLeft(ParticipantId participant, ConnectionId connection, Instant leftAt, DepartureReason reason)
+            implements RelayFrame {
         public PeerLeft {
+            Checks.notNull(reason, "peerLeft.reason");
             Checks.notNull(participant, "peerLeft.participant");
             Checks.notNull(connection, "peerLeft.connection");
             Checks.notNull(leftAt, "peerLeft.leftAt");

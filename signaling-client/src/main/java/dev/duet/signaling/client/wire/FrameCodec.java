@@ -19,6 +19,7 @@ import dev.duet.core.negotiation.IceCandidate;
 import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.MediaReport;
+import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.StreamReport;
@@ -74,13 +75,13 @@ public final class FrameCodec {
                 case "join" -> new Frame.Join(f.text("ticket"), f.text("clientId"), f.integer("lastDelivered"));
                 case "send" -> new Frame.Send(f.integer("seq"), message(f.object("msg")));
                 case "ack" -> new Frame.Ack(f.integer("dseq"));
-                case "leave" -> new Frame.Leave(f.text("reason"));
+                case "leave" -> new Frame.Leave(f.text("reason"), f.has("hangUp") && f.bool("hangUp"));
                 case "joined" -> new Frame.Joined(new SessionId(f.text("session")), member(f.object("self")),
                         f.optionalObject("peer").isPresent() ? Optional.of(member(f.object("peer"))) : Optional.empty(),
                         f.integer("lastAcceptedSeq"));
                 case "peer-joined" -> new Frame.PeerJoined(member(f.object("peer")));
                 case "peer-left" -> new Frame.PeerLeft(new ParticipantId(f.text("participant")),
-                        new ConnectionId(f.text("connection")), f.instant("leftAt"));
+                        new ConnectionId(f.text("connection")), f.instant("leftAt"), departureReason(f));
                 case "deliver" -> new Frame.Deliver(f.integer("dseq"), new ParticipantId(f.text("from")),
                         f.instant("relayedAt"), message(f.object("msg")));
                 case "accepted" -> new Frame.Accepted(f.integer("seq"));
@@ -249,6 +250,9 @@ public final class FrameCodec {
             o.put("dseq", a.dseq());
         } else if (frame instanceof Frame.Leave l) {
             o.put("reason", l.reason());
+            if (l.hangUp()) {
+                o.put("hangUp", true);
+            }
         } else if (frame instanceof Frame.Joined j) {
             o.put("session", j.session().value());
             o.set("self", encode(j.self()));
@@ -258,7 +262,7 @@ public final class FrameCodec {
             o.set("peer", encode(p.peer()));
         } else if (frame instanceof Frame.PeerLeft p) {
             o.put("participant", p.participant().value()).put("connection", p.connection().value())
-                    .put("leftAt", instant(p.leftAt()));
+                    .put("leftAt", instant(p.leftAt())).put("reason", p.reason().code());
         } else if (frame instanceof Frame.Deliver d) {
             o.put("dseq", d.dseq()).put("from", d.from().value()).put("relayedAt", instant(d.relayedAt()));
             o.set("msg", encode(d.message()));
@@ -326,6 +330,13 @@ public final class FrameCodec {
     /** ISO-8601 UTC with exactly three fraction digits; finer precision is truncated. */
     private static String instant(Instant t) {
         return INSTANT.format(t);
+    }
+
+    private static DepartureReason departureReason(JsonFields f) throws ProtocolException {
+        String code = f.text("reason");
+        return DepartureReason.of(code).orElseThrow(() -> new ProtocolException(ProtocolError.INVALID_VALUE,
+                "reason " + quote(code) + " is not a departure reason; expected one of hung-up, peer-hung-up, left, "
+                        + "connection-lost, replaced, idle, session-closed"));
     }
 
     private ArrayNode epoch(Epoch epoch) {

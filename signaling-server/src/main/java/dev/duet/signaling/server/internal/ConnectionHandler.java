@@ -4,7 +4,10 @@ import dev.duet.core.JoinTicket;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketCheck;
 import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.negotiation.Signal;
+import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.MediaReport;
+import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.internal.TokenBucket;
 import dev.duet.signaling.client.wire.CloseCode;
@@ -31,6 +34,12 @@ public final class ConnectionHandler {
 
     private enum Phase { AWAITING_JOIN, JOINING, JOINED, CLOSED }
 
+    /**
+     * Frames dropped for the rate are counted per window of this length; a connection whose drops
+     * in one window exceed ten seconds' worth of the rate is closed (4429).
+     */
+    static final long RATE_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
     private final RelayNode node;
     private final SessionId sessionId;
     private final Outbound out;
@@ -39,7 +48,9 @@ public final class ConnectionHandler {
 
     private Phase phase = Phase.AWAITING_JOIN;     // guarded by this
     private long lastHeard;                        // node ticks, guarded by this
-    private long droppedForRate;                   // guarded by this
+    private long droppedForRate;                   // in the current rate window, guarded by this
+    private long rateWindowStart;                  // node ticks, guarded by this
+    private DepartureReason closedBecause;         // set when the relay closes the connection itself, guarded by this
     private long lastSentDseq;                     // guarded by this
     private final List<Frame> heldWhileJoining = new ArrayList<>(); // guarded by this
     private long lastPinged;                       // node ticks; only the sweeper touches it
@@ -55,6 +66,7 @@ public final class ConnectionHandler {
         this.openedAt = ticks;
         this.lastHeard = ticks;
         this.lastPinged = ticks;
+        this.rateWindowStart = ticks;
         this.bucket = new TokenBucket(node.limits().messagesPerSecond(), node.limits().burst(), ticks);
     }
 
@@ -74,6 +86,10 @@ public final class ConnectionHandler {
             }
             lastHeard = ticks;
             if (!bucket.take(ticks)) {
+                if (ticks - rateWindowStart >= RATE_WINDOW_NANOS) {
+                    rateWindowStart = ticks;
+                    droppedForRate = 0;
+                }
                 droppedForRate++;
                 if (droppedForRate > 10L * node.limits().messagesPerSecond()) {
                     close(CloseCode.RATE_LIMITED, "more than " + node.limits().messagesPerSecond() + " frames per second, sustained");
@@ -109,7 +125,10 @@ public final class ConnectionHandler {
         } else if (frame instanceof Frame.Ack ack) {
             node.store().ack(sessionId, member, ack.dseq());
         } else if (frame instanceof Frame.Leave leave) {
-            departed(now, "left: " + leave.reason());
+            if (leave.hangUp()) {
+                node.store().markHungUp(sessionId, member.participant());
+            }
+            departed(now, DepartureReason.LEFT);
             close(CloseCode.NORMAL, "left");
         } else if (frame instanceof Frame.Join) {
             send(new Frame.Error(ProtocolError.UNEXPECTED_FRAME, "this connection has already joined", Optional.empty()));
@@ -132,10 +151,12 @@ public final class ConnectionHandler {
 
     /** The connection is gone (closed by either side, or broken). */
     public void onClosed(int code, String reason) {
+        DepartureReason why;
         synchronized (this) {
             phase = Phase.CLOSED;
+            why = closedBecause != null ? closedBecause : DepartureReason.CONNECTION_LOST;
         }
-        departed(node.now(), "connection closed (" + code + (reason == null || reason.isEmpty() ? "" : " " + reason) + ")");
+        departed(node.now(), why);
         node.forget(this);
     }
 
@@ -156,6 +177,7 @@ public final class ConnectionHandler {
         JoinTicket ticket = ((TicketCheck.Valid) check).ticket();
         if (node.store().isClosed(sessionId)) {
             close(CloseCode.SESSION_CLOSED, "session " + sessionId + " is over");
+            log.info("session {}: join refused from {}: the session is closed", sessionId, out.describe());
             return;
         }
         Member self = new Member(ticket.participantId(), ticket.role(), ConnectionId.of(RelayNode.newConnectionId()), now);
@@ -190,14 +212,23 @@ public final class ConnectionHandler {
                 }
             }
             admitted.replaced().ifPresent(old -> node.event(new RelayEvent.Left(RelayNode.newEventId(), sessionId, now,
-                    old.participant(), old.connection(), "replaced by a newer connection")));
+                    old.participant(), old.connection(), DepartureReason.REPLACED)));
             node.event(new RelayEvent.Joined(RelayNode.newEventId(), sessionId, now, self.participant(), self.role(),
                     self.connection()));
+            node.watch(sessionId);
             log.info("session {}: {} ({}) joined on {} from {}", sessionId, self.participant(), self.role().code(),
                     self.connection(), out.describe());
+        } else if (outcome instanceof SessionStore.JoinOutcome.Closed) {
+            member = null;
+            node.leave(room, this);
+            close(CloseCode.SESSION_CLOSED, "session " + sessionId + " is over");
+            log.info("session {}: join refused from {}: the session is closed", sessionId, out.describe());
         } else {
             member = null;
+            node.leave(room, this);
             close(CloseCode.TICKET_WRONG_SESSION, "session " + sessionId + " already has its two participants");
+            log.info("session {}: join refused from {}: the session already has its two participants", sessionId,
+                    out.describe());
         }
     }
 
@@ -216,6 +247,9 @@ public final class ConnectionHandler {
         }
         SessionStore.SendOutcome outcome = node.store().send(sessionId, member, send.seq(), send.message(), now);
         if (outcome instanceof SessionStore.SendOutcome.Accepted) {
+            if (send.message() instanceof PeerMessage.Negotiation n && n.signal() instanceof Signal.Bye) {
+                node.store().markHungUp(sessionId, member.participant());
+            }
             send(new Frame.Accepted(send.seq()));
         } else if (outcome instanceof SessionStore.SendOutcome.Duplicate d) {
             if (d.lastAccepted() > 0) {
@@ -227,14 +261,27 @@ public final class ConnectionHandler {
         }
     }
 
-    /** This connection is gone from the session: the store tells the peer if it was the current one. */
-    private void departed(Instant now, String reason) {
+    /**
+     * This connection is gone from the session: the store tells the peer if it was the current one.
+     * A plain leave or a lost connection becomes {@code hung-up} when this participant hung up, and
+     * {@code peer-hung-up} when the other one did.
+     */
+    private void departed(Instant now, DepartureReason base) {
         Member me = member;
         if (me == null) {
             return;
         }
-        if (node.store().left(sessionId, me, now)) {
+        DepartureReason reason = base;
+        if (base == DepartureReason.LEFT || base == DepartureReason.CONNECTION_LOST) {
+            Optional<dev.duet.core.ParticipantId> hungUpBy = node.store().status(sessionId).hungUpBy();
+            if (hungUpBy.isPresent()) {
+                reason = hungUpBy.get().equals(me.participant()) ? DepartureReason.HUNG_UP : DepartureReason.PEER_HUNG_UP;
+            }
+        }
+        if (node.store().left(sessionId, me, now, reason)) {
             node.event(new RelayEvent.Left(RelayNode.newEventId(), sessionId, now, me.participant(), me.connection(), reason));
+            log.info("session {}: {} ({}) left on {}: {}", sessionId, me.participant(), me.role().code(), me.connection(),
+                    reason.code());
         }
         if (room != null) {
             node.leave(room, this);
@@ -267,8 +314,31 @@ public final class ConnectionHandler {
         out.send(node.codec().encode(frame));
     }
 
+    public String describe() {
+        return out.describe();
+    }
+
+    /** The relay failed on one of this connection's frames: 1011, and the client reconnects. */
+    public void closeAfterFailure() {
+        close(CloseCode.INTERNAL_ERROR, "the relay failed on a frame; reconnect");
+    }
+
     void closeAsReplaced() {
-        close(CloseCode.REPLACED, "a newer connection of this participant took over");
+        closeBecause(DepartureReason.REPLACED, CloseCode.REPLACED, "a newer connection of this participant took over");
+    }
+
+    /** The session was closed: 4499, and this connection's departure says so. */
+    void closeForSession(String reason) {
+        closeBecause(DepartureReason.SESSION_CLOSED, CloseCode.SESSION_CLOSED, reason);
+    }
+
+    private void closeBecause(DepartureReason why, CloseCode code, String reason) {
+        synchronized (this) {
+            if (closedBecause == null) {
+                closedBecause = why;
+            }
+        }
+        close(code, reason);
     }
 
     void close(CloseCode code, String reason) {
@@ -295,8 +365,8 @@ public final class ConnectionHandler {
         if (awaitingJoin && ticks - openedAt >= node.limits().joinTimeout().toNanos()) {
             close(CloseCode.JOIN_TIMEOUT, "no join within " + node.limits().joinTimeout().toSeconds() + " s");
         } else if (ticks - heard >= node.limits().idleTimeout().toNanos()) {
-            departed(now, "silent for " + node.limits().idleTimeout().toSeconds() + " s");
-            close(CloseCode.IDLE_TIMEOUT, "no frame or pong for " + node.limits().idleTimeout().toSeconds() + " s");
+            departed(now, DepartureReason.IDLE);
+            closeBecause(DepartureReason.IDLE, CloseCode.IDLE_TIMEOUT, "no frame or pong for " + node.limits().idleTimeout().toSeconds() + " s");
         } else if (ticks - lastPinged >= node.limits().pingInterval().toNanos()) {
             lastPinged = ticks;
             out.ping();

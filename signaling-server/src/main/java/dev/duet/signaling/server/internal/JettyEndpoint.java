@@ -47,18 +47,34 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketText(String text) {
-        handler.onText(text);
+        guarded(() -> handler.onText(text));
     }
 
     @Override
     public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
         callback.succeed();
-        handler.onBinary();
+        guarded(handler::onBinary);
     }
 
     @Override
     public void onWebSocketPong(ByteBuffer payload) {
-        handler.onPong();
+        guarded(handler::onPong);
+    }
+
+    /**
+     * A handler that throws is a relay bug, never the client's fault: logged at ERROR with the
+     * session, and the connection is closed with 1011 so the client reconnects.
+     */
+    private void guarded(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.error("session {}: the relay failed on a frame of {}; closing with 1011", sessionId,
+                    handler == null ? "a connection" : handler.describe(), e);
+            if (handler != null) {
+                handler.closeAfterFailure();
+            }
+        }
     }
 
     @Override
@@ -74,6 +90,10 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketError(Throwable cause) {
-        log.debug("session {}: connection error", sessionId, cause);
+        if (cause instanceof RuntimeException && !(cause instanceof org.eclipse.jetty.websocket.api.exceptions.WebSocketException)) {
+            log.error("session {}: unexpected error on a connection", sessionId, cause);
+        } else {
+            log.debug("session {}: connection error", sessionId, cause);
+        }
     }
 }

@@ -63,11 +63,11 @@ final class LocalRoom {
             for (ConnectionHandler h : handlers) {
                 Member mine = h.member();
                 if (mine != null && !mine.participant().equals(member.participant())) {
-                    h.relay(new Frame.PeerLeft(member.participant(), member.connection(), left.at()));
+                    h.relay(new Frame.PeerLeft(member.participant(), member.connection(), left.at(), left.reason()));
                 }
             }
         } else if (event instanceof SessionStore.Event.Closed closed) {
-            handlers.forEach(h -> h.close(CloseCode.SESSION_CLOSED, closed.reason()));
+            handlers.forEach(h -> h.closeForSession(closed.reason()));
         }
     }
 }

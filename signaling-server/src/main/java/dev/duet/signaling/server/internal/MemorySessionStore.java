@@ -2,6 +2,7 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
+import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.wire.Frame;
@@ -49,6 +50,7 @@ public final class MemorySessionStore implements SessionStore {
         final Set<ParticipantId> known = new LinkedHashSet<>();
         Mailbox unclaimed = new Mailbox();
         Instant lastActivity = Instant.MIN;
+        ParticipantId hungUpBy;
     }
 
     @Override
@@ -60,6 +62,9 @@ public final class MemorySessionStore implements SessionStore {
     public JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered) {
         State s = state(session);
         synchronized (s) {
+            if (closed.contains(session)) {
+                return new JoinOutcome.Closed();
+            }
             ParticipantId who = member.participant();
             if (!s.known.contains(who) && s.known.size() >= 2) {
                 return new JoinOutcome.Full();
@@ -128,7 +133,7 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     @Override
-    public boolean left(SessionId session, Member who, Instant now) {
+    public boolean left(SessionId session, Member who, Instant now, DepartureReason reason) {
         State s = sessions.get(session);
         if (s == null) {
             return false;
@@ -139,27 +144,47 @@ public final class MemorySessionStore implements SessionStore {
             }
             s.present.remove(who.participant());
             s.lastActivity = now;
-            publish(session, new Event.Left(who, now));
+            publish(session, new Event.Left(who, now, reason));
             return true;
         }
     }
 
     @Override
-    public void close(SessionId session, String reason) {
-        closed.add(session);
-        State s = sessions.remove(session);
-        if (s != null) {
-            synchronized (s) {
-                publish(session, new Event.Closed(reason));
+    public boolean close(SessionId session, String reason) {
+        State s = state(session);
+        synchronized (s) {
+            if (!closed.add(session)) {
+                return false;
             }
-        } else {
             publish(session, new Event.Closed(reason));
+            return true;
         }
     }
 
     @Override
     public boolean isClosed(SessionId session) {
         return closed.contains(session);
+    }
+
+    @Override
+    public void markHungUp(SessionId session, ParticipantId who) {
+        State s = state(session);
+        synchronized (s) {
+            if (s.hungUpBy == null) {
+                s.hungUpBy = who;
+            }
+        }
+    }
+
+    @Override
+    public Status status(SessionId session) {
+        State s = sessions.get(session);
+        if (s == null) {
+            return new Status(0, Optional.empty(), closed.contains(session));
+        }
+        synchronized (s) {
+            return new Status(s.present.size(), Optional.ofNullable(s.hungUpBy), closed.contains(session));
+        }
     }
 
     /** Forgets sessions nobody is in and nothing happened in for two hours. */

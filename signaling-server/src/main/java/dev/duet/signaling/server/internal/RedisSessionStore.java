@@ -2,6 +2,7 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
+import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.wire.Frame;
@@ -23,9 +24,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -41,7 +45,8 @@ import redis.clients.jedis.params.SetParams;
  * {@code node\njson}), {@code :known} (at most two participants), {@code :clients} and
  * {@code :accepted} (per participant), {@code :dseq} (per recipient), {@code :box:<recipient>}
  * (sorted set of pending deliveries by dseq; {@code box:*} before the recipient is known),
- * {@code :closed}.
+ * {@code :closed}, {@code :hungup} (who hung up first). Scripts take them in KEYS, so the store
+ * also runs on a Redis Cluster ({@link #cluster}).
  */
 public final class RedisSessionStore implements SessionStore {
     private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
@@ -49,82 +54,102 @@ public final class RedisSessionStore implements SessionStore {
     private static final int SESSION_TTL_SECONDS = 24 * 3600;
     private static final String CHANNEL_PREFIX = "duet:events:";
 
-    private static final String JOIN = """
-            local p, who, me, client, lastDelivered, channel, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-            if redis.call('EXISTS', p..'closed') == 1 then return {'closed'} end
-            if redis.call('SISMEMBER', p..'known', who) == 0 then
-              if redis.call('SCARD', p..'known') >= 2 then return {'full'} end
-              redis.call('SADD', p..'known', who)
-              if redis.call('SCARD', p..'known') == 2 then
+    /*
+     * Every script gets the session's keys in KEYS, all with the session id as hash tag, so that a
+     * Redis Cluster routes the script to the one node that holds them; mailbox keys whose
+     * recipient is known only inside the script are built from KEYS[1]'s prefix (the same hash
+     * tag, so the same slot). KEYS: 1 presence, 2 known, 3 clients, 4 accepted, 5 dseq, 6 closed,
+     * 7 hungup.
+     */
+    private static final String KEYS_PREFIX = "local p = string.sub(KEYS[1], 1, -9)\n"; // strip "presence"
+
+    private static final String JOIN = KEYS_PREFIX + """
+            local who, me, client, lastDelivered, channel, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+            if redis.call('EXISTS', KEYS[6]) == 1 then return {'closed'} end
+            if redis.call('SISMEMBER', KEYS[2], who) == 0 then
+              if redis.call('SCARD', KEYS[2]) >= 2 then return {'full'} end
+              redis.call('SADD', KEYS[2], who)
+              if redis.call('SCARD', KEYS[2]) == 2 then
                 if redis.call('EXISTS', p..'box:*') == 1 then redis.call('RENAME', p..'box:*', p..'box:'..who) end
-                local c = redis.call('HGET', p..'dseq', '*')
-                if c then redis.call('HSET', p..'dseq', who, c); redis.call('HDEL', p..'dseq', '*') end
+                local c = redis.call('HGET', KEYS[5], '*')
+                if c then redis.call('HSET', KEYS[5], who, c); redis.call('HDEL', KEYS[5], '*') end
               end
             end
-            local replaced = redis.call('HGET', p..'presence', who) or ''
-            redis.call('HSET', p..'presence', who, me)
+            local replaced = redis.call('HGET', KEYS[1], who) or ''
+            redis.call('HSET', KEYS[1], who, me)
             local last = '0'
-            if redis.call('HGET', p..'clients', who) ~= client then
-              redis.call('HSET', p..'clients', who, client)
-              redis.call('HSET', p..'accepted', who, 0)
+            if redis.call('HGET', KEYS[3], who) ~= client then
+              redis.call('HSET', KEYS[3], who, client)
+              redis.call('HSET', KEYS[4], who, 0)
             else
-              last = redis.call('HGET', p..'accepted', who) or '0'
+              last = redis.call('HGET', KEYS[4], who) or '0'
             end
             local peer = ''
-            local all = redis.call('HGETALL', p..'presence')
+            local all = redis.call('HGETALL', KEYS[1])
             for i = 1, #all, 2 do if all[i] ~= who then peer = all[i + 1] end end
             redis.call('ZREMRANGEBYSCORE', p..'box:'..who, '-inf', lastDelivered)
             local replay = redis.call('ZRANGE', p..'box:'..who, 0, -1, 'WITHSCORES')
             redis.call('PUBLISH', channel, 'J\\n'..me)
-            for _, k in ipairs({'presence', 'known', 'clients', 'accepted', 'dseq', 'box:'..who}) do
-              redis.call('EXPIRE', p..k, ttl)
-            end
+            for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ttl) end
+            redis.call('EXPIRE', p..'box:'..who, ttl)
             return {'ok', last, peer, replaced, replay}
             """;
 
-    private static final String SEND = """
-            local p, who, me, seq, entry, channel, max = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7])
-            if redis.call('HGET', p..'presence', who) ~= me then return {'stale'} end
-            local last = tonumber(redis.call('HGET', p..'accepted', who) or '0')
+    private static final String SEND = KEYS_PREFIX + """
+            local who, me, seq, entry, channel, max = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], tonumber(ARGV[6])
+            if redis.call('HGET', KEYS[1], who) ~= me then return {'stale'} end
+            local last = tonumber(redis.call('HGET', KEYS[4], who) or '0')
             if seq <= last then return {'dup', tostring(last)} end
             if seq ~= last + 1 then return {'gap', tostring(last + 1)} end
-            redis.call('HSET', p..'accepted', who, seq)
+            redis.call('HSET', KEYS[4], who, seq)
             local to = '*'
-            for _, m in ipairs(redis.call('SMEMBERS', p..'known')) do if m ~= who then to = m end end
-            local dseq = redis.call('HINCRBY', p..'dseq', to, 1)
+            for _, m in ipairs(redis.call('SMEMBERS', KEYS[2])) do if m ~= who then to = m end end
+            local dseq = redis.call('HINCRBY', KEYS[5], to, 1)
             local box = p..'box:'..to
             redis.call('ZADD', box, dseq, entry)
             local n = redis.call('ZCARD', box)
             if n > max then redis.call('ZREMRANGEBYRANK', box, 0, n - max - 1) end
-            redis.call('EXPIRE', box, ARGV[8])
+            redis.call('EXPIRE', box, ARGV[7])
             if to ~= '*' then redis.call('PUBLISH', channel, 'D\\n'..to..'\\n'..dseq..'\\n'..entry) end
             return {'ok'}
             """;
 
-    private static final String ACK = """
-            local p, who, me, dseq = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-            if redis.call('HGET', p..'presence', who) == me then
+    private static final String ACK = KEYS_PREFIX + """
+            local who, me, dseq = ARGV[1], ARGV[2], ARGV[3]
+            if redis.call('HGET', KEYS[1], who) == me then
               redis.call('ZREMRANGEBYSCORE', p..'box:'..who, '-inf', dseq)
+              return 1
             end
             return 0
             """;
 
     private static final String LEFT = """
-            local p, who, me, channel, at = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-            if redis.call('HGET', p..'presence', who) ~= me then return 0 end
-            redis.call('HDEL', p..'presence', who)
-            redis.call('PUBLISH', channel, 'L\\n'..at..'\\n'..me)
+            local who, me, channel, at, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+            if redis.call('HGET', KEYS[1], who) ~= me then return 0 end
+            redis.call('HDEL', KEYS[1], who)
+            redis.call('PUBLISH', channel, 'L\\n'..at..'\\n'..reason..'\\n'..me)
             return 1
             """;
 
     private static final String CLOSE = """
-            local p, channel, reason, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-            redis.call('SET', p..'closed', reason, 'EX', ttl)
-            redis.call('PUBLISH', channel, 'C\\n'..reason)
+            local channel, reason, ttl = ARGV[1], ARGV[2], ARGV[3]
+            if redis.call('SET', KEYS[6], reason, 'NX', 'EX', ttl) then
+              redis.call('PUBLISH', channel, 'C\\n'..reason)
+              return 1
+            end
             return 0
             """;
 
-    private final RedisClient redis;
+    private static final String HUNG_UP = """
+            redis.call('SET', KEYS[7], ARGV[1], 'NX', 'EX', ARGV[2])
+            return 0
+            """;
+
+    private static final String STATUS = """
+            return {redis.call('HLEN', KEYS[1]), redis.call('GET', KEYS[7]) or '', redis.call('EXISTS', KEYS[6])}
+            """;
+
+    private final UnifiedJedis redis;
     private final Jedis subscriberConnection;
     private final JedisPubSub pubSub;
     private final String nodeId;
@@ -134,9 +159,29 @@ public final class RedisSessionStore implements SessionStore {
     private final ScheduledExecutorService heartbeat;
     private volatile boolean closing;
 
-    /** Connects to {@code redisUri} ({@code redis://host:port}) and starts this node's heartbeat and subscription. */
+    /** Connects to one Redis at {@code redisUri} ({@code redis://host:port}) and starts this node's heartbeat and subscription. */
     public RedisSessionStore(URI redisUri, int maxPendingDeliveries) {
-        this.redis = RedisClient.create(redisUri);
+        this(RedisClient.create(redisUri), redisUri, maxPendingDeliveries);
+    }
+
+    /**
+     * Connects to a Redis Cluster through its seed nodes ({@code redis://host:port} each). Session
+     * scripts go to the node owning the session's hash slot; events are published cluster-wide and
+     * received through the first seed node.
+     */
+    public static RedisSessionStore cluster(List<URI> seeds, int maxPendingDeliveries) {
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("a Redis Cluster needs at least one seed node");
+        }
+        java.util.Set<HostAndPort> nodes = new java.util.LinkedHashSet<>();
+        for (URI seed : seeds) {
+            nodes.add(new HostAndPort(seed.getHost(), seed.getPort()));
+        }
+        return new RedisSessionStore(RedisClusterClient.create(nodes), seeds.get(0), maxPendingDeliveries);
+    }
+
+    private RedisSessionStore(UnifiedJedis redis, URI subscribeTo, int maxPendingDeliveries) {
+        this.redis = redis;
         this.nodeId = "n-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
         this.maxPendingDeliveries = maxPendingDeliveries;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -146,7 +191,7 @@ public final class RedisSessionStore implements SessionStore {
         });
         beat();
         heartbeat.scheduleAtFixedRate(this::beat, 1, 1, TimeUnit.SECONDS);
-        this.subscriberConnection = new Jedis(redisUri);
+        this.subscriberConnection = new Jedis(subscribeTo);
         CountDownLatch subscribed = new CountDownLatch(1);
         this.pubSub = new JedisPubSub() {
             @Override
@@ -172,14 +217,14 @@ public final class RedisSessionStore implements SessionStore {
         listener.start();
         try {
             if (!subscribed.await(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("could not subscribe to Redis events at " + redisUri.getHost() + ":"
-                        + redisUri.getPort() + " within 10 s");
+                throw new IllegalStateException("could not subscribe to Redis events at " + subscribeTo.getHost() + ":"
+                        + subscribeTo.getPort() + " within 10 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while subscribing to Redis events", e);
         }
-        log.info("relay node {} shares session state through Redis at {}:{}", nodeId, redisUri.getHost(), redisUri.getPort());
+        log.info("relay node {} shares session state through Redis at {}:{}", nodeId, subscribeTo.getHost(), subscribeTo.getPort());
     }
 
     public String nodeId() {
@@ -193,10 +238,12 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered) {
-        List<?> r = eval(JOIN, prefix(session), member.participant().value(), encode(member), clientId,
+        List<?> r = (List<?>) eval(JOIN, session, member.participant().value(), encode(member), clientId,
                 Long.toString(lastDelivered), channel(session), Integer.toString(SESSION_TTL_SECONDS));
         String status = (String) r.get(0);
-        if (!"ok".equals(status)) {
+        if ("closed".equals(status)) {
+            return new JoinOutcome.Closed();
+        } else if (!"ok".equals(status)) {
             return new JoinOutcome.Full();
         }
         long last = Long.parseLong((String) r.get(1));
@@ -215,7 +262,7 @@ public final class RedisSessionStore implements SessionStore {
     public SendOutcome send(SessionId session, Member sender, long seq, PeerMessage message, Instant now) {
         String entry = now.toEpochMilli() + "\t" + sender.participant().value() + "\t" + sender.connection().value() + "\t"
                 + codec.encode(new Frame.Send(seq, message));
-        List<?> r = eval(SEND, prefix(session), sender.participant().value(), encode(sender), Long.toString(seq), entry,
+        List<?> r = (List<?>) eval(SEND, session, sender.participant().value(), encode(sender), Long.toString(seq), entry,
                 channel(session), Integer.toString(maxPendingDeliveries), Integer.toString(SESSION_TTL_SECONDS));
         return switch ((String) r.get(0)) {
             case "stale" -> new SendOutcome.Stale();
@@ -227,29 +274,43 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public void ack(SessionId session, Member who, long dseq) {
-        eval(ACK, prefix(session), who.participant().value(), encode(who), Long.toString(dseq));
+        eval(ACK, session, who.participant().value(), encode(who), Long.toString(dseq));
     }
 
     @Override
-    public boolean left(SessionId session, Member who, Instant now) {
-        return left(session, who.participant(), encode(who), now);
+    public boolean left(SessionId session, Member who, Instant now, DepartureReason reason) {
+        return left(session, who.participant(), encode(who), now, reason);
     }
 
     /** Removes the presence entry of {@code participant} if it is still exactly {@code stored}. */
-    private boolean left(SessionId session, ParticipantId participant, String stored, Instant now) {
-        Object r = redis.eval(LEFT, List.of(), List.of(prefix(session), participant.value(), stored,
-                channel(session), Long.toString(now.toEpochMilli())));
+    private boolean left(SessionId session, ParticipantId participant, String stored, Instant now, DepartureReason reason) {
+        Object r = eval(LEFT, session, participant.value(), stored, channel(session), Long.toString(now.toEpochMilli()),
+                reason.code());
         return Long.valueOf(1).equals(r);
     }
 
     @Override
-    public void close(SessionId session, String reason) {
-        redis.eval(CLOSE, List.of(), List.of(prefix(session), channel(session), reason, Integer.toString(SESSION_TTL_SECONDS)));
+    public boolean close(SessionId session, String reason) {
+        Object r = eval(CLOSE, session, channel(session), reason, Integer.toString(SESSION_TTL_SECONDS));
+        return Long.valueOf(1).equals(r);
     }
 
     @Override
     public boolean isClosed(SessionId session) {
         return redis.exists(prefix(session) + "closed");
+    }
+
+    @Override
+    public void markHungUp(SessionId session, ParticipantId who) {
+        eval(HUNG_UP, session, who.value(), Integer.toString(SESSION_TTL_SECONDS));
+    }
+
+    @Override
+    public Status status(SessionId session) {
+        List<?> r = (List<?>) eval(STATUS, session);
+        String hungUp = (String) r.get(1);
+        return new Status(((Long) r.get(0)).intValue(), hungUp.isEmpty() ? Optional.empty() : Optional.of(ParticipantId.of(hungUp)),
+                Long.valueOf(1).equals(r.get(2)));
     }
 
     /** Removes members of this node's sessions whose node has stopped beating; their peers are told they left. */
@@ -262,7 +323,7 @@ public final class RedisSessionStore implements SessionStore {
                 String node = e.getValue().substring(0, e.getValue().indexOf('\n'));
                 if (!alive.computeIfAbsent(node, n -> redis.exists("duet:node:" + n))) {
                     Member gone = decode(e.getValue());
-                    if (left(session, gone.participant(), e.getValue(), now)) {
+                    if (left(session, gone.participant(), e.getValue(), now, DepartureReason.CONNECTION_LOST)) {
                         log.info("session {}: {} left with its dead relay node {}", session, gone.participant(), node);
                     }
                 }
@@ -303,7 +364,8 @@ public final class RedisSessionStore implements SessionStore {
                 case "J" -> new Event.Joined(decode(parts[1] + "\n" + parts[2]));
                 case "D" -> new Event.Delivered(ParticipantId.of(parts[1]),
                         deliver(ParticipantId.of(parts[1]), Long.parseLong(parts[2]), parts[3]));
-                case "L" -> new Event.Left(decode(parts[2] + "\n" + parts[3]), Instant.ofEpochMilli(Long.parseLong(parts[1])));
+                case "L" -> new Event.Left(decode(parts[3] + "\n" + parts[4]), Instant.ofEpochMilli(Long.parseLong(parts[1])),
+                        DepartureReason.of(parts[2]).orElse(DepartureReason.CONNECTION_LOST));
                 case "C" -> new Event.Closed(parts[1]);
                 default -> null;
             };
@@ -342,8 +404,11 @@ public final class RedisSessionStore implements SessionStore {
         }
     }
 
-    private List<?> eval(String script, String... args) {
-        return (List<?>) redis.eval(script, List.of(), List.of(args));
+    /** Runs {@code script} with the session's keys (see the scripts) and {@code args}. */
+    private Object eval(String script, SessionId session, String... args) {
+        String p = prefix(session);
+        return redis.eval(script, List.of(p + "presence", p + "known", p + "clients", p + "accepted", p + "dseq", p + "closed",
+                p + "hungup"), List.of(args));
     }
 
     private static String prefix(SessionId session) {

@@ -5,11 +5,14 @@ import dev.duet.core.SessionId;
 import dev.duet.signaling.client.wire.CloseCode;
 import dev.duet.signaling.client.wire.FrameCodec;
 import dev.duet.signaling.server.RelayEvent;
+import dev.duet.signaling.server.BookingLookup;
 import dev.duet.signaling.server.RelayEventSink;
 import dev.duet.signaling.server.RelayLimits;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -41,6 +44,20 @@ public final class RelayNode implements AutoCloseable {
     private final ConcurrentHashMap<SessionId, LocalRoom> rooms = new ConcurrentHashMap<>();
     private final Set<ConnectionHandler> connections = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> sweeper;
+    private final BookingLookup bookings;
+    private final Duration settleGrace;
+    /** Sessions this node admitted someone to and has not seen closed: it closes them when they are over. */
+    private final ConcurrentHashMap<SessionId, Watch> watched = new ConcurrentHashMap<>();
+
+    /** When a watched session's window closes (if its booking is known), and since when it has been settling. */
+    private static final class Watch {
+        final Optional<Instant> closesAt;
+        long emptySince = -1; // node ticks since nobody was present after a hang-up; -1 when not
+
+        Watch(Optional<Instant> closesAt) {
+            this.closesAt = closesAt;
+        }
+    }
 
     /**
      * @param clock      stamps arrivals, departures and messages, and checks tickets
@@ -48,6 +65,18 @@ public final class RelayNode implements AutoCloseable {
      */
     public RelayNode(JoinTicketVerifier verifier, Clock clock, LongSupplier nanoTicker, RelayLimits limits,
             RelayEventSink sink, ScheduledExecutorService scheduler, SessionStore store) {
+        this(verifier, clock, nanoTicker, limits, sink, scheduler, store, BookingLookup.none(), DEFAULT_SETTLE_GRACE);
+    }
+
+    /**
+     * @param bookings    finds a session's booking, to close it when its window ends
+     * @param settleGrace how long nobody must be present after a hang-up before the session is closed
+     */
+    public RelayNode(JoinTicketVerifier verifier, Clock clock, LongSupplier nanoTicker, RelayLimits limits,
+            RelayEventSink sink, ScheduledExecutorService scheduler, SessionStore store, BookingLookup bookings,
+            Duration settleGrace) {
+        this.bookings = bookings;
+        this.settleGrace = settleGrace;
         this.verifier = verifier;
         this.clock = clock;
         this.nanoTicker = nanoTicker;
@@ -74,10 +103,23 @@ public final class RelayNode implements AutoCloseable {
      * Ends a session: its connections are closed with 4499 (clients do not retry), a
      * {@link RelayEvent.SessionClosed} is recorded, and later joins are refused with 4499.
      */
-    public void closeSession(SessionId id, String reason) {
-        event(new RelayEvent.SessionClosed(newEventId(), id, now(), reason));
-        store.close(id, reason);
+    public boolean closeSession(SessionId id, String reason) {
+        Instant at = now();
+        if (!store.close(id, reason)) {
+            watched.remove(id);
+            return false;
+        }
+        watched.remove(id);
+        event(new RelayEvent.SessionClosed(newEventId(), id, at, reason));
+        log.info("session {}: closed ({})", id, reason);
+        return true;
     }
+
+    /** Reason of a session the relay closed because its booked window ended. */
+    public static final String WINDOW_ENDED = "window-ended";
+    /** Reason of a session the relay closed because both had left after a hang-up. */
+    public static final String HUNG_UP = "hung-up";
+    public static final Duration DEFAULT_SETTLE_GRACE = Duration.ofSeconds(30);
 
     public int sessionCount() {
         return rooms.size();
@@ -147,6 +189,20 @@ public final class RelayNode implements AutoCloseable {
         });
     }
 
+    /** Someone was admitted to {@code id} on this node: close the session when it is over. */
+    void watch(SessionId id) {
+        watched.computeIfAbsent(id, k -> {
+            Optional<Instant> closesAt;
+            try {
+                closesAt = bookings.find(k).map(dev.duet.core.Booking::closesAt);
+            } catch (RuntimeException e) {
+                log.error("session {}: the booking lookup failed; the session closes only after a hang-up or by the app", k, e);
+                closesAt = Optional.empty();
+            }
+            return new Watch(closesAt);
+        });
+    }
+
     void forget(ConnectionHandler handler) {
         connections.remove(handler);
     }
@@ -186,8 +242,38 @@ public final class RelayNode implements AutoCloseable {
                 handler.sweep(now, ticks);
             }
             store.sweep(rooms.keySet(), now);
+            settle(now, ticks);
         } catch (RuntimeException e) {
             log.error("relay sweep failed", e);
+        }
+    }
+
+    /** Closes watched sessions whose window has ended, or that nobody was in for the grace after a hang-up. */
+    private void settle(Instant now, long ticks) {
+        for (Map.Entry<SessionId, Watch> e : watched.entrySet()) {
+            SessionId id = e.getKey();
+            Watch w = e.getValue();
+            try {
+                if (w.closesAt.isPresent() && !now.isBefore(w.closesAt.get())) {
+                    closeSession(id, WINDOW_ENDED);
+                    continue;
+                }
+                SessionStore.Status status = store.status(id);
+                if (status.closed()) {
+                    watched.remove(id);
+                } else if (status.hungUpBy().isPresent() && status.present() == 0) {
+                    if (w.emptySince < 0) {
+                        w.emptySince = ticks;
+                    }
+                    if (ticks - w.emptySince >= settleGrace.toNanos()) {
+                        closeSession(id, HUNG_UP);
+                    }
+                } else {
+                    w.emptySince = -1;
+                }
+            } catch (RuntimeException failure) {
+                log.error("session {}: could not check whether it is over; trying again in a second", id, failure);
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
+import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.wire.Frame;
@@ -31,8 +32,8 @@ public interface SessionStore extends AutoCloseable {
         /** A message for {@code to}, numbered. */
         record Delivered(ParticipantId to, Frame.Deliver deliver) implements Event {}
 
-        /** {@code member}'s connection left at {@code at}. */
-        record Left(Member member, Instant at) implements Event {}
+        /** {@code member}'s connection left at {@code at}, for {@code reason}. */
+        record Left(Member member, Instant at, DepartureReason reason) implements Event {}
 
         /** The session is over. */
         record Closed(String reason) implements Event {}
@@ -42,6 +43,9 @@ public interface SessionStore extends AutoCloseable {
     sealed interface JoinOutcome {
         /** Two other participants are already known in this session. */
         record Full() implements JoinOutcome {}
+
+        /** The session is closed; nobody joins it again. */
+        record Closed() implements JoinOutcome {}
 
         /** Admitted: where to resume sends, the peer if present, deliveries to replay, the connection replaced. */
         record Admitted(long lastAcceptedSeq, Optional<Member> peer, List<Frame.Deliver> replay, Optional<Member> replaced)
@@ -71,13 +75,28 @@ public interface SessionStore extends AutoCloseable {
 
     void ack(SessionId session, Member who, long dseq);
 
-    /** {@code who}'s connection is gone; true if it was its participant's current one (the peer is then told). */
-    boolean left(SessionId session, Member who, Instant now);
+    /**
+     * {@code who}'s connection is gone for {@code reason}; true if it was its participant's current
+     * one (the peer is then told).
+     */
+    boolean left(SessionId session, Member who, Instant now, DepartureReason reason);
 
-    /** Ends the session: publishes {@link Event.Closed}; later joins are refused. */
-    void close(SessionId session, String reason);
+    /**
+     * Ends the session: publishes {@link Event.Closed}; later joins are refused. True for the call
+     * that closed it, false when it was closed already (by this node or another).
+     */
+    boolean close(SessionId session, String reason);
 
     boolean isClosed(SessionId session);
+
+    /** Records that {@code who} ended the session for both (a {@code bye}, or a {@code leave} with {@code hangUp}); the first one counts. */
+    void markHungUp(SessionId session, ParticipantId who);
+
+    /** Who is present, who hung up first, and whether the session is closed. */
+    Status status(SessionId session);
+
+    /** A session's state as far as closing it by itself goes. */
+    record Status(int present, Optional<ParticipantId> hungUpBy, boolean closed) {}
 
     /**
      * Housekeeping, called every second by the node with the sessions it holds connections for:
