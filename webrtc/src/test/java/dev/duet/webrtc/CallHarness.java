@@ -37,6 +37,8 @@ final class CallHarness implements AutoCloseable {
 
     final Booking booking;
     final List<RelayEvent> relayEvents = new CopyOnWriteArrayList<>();
+    /** Departures as the relay records them, to wait on. */
+    final java.util.concurrent.BlockingQueue<RelayEvent.Left> departures = new java.util.concurrent.LinkedBlockingQueue<>();
     private final MediaEngine engine;
     private final JoinTicketIssuer issuer;
     private final InMemoryRelay memoryRelay;
@@ -70,14 +72,35 @@ final class CallHarness implements AutoCloseable {
         this.issuer = new JoinTicketIssuer(key, Duration.ofHours(2));
         JoinTicketVerifier verifier = new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30));
         if (kind == RelayKind.IN_MEMORY) {
-            memoryRelay = new InMemoryRelay(verifier, relayClock, RelayLimits.defaults(), relayEvents::add);
+            memoryRelay = new InMemoryRelay(verifier, relayClock, RelayLimits.defaults(), this::record);
             relayServer = null;
             resources.add(memoryRelay);
         } else {
             relayServer = RelayServer.builder(verifier).host("127.0.0.1").port(0).clock(relayClock)
-                    .eventSink(relayEvents::add).start();
+                    .eventSink(this::record).start();
             memoryRelay = null;
             resources.add(relayServer);
+        }
+    }
+
+    private void record(RelayEvent event) {
+        relayEvents.add(event);
+        if (event instanceof RelayEvent.Left left) {
+            departures.add(left);
+        }
+    }
+
+    /** Waits up to 10 s for the relay to record a departure of {@code who}. */
+    RelayEvent.Left awaitDeparture(ParticipantId who) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            RelayEvent.Left left = departures.poll(deadline - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (left == null) {
+                throw new AssertionError("the relay recorded no departure of " + who + " within 10 s");
+            }
+            if (left.participant().equals(who)) {
+                return left;
+            }
         }
     }
 
@@ -92,6 +115,11 @@ final class CallHarness implements AutoCloseable {
     SignalingTransport transport(ParticipantId who) {
         ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> new Thread(r, "transport-" + who.value()));
         resources.add(callbacks::shutdownNow);
+        return transport(who, callbacks);
+    }
+
+    /** A transport whose callbacks run on {@code callbacks} (any executor, even a many-threaded pool). */
+    SignalingTransport transport(ParticipantId who, java.util.concurrent.Executor callbacks) {
         TicketSource tickets = TicketSource.of(ticket(who));
         return memoryRelay != null
                 ? memoryRelay.transport(booking.sessionId(), tickets, callbacks)
@@ -101,6 +129,11 @@ final class CallHarness implements AutoCloseable {
     /** A builder for {@code who}'s call: no media yet, a 1 s stats interval, {@code recorder} listening. */
     DuetCall.Builder builder(ParticipantId who, CallRecorder recorder) {
         return DuetCall.builder(engine, transport(who)).listener(recorder).statsInterval(Duration.ofSeconds(1));
+    }
+
+    /** The WebSocket address of the session (a WEBSOCKET harness only). */
+    java.net.URI sessionUri() {
+        return relayServer.sessionUri(booking.sessionId());
     }
 
     /** Builds the call and closes it with the harness. */

@@ -33,6 +33,9 @@ final class CallRecorder implements CallListener {
     final CompletableFuture<Long> joinedNanos = new CompletableFuture<>();
     final CompletableFuture<Long> firstFrameNanos = new CompletableFuture<>();
     final CompletableFuture<CallEnd> ended = new CompletableFuture<>();
+    final CompletableFuture<Void> connected = new CompletableFuture<>();
+    /** Callbacks that came after onEnded (there must be none). */
+    final List<String> afterEnded = Collections.synchronizedList(new ArrayList<>());
     volatile int localOffers;
     volatile int remoteOffers;
     final java.util.Set<String> callbackThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -43,6 +46,9 @@ final class CallRecorder implements CallListener {
 
     private void note(String what) {
         callbackThreads.add(Thread.currentThread().getName());
+        if (ended.isDone()) {
+            afterEnded.add(what);
+        }
         story.add(Instant.now() + " " + name + ": " + what);
     }
 
@@ -67,6 +73,9 @@ final class CallRecorder implements CallListener {
     @Override
     public void onStateChanged(NegotiationState from, NegotiationState to, String why) {
         note(from + " -> " + to + " (" + why + ")");
+        if (to == NegotiationState.CONNECTED) {
+            connected.complete(null);
+        }
     }
 
     @Override
@@ -110,6 +119,11 @@ final class CallRecorder implements CallListener {
     public void onOneWayMedia(OneWayMedia event) {
         note("one-way " + event);
         oneWay.add(event);
+    }
+
+    @Override
+    public void onSignalingInterrupted(String reason) {
+        note("signaling interrupted: " + reason);
     }
 
     @Override
