@@ -7,8 +7,6 @@ import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketKey;
-import dev.duet.core.attendance.AttendanceEvent;
-import dev.duet.core.attendance.AttendanceLedger;
 import dev.duet.core.attendance.AttendanceRules;
 import dev.duet.core.attendance.BillingPolicy;
 import dev.duet.core.attendance.Charge;
@@ -16,6 +14,7 @@ import dev.duet.core.attendance.Money;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.core.negotiation.NegotiationState;
 import dev.duet.signaling.client.MediaReport;
+import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.RelayTransport;
 import dev.duet.signaling.client.StreamReport.Direction;
 import dev.duet.signaling.client.StreamReport.MediaKind;
@@ -24,6 +23,7 @@ import dev.duet.signaling.server.JsonLinesAttendanceStore;
 import dev.duet.signaling.server.RelayEvent;
 import dev.duet.signaling.server.RelayEventSink;
 import dev.duet.signaling.server.RelayServer;
+import dev.duet.signaling.server.SessionOutcomes;
 import dev.duet.webrtc.CallEnd;
 import dev.duet.webrtc.CallError;
 import dev.duet.webrtc.CallListener;
@@ -31,6 +31,7 @@ import dev.duet.webrtc.DuetCall;
 import dev.duet.webrtc.HostNetwork;
 import dev.duet.webrtc.LocalMedia;
 import dev.duet.webrtc.MediaEngine;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,17 @@ public final class CallDemo {
 
     private final List<Line> timeline = new CopyOnWriteArrayList<>();
     private final Instant started = Instant.now();
+    private final PrintStream out;
+
+    CallDemo(PrintStream out) {
+        this.out = out;
+    }
+
+    /**
+     * What one run gave: its exit code, the report and charge that the relay's own settling built
+     * (empty if the session never settled), and every event the relay recorded.
+     */
+    record Result(int exitCode, Optional<SessionReport> report, Optional<Charge> charge, List<RelayEvent> relayEvents) {}
 
     private record Line(Instant at, String text) {}
 
@@ -104,17 +116,19 @@ public final class CallDemo {
                         mvn -B -q -Pdemo -DskipTests -Ddemo.args=--help package && .ci/netns-run.sh mvn -o -B -q -Pdemo -DskipTests package""");
             return NO_USABLE_INTERFACE;
         }
-        return new CallDemo().run(options.order(), options.talkSeconds(), address.get());
+        return new CallDemo(System.out).run(options.order(), options.talkSeconds(), address.get()).exitCode();
     }
 
-    private int run(DemoOptions.Order order, int talkSeconds, InetAddress address) throws Exception {
+    /** One demo session, printed to this demo's output. */
+    Result run(DemoOptions.Order order, int talkSeconds, InetAddress address) throws Exception {
         ParticipantId expertId = ParticipantId.of("expert-ada");
         ParticipantId learnerId = ParticipantId.of("learner-bo");
         // A short booking, so that the demo's few seconds of talk make a whole session to report and bill.
         Booking booking = new Booking(SessionId.of("demo-" + started.getEpochSecond()), Participant.expert(expertId.value(), "Ada"),
                 Participant.learner(learnerId.value(), "Bo"), started.plusSeconds(3), Duration.ofSeconds(talkSeconds + 4L),
                 Duration.ofMinutes(5), Duration.ofSeconds(30));
-        Path attendanceFile = Files.createTempFile("duet-demo-attendance-", ".jsonl");
+        Path workDir = Files.createTempDirectory("duet-demo-");
+        Path attendanceFile = workDir.resolve("attendance.jsonl");
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         TicketKey key = TicketKey.of("demo", secret);
@@ -122,25 +136,55 @@ public final class CallDemo {
         List<RelayEvent> relayEvents = new CopyOnWriteArrayList<>();
         ExecutorService transportThreads = Executors.newCachedThreadPool(daemon("demo-transport"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("demo-progress"));
-        System.out.printf(Locale.ROOT, "Duet demo: session %s booked %s to %s (UTC); order %s; peers on %s%n",
+        ExecutorService settling = Executors.newSingleThreadExecutor(daemon("demo-settle"));
+        CompletableFuture<Settled> settled = new CompletableFuture<>();
+        out.printf(Locale.ROOT, "Duet demo: session %s booked %s to %s (UTC); order %s; peers on %s%n",
                 booking.sessionId().value(), CLOCK.format(booking.start()), CLOCK.format(booking.end()),
                 order.code(), address.getHostAddress());
 
-        try (JsonLinesAttendanceStore attendance = JsonLinesAttendanceStore.open(attendanceFile);
-                RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)))
-                        .host("127.0.0.1").port(0).eventSink(RelayEventSink.storing(attendance).andThen(relayEvents::add)).start();
-                MediaEngine engine = MediaEngine.synthetic()) {
-            note("relay listening on " + relay.sessionUri(booking.sessionId()).getAuthority());
-            Side expert = new Side("expert", this);
-            Side learner = new Side("learner", this);
-            DuetCall expertCall = DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
-                            TicketSource.of(issuer.issue(booking, expertId, Instant.now())), transportThreads))
-                    .media(LocalMedia.synthetic()).listener(expert).statsInterval(Duration.ofSeconds(1)).build();
-            DuetCall learnerCall = DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
-                            TicketSource.of(issuer.issue(booking, learnerId, Instant.now())), transportThreads))
-                    .media(LocalMedia.synthetic()).listener(learner).statsInterval(Duration.ofSeconds(1)).build();
-            ticker.scheduleAtFixedRate(() -> progress(expert, learner), 1, 1, TimeUnit.SECONDS);
+        try (JsonLinesAttendanceStore attendance = JsonLinesAttendanceStore.open(attendanceFile)) {
+            // The production way: the relay stores every event, closes the session by itself once both
+            // have left after the hang-up (1 s of grace here, for a reconnect), and SessionOutcomes
+            // settles it from the store into a report and a charge.
+            SessionOutcomes outcomes = new SessionOutcomes(attendance,
+                    id -> id.equals(booking.sessionId()) ? Optional.of(booking) : Optional.empty(), AttendanceRules.defaults(),
+                    BILLING, List.of((report, charge) -> settled.complete(new Settled(report, charge))), settling);
+            try (RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)))
+                            .host("127.0.0.1").port(0).bookings(id -> id.equals(booking.sessionId()) ? Optional.of(booking)
+                                    : Optional.empty()).settleGrace(Duration.ofSeconds(1))
+                            .eventSink(RelayEventSink.storing(attendance).andThen(relayEvents::add).andThen(outcomes)).start();
+                    MediaEngine engine = MediaEngine.synthetic()) {
+                return call(relay, engine, booking, issuer, order, talkSeconds, relayEvents, transportThreads, ticker, settled,
+                        attendanceFile);
+            }
+        } finally {
+            ticker.shutdownNow();
+            transportThreads.shutdownNow();
+            settling.shutdownNow();
+            deleteTree(workDir);
+        }
+    }
 
+    private record Settled(SessionReport report, Charge charge) {}
+
+    private static final BillingPolicy BILLING = new BillingPolicy(Money.of("EUR", "90.00"), Duration.ofSeconds(1),
+            BillingPolicy.Rounding.UP, Money.of("EUR", "0.10"), Money.of("EUR", "5.00"));
+
+    private Result call(RelayServer relay, MediaEngine engine, Booking booking, JoinTicketIssuer issuer, DemoOptions.Order order,
+            int talkSeconds, List<RelayEvent> relayEvents, ExecutorService transportThreads, ScheduledExecutorService ticker,
+            CompletableFuture<Settled> settled, Path attendanceFile) throws Exception {
+        ParticipantId expertId = booking.expert().id();
+        ParticipantId learnerId = booking.learner().id();
+        note("relay listening on " + relay.sessionUri(booking.sessionId()).getAuthority());
+        Side expert = new Side("expert", this);
+        Side learner = new Side("learner", this);
+        try (DuetCall expertCall = DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
+                        TicketSource.of(issuer.issue(booking, expertId, Instant.now())), transportThreads))
+                .media(LocalMedia.synthetic()).listener(expert).statsInterval(Duration.ofSeconds(1)).build();
+                DuetCall learnerCall = DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
+                        TicketSource.of(issuer.issue(booking, learnerId, Instant.now())), transportThreads))
+                .media(LocalMedia.synthetic()).listener(learner).statsInterval(Duration.ofSeconds(1)).build()) {
+            ticker.scheduleAtFixedRate(() -> progress(expert, learner), 1, 1, TimeUnit.SECONDS);
             switch (order) {
                 case EXPERT_FIRST -> arriveOneAfterTheOther(expert, expertCall, learner, learnerCall, ticker);
                 case LEARNER_FIRST -> arriveOneAfterTheOther(learner, learnerCall, expert, expertCall, ticker);
@@ -150,8 +194,15 @@ public final class CallDemo {
                     learnerCall.start();
                 }
             }
-
-            CompletableFuture.allOf(expert.twoWay, learner.twoWay).get(DEADLINE.toSeconds() - 15 - talkSeconds, TimeUnit.SECONDS);
+            try {
+                CompletableFuture.allOf(expert.twoWay, learner.twoWay).get(DEADLINE.toSeconds() - 15 - talkSeconds, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                ticker.shutdownNow();
+                out.println();
+                out.println("The call did not get media flowing both ways in time. What happened so far:");
+                printLines();
+                return new Result(CALL_FAILED, Optional.empty(), Optional.empty(), List.copyOf(relayEvents));
+            }
             note("both sides see audio and video flowing both ways; talking for " + talkSeconds + " s");
             expertCall.sendChat("Welcome, Bo! Can you see my screen?");
             learner.chat.get(5, TimeUnit.SECONDS);
@@ -164,50 +215,57 @@ public final class CallDemo {
             CallEnd expertEnd = expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
             CallEnd learnerEnd = learnerCall.ended().get(10, TimeUnit.SECONDS);
             ticker.shutdownNow();
+            Settled outcome;
+            try {
+                outcome = settled.get(15, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                out.println("The relay did not close and settle the session within 15 s of the hang-up.");
+                printLines();
+                return new Result(CALL_FAILED, Optional.empty(), Optional.empty(), List.copyOf(relayEvents));
+            }
             printTimeline(booking, relayEvents, expert, learner);
-            printReportAndCharge(booking, attendance, attendanceFile);
+            printReportAndCharge(outcome, relayEvents, attendanceFile);
             boolean ok = !expertEnd.failed() && !learnerEnd.failed();
-            System.out.println(ok ? "Call completed." : "Call failed: " + expertEnd.error().or(learnerEnd::error).map(CallError::message).orElse(""));
-            return ok ? 0 : 1;
-        } catch (java.util.concurrent.TimeoutException e) {
-            ticker.shutdownNow();
-            System.out.println();
-            System.out.println("The call did not get media flowing both ways in time. What happened so far:");
-            printLines();
-            return 1;
-        } finally {
-            ticker.shutdownNow();
-            transportThreads.shutdownNow();
+            out.println(ok ? "Call completed." : "Call failed: " + expertEnd.error().or(learnerEnd::error).map(CallError::message).orElse(""));
+            return new Result(ok ? OK : CALL_FAILED, Optional.of(outcome.report()), Optional.of(outcome.charge()),
+                    List.copyOf(relayEvents));
         }
     }
 
-    /** The session report from the relay's stored attendance events, and what the learner is charged. */
-    private void printReportAndCharge(Booking booking, JsonLinesAttendanceStore attendance, Path file) {
-        List<AttendanceEvent> events = attendance.events(booking.sessionId());
-        AttendanceLedger ledger = new AttendanceLedger(booking, AttendanceRules.defaults());
-        ledger.addAll(events);
-        SessionReport r = ledger.report();
-        System.out.println();
-        System.out.printf(Locale.ROOT, "Session report (from %d attendance events the relay stored in %s):%n", events.size(), file);
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // a leftover temp file is not worth failing the demo for
+        }
+    }
+
+    /** The session report and charge, as the relay's own settling built them from its stored events. */
+    private void printReportAndCharge(Settled outcome, List<RelayEvent> relayEvents, Path file) {
+        SessionReport r = outcome.report();
+        out.println();
+        out.printf(Locale.ROOT, "Session report (settled by the relay from the %d attendance events it stored in %s):%n",
+                relayEvents.size(), file.getFileName());
         for (SessionReport.ParticipantAttendance p : List.of(r.expert(), r.learner())) {
-            System.out.printf(Locale.ROOT, "  %-8s %s%n", p.role().code(), p.showed()
+            out.printf(Locale.ROOT, "  %-8s %s%n", p.role().code(), p.showed()
                     ? String.format(Locale.ROOT, "showed: first joined %s UTC (%s after the booked start), present %s in %d stay(s)",
                             CLOCK.format(p.firstJoin().get()), seconds(p.lateBy()), seconds(p.presence()), p.stays())
                     : "did not show");
         }
-        System.out.printf(Locale.ROOT, "  first arrival: %s; the other kept them waiting %s after the booked start%n",
+        relayEvents.stream().filter(RelayEvent.Left.class::isInstance).map(RelayEvent.Left.class::cast)
+                .filter(l -> l.reason() == DepartureReason.HUNG_UP).findFirst()
+                .ifPresent(l -> out.printf(Locale.ROOT, "  ended: the %s hung up at %s UTC%n",
+                        l.participant().equals(r.expert().participant()) ? "expert" : "learner", CLOCK.format(l.at())));
+        out.printf(Locale.ROOT, "  first arrival: %s; the other kept them waiting %s after the booked start%n",
                 r.firstArrival().map(role -> role.code()).orElse("-"), seconds(r.otherWaited()));
-        System.out.printf(Locale.ROOT, "  both present %s; media both ways %s; one-way media %s; interruptions %d%n",
+        out.printf(Locale.ROOT, "  both present %s; media both ways %s; one-way media %s; interruptions %d%n",
                 seconds(r.bothPresent()), seconds(r.mediaBothWays()), seconds(r.oneWayMedia()), r.interruptions());
-        System.out.printf(Locale.ROOT, "  outcome: %s (%s)%n", r.outcome(), r.outcomeReason());
-        System.out.printf(Locale.ROOT, "  quality: %s (%s); via TURN %s, direct %s%n", r.quality().verdict(), r.quality().verdictReason(),
+        out.printf(Locale.ROOT, "  outcome: %s (%s)%n", r.outcome(), r.outcomeReason());
+        out.printf(Locale.ROOT, "  quality: %s (%s); via TURN %s, direct %s%n", r.quality().verdict(), r.quality().verdictReason(),
                 seconds(r.quality().relayedTime()), seconds(r.quality().directTime()));
-        BillingPolicy policy = new BillingPolicy(Money.of("EUR", "90.00"), Duration.ofSeconds(1), BillingPolicy.Rounding.UP,
-                Money.of("EUR", "0.10"), Money.of("EUR", "5.00"));
-        Charge charge = policy.charge(r);
-        System.out.println();
-        System.out.println("Charge (" + policy + "):");
-        charge.describe().lines().forEach(line -> System.out.println("  " + line.stripTrailing()));
+        out.println();
+        out.println("Charge (" + BILLING + "):");
+        outcome.charge().describe().lines().forEach(line -> out.println("  " + line.stripTrailing()));
     }
 
     private static String seconds(Duration d) {
@@ -225,13 +283,13 @@ public final class CallDemo {
     }
 
     private void progress(Side expert, Side learner) {
-        System.out.printf(Locale.ROOT, "  [%4.1fs] expert %-16s learner %-16s media expert->learner %-11s learner->expert %s%n",
+        out.printf(Locale.ROOT, "  [%4.1fs] expert %-16s learner %-16s media expert->learner %-11s learner->expert %s%n",
                 seconds(Instant.now()), expert.state, learner.state, learner.inbound(), expert.inbound());
     }
 
     private void printTimeline(Booking booking, List<RelayEvent> relayEvents, Side expert, Side learner) {
-        System.out.println();
-        System.out.println("Timeline (seconds since the demo started; arrivals by the relay's clock):");
+        out.println();
+        out.println("Timeline (seconds since the demo started; arrivals by the relay's clock):");
         List<RelayEvent.Joined> arrivals = relayEvents.stream().filter(RelayEvent.Joined.class::isInstance)
                 .map(RelayEvent.Joined.class::cast).sorted(Comparator.comparing(RelayEvent::at)).toList();
         for (RelayEvent.Joined j : arrivals) {
@@ -254,7 +312,7 @@ public final class CallDemo {
 
     private void printLines() {
         timeline.stream().sorted(Comparator.comparing(Line::at))
-                .forEach(l -> System.out.printf(Locale.ROOT, "  %6.2f  %s%n", seconds(l.at()), l.text()));
+                .forEach(l -> out.printf(Locale.ROOT, "  %6.2f  %s%n", seconds(l.at()), l.text()));
     }
 
     private double seconds(Instant at) {

@@ -26,13 +26,43 @@ public final class DemoLauncher {
         command.add(classPath());
         command.add(CallDemo.class.getName());
         command.addAll(Arrays.asList(args));
-        Process demo = new ProcessBuilder(command).inheritIO().start();
+        Process demo = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
         Thread stopDemo = new Thread(demo::destroy, "duet-demo-stop");
         Runtime.getRuntime().addShutdownHook(stopDemo);
+        Thread out = forward(demo.getInputStream(), System.out);
+        Thread err = forward(demo.getErrorStream(), System.err);
         int code = demo.waitFor();
+        out.join();
+        err.join();
         Runtime.getRuntime().removeShutdownHook(stopDemo);
         System.out.flush();
         System.exit(code);
+    }
+
+    /**
+     * The native library prints these while the JVM exits (its threads can no longer attach to a
+     * JVM that is shutting down); they are harmless and not the demo's output.
+     */
+    static boolean nativeExitNoise(String line) {
+        return line.equals("VM attach current thread failed") || line.matches("Failed to attach thread \\d+");
+    }
+
+    private static Thread forward(java.io.InputStream from, java.io.PrintStream to) {
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(from, java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (!nativeExitNoise(line)) {
+                        to.println(line);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                to.println("duet demo: lost the demo's output: " + e.getMessage());
+            }
+        }, "duet-demo-output");
+        t.start();
+        return t;
     }
 
     private static String classPath() throws URISyntaxException {

@@ -52,6 +52,14 @@ class DemoOptionsTest {
                 .doesNotContain("Exception", "\tat ");
     }
 
+    @Test
+    void theLauncherDropsOnlyTheNativeLibrarysExitNoise() {
+        assertThat(DemoLauncher.nativeExitNoise("VM attach current thread failed")).isTrue();
+        assertThat(DemoLauncher.nativeExitNoise("Failed to attach thread 140213584836288")).isTrue();
+        assertThat(DemoLauncher.nativeExitNoise("Call completed.")).isFalse();
+        assertThat(DemoLauncher.nativeExitNoise("Failed to attach thread to the call")).isFalse();
+    }
+
     private record Captured(int code, String out, String err) {}
 
     private static synchronized Captured run(String... args) throws Exception {

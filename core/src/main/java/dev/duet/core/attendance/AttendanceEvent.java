@@ -31,13 +31,21 @@ public sealed interface AttendanceEvent {
         }
     }
 
-    /** A participant's connection ended (left, dropped, timed out, or replaced by a newer one). */
-    record Left(String eventId, SessionId session, Instant at, ParticipantId participant, ConnectionId connection)
-            implements AttendanceEvent {
+    /**
+     * A participant's connection ended (left, dropped, timed out, or replaced by a newer one).
+     * {@code hungUp}: with this departure the participant ended the session for both (it hung up).
+     */
+    record Left(String eventId, SessionId session, Instant at, ParticipantId participant, ConnectionId connection,
+            boolean hungUp) implements AttendanceEvent {
         public Left {
             check(eventId, session, at);
             Checks.notNull(participant, "participant");
             Checks.notNull(connection, "connection");
+        }
+
+        /** A departure that did not end the session (the participant left, or its connection was lost). */
+        public Left(String eventId, SessionId session, Instant at, ParticipantId participant, ConnectionId connection) {
+            this(eventId, session, at, participant, connection, false);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.duet.core.attendance;
 
 import dev.duet.core.Booking;
+import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.Role;
 import dev.duet.core.internal.Checks;
@@ -170,20 +171,45 @@ public final class AttendanceLedger {
                     + Math.round(rules.completionRatio() * 100) + " % of the booked " + Durations.words(booking.duration());
         } else {
             outcome = SessionReport.Outcome.CUT_SHORT;
+            Optional<Role> hungUpEarly = hungUpBy(sorted, from, until).filter(h -> h.at().isBefore(booking.end()))
+                    .map(HangUp::role);
             Instant expertGone = expert.lastLeave().orElse(until);
             Instant learnerGone = learner.lastLeave().orElse(until);
-            if (!expertGone.equals(learnerGone) && (expertGone.isBefore(booking.end()) || learnerGone.isBefore(booking.end()))) {
+            String ended;
+            if (hungUpEarly.isPresent()) {
+                // Who ended the session is a fact the relay recorded; the other's departure follows it by milliseconds.
+                endedEarlyBy = hungUpEarly;
+                ended = "; the " + hungUpEarly.get().code() + " hung up";
+            } else if (!expertGone.equals(learnerGone)
+                    && (expertGone.isBefore(booking.end()) || learnerGone.isBefore(booking.end()))) {
                 endedEarlyBy = Optional.of(expertGone.isBefore(learnerGone) ? Role.EXPERT : Role.LEARNER);
+                ended = "; the " + endedEarlyBy.get().code() + " left first";
+            } else {
+                ended = "; neither left before the other, so the media path failed or the session was closed";
             }
             reason = "media flowed both ways for only " + Durations.words(media) + " of the booked "
-                    + Durations.words(booking.duration()) + endedEarlyBy.map(r -> "; the " + r.code() + " left first").orElse(
-                            "; neither left before the other, so the media path failed or the session was closed");
+                    + Durations.words(booking.duration()) + ended;
         }
 
         QualitySummary quality = quality(expertReports, learnerReports, bothPresent, both, oneWay);
         return new SessionReport(booking.sessionId(), from, booking.start(), booking.end(), until, booking.duration(),
                 expert, learner, first, waited, bothPresent.total(), media, oneWay.total(),
                 Math.max(0, both.spans().size() - 1), outcome, reason, endedEarlyBy, quality);
+    }
+
+    private record HangUp(Role role, Instant at) {}
+
+    /** The first hang-up inside the counted window, if any. */
+    private Optional<HangUp> hungUpBy(List<AttendanceEvent> sorted, Instant from, Instant until) {
+        for (AttendanceEvent e : sorted) {
+            if (e instanceof AttendanceEvent.Left l && l.hungUp() && !l.at().isBefore(from) && l.at().isBefore(until)) {
+                Optional<Participant> who = booking.participant(l.participant());
+                if (who.isPresent()) {
+                    return Optional.of(new HangUp(who.get().role(), l.at()));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static Duration positive(Duration d) {

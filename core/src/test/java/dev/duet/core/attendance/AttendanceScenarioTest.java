@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -182,6 +183,21 @@ class AttendanceScenarioTest {
             row("media with nobody there does not count", s -> {
                 s.stay(EXPERT, "09:58", "10:30").stay(LEARNER, "09:58", "10:30").media("10:00", "11:00");
             }, CUT_SHORT, min(30), "30.00", r -> assertThat(r.endedEarlyBy()).isEmpty()));
+
+    @Test
+    void theOneWhoHungUpEndedTheSessionEvenIfThePeersDepartureWasStampedFirst() {
+        SessionScript script = new SessionScript();
+        ConnectionId expert = script.join(SessionScript.EXPERT, "10:00:00");
+        ConnectionId learner = script.join(SessionScript.LEARNER, "10:00:00");
+        script.media("10:00:00", "10:20:00");
+        // The expert hangs up; the learner's call ends on the bye and its leave reaches the relay a hair earlier.
+        script.leave(SessionScript.LEARNER, learner, "10:20:00");
+        script.hangUp(SessionScript.EXPERT, expert, "10:20:01");
+        SessionReport report = script.report(AttendanceRules.defaults());
+        assertThat(report.outcome()).isEqualTo(SessionReport.Outcome.CUT_SHORT);
+        assertThat(report.endedEarlyBy()).contains(dev.duet.core.Role.EXPERT);
+        assertThat(report.outcomeReason()).endsWith("; the expert hung up").doesNotContain("left first");
+    }
 
     @TestFactory
     Stream<DynamicTest> everyScenarioGivesTheHandComputedOutcomeMediaTimeAndCharge() {

@@ -53,6 +53,12 @@ final class SessionScript {
         return this;
     }
 
+    /** Leaves by hanging up: the session ends for both. */
+    SessionScript hangUp(ParticipantId who, ConnectionId c, String time) {
+        events.add(new AttendanceEvent.Left(id(), SESSION, at(time), who, c, true));
+        return this;
+    }
+
     /** Joins at {@code from} and leaves at {@code to}. */
     SessionScript stay(ParticipantId who, String from, String to) {
         return leave(who, join(who, from), to);

@@ -14,7 +14,8 @@ public final class AttendanceEvents {
         if (event instanceof RelayEvent.Joined j) {
             return new AttendanceEvent.Joined(j.eventId(), j.session(), j.at(), j.participant(), j.connection());
         } else if (event instanceof RelayEvent.Left l) {
-            return new AttendanceEvent.Left(l.eventId(), l.session(), l.at(), l.participant(), l.connection());
+            return new AttendanceEvent.Left(l.eventId(), l.session(), l.at(), l.participant(), l.connection(),
+                    l.reason() == dev.duet.signaling.client.DepartureReason.HUNG_UP);
         } else if (event instanceof RelayEvent.MediaReported m) {
             List<MediaFlow> flows = m.report().streams().stream().map(AttendanceEvents::flow).toList();
             return new AttendanceEvent.MediaReported(m.eventId(), m.session(), m.at(), m.participant(), m.report().relayed(), flows);

@@ -33,6 +33,9 @@ public final class AttendanceJson {
             o.put("type", "joined").put("participant", j.participant().value()).put("connection", j.connection().value());
         } else if (event instanceof AttendanceEvent.Left l) {
             o.put("type", "left").put("participant", l.participant().value()).put("connection", l.connection().value());
+            if (l.hungUp()) {
+                o.put("hungUp", true);
+            }
         } else if (event instanceof AttendanceEvent.MediaReported m) {
             o.put("type", "media").put("participant", m.participant().value()).put("relayed", m.relayed());
             ArrayNode flows = o.putArray("flows");
@@ -74,7 +77,7 @@ public final class AttendanceJson {
             case "joined" -> new AttendanceEvent.Joined(id, session, at, ParticipantId.of(text(o, "participant")),
                     ConnectionId.of(text(o, "connection")));
             case "left" -> new AttendanceEvent.Left(id, session, at, ParticipantId.of(text(o, "participant")),
-                    ConnectionId.of(text(o, "connection")));
+                    ConnectionId.of(text(o, "connection")), o.path("hungUp").asBoolean(false));
             case "media" -> {
                 List<MediaFlow> flows = new ArrayList<>();
                 for (JsonNode n : o.path("flows")) {
