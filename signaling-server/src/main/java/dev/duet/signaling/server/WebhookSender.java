@@ -1,9 +1,5 @@
 package dev.duet.signaling.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duet.core.attendance.Charge;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.core.internal.Checks;
@@ -21,14 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Posts each session's report and charge to the app's URL as JSON, signed ({@link WebhookSignature}),
- * with an idempotency key ({@code <session id>:outcome}, the same on every attempt). A response
- * other than 2xx, or no response within 10 s, is retried with exponential backoff (1 s, 2 s, 4 s...,
- * at most 5 min apart) up to {@code maxAttempts}; each attempt is signed afresh with the current time.
+ * with an idempotency key ({@code <session id>:outcome}, the same on every attempt). A 5xx, 408 or
+ * 429 response, or no response within 10 s, is retried with exponential backoff (1 s, 2 s, 4 s...,
+ * at most 5 min apart) up to {@code maxAttempts}; any other non-2xx fails at once (the request
+ * itself is wrong). Each attempt is signed afresh with the current time.
  * The body never holds a secret.
  */
 public final class WebhookSender implements SessionOutcomeListener {
     private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final URI url;
     private final WebhookSignature signature;
@@ -78,6 +74,12 @@ public final class WebhookSender implements SessionOutcomeListener {
                 return;
             }
             String why = error != null ? error.getClass().getSimpleName() + ": " + error.getMessage() : "HTTP " + response.statusCode();
+            if (error == null && !retryable(response.statusCode())) {
+                log.error("webhook {} for {} refused with {}; not retried (fix the receiver or the URL)", url, key, why);
+                done.completeExceptionally(new IllegalStateException("webhook refused with " + why + " on attempt " + attempt
+                        + "; a 4xx other than 408 and 429 is not retried"));
+                return;
+            }
             if (attempt >= maxAttempts) {
                 log.error("webhook {} for {} failed after {} attempts (last: {})", url, key, attempt, why);
                 done.completeExceptionally(new IllegalStateException("webhook failed after " + attempt + " attempts: " + why));
@@ -89,32 +91,18 @@ public final class WebhookSender implements SessionOutcomeListener {
         });
     }
 
-    /** The JSON body: the report's figures and the charge with its lines. */
+    /** The JSON body: {@link OutcomeJson}, documented in docs/webhooks.md. */
     static String body(SessionReport r, Charge c) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("v", 1).put("type", "session.closed").put("session", r.session().value());
-        o.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT)).put("outcomeReason", r.outcomeReason());
-        for (SessionReport.ParticipantAttendance p : java.util.List.of(r.expert(), r.learner())) {
-            ObjectNode n = o.putObject(p.role().code());
-            n.put("participant", p.participant().value()).put("showed", p.showed()).put("presenceSeconds", p.presence().toSeconds())
-                    .put("lateBySeconds", p.lateBy().toSeconds());
-            p.firstJoin().ifPresent(t -> n.put("firstJoin", t.toString()));
-        }
-        o.put("bothPresentSeconds", r.bothPresent().toSeconds()).put("mediaBothWaysSeconds", r.mediaBothWays().toSeconds())
-                .put("oneWayMediaSeconds", r.oneWayMedia().toSeconds()).put("interruptions", r.interruptions())
-                .put("quality", r.quality().verdict().name().toLowerCase(java.util.Locale.ROOT));
-        ObjectNode charge = o.putObject("charge");
-        charge.put("currency", c.total().currency().getCurrencyCode()).put("totalMinor", c.total().minorUnits())
-                .put("billedSeconds", c.billed().toSeconds());
-        ArrayNode lines = charge.putArray("lines");
-        for (Charge.LineItem line : c.lines()) {
-            lines.addObject().put("description", line.description()).put("amountMinor", line.amount().minorUnits());
-        }
-        try {
-            return MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return OutcomeJson.encode(r, c);
+    }
+
+    /**
+     * Whether a response status is worth another attempt: 5xx, 408 (timeout) and 429 (too many
+     * requests) are; any other 4xx (and 3xx: the client does not follow redirects) says the
+     * request itself is wrong, so it fails at once.
+     */
+    static boolean retryable(int status) {
+        return status >= 500 || status == 408 || status == 429;
     }
 
     @Override

@@ -99,4 +99,57 @@ class WebhookTest {
         assertThat(signature.toString()).doesNotContain("webhook-secret");
         assertThatThrownBy(() -> new WebhookSignature(new byte[8])).hasMessageContaining("at least 32 bytes");
     }
+
+    @Test
+    void aClientErrorIsNotRetriedButRateLimitsAndTimeoutsAre() throws Exception {
+        java.util.Deque<Integer> answers = new java.util.concurrent.ConcurrentLinkedDeque<>(List.of(400, 429, 204));
+        AtomicInteger calls = new AtomicInteger();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/hooks/duet", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            calls.incrementAndGet();
+            exchange.sendResponseHeaders(answers.isEmpty() ? 204 : answers.poll(), -1);
+            exchange.close();
+        });
+        receiver.start();
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            WebhookSender webhook = new WebhookSender(URI.create("http://127.0.0.1:" + receiver.getAddress().getPort()
+                    + "/hooks/duet"), new WebhookSignature(SECRET), scheduler, Clock.systemUTC(), 5);
+            String body = WebhookDocumentTest.exampleBody();
+            SessionReport report = exampleReport();
+            // 400: the request itself is wrong; one attempt, then the future fails.
+            CompletableFuture<Integer> refused = webhook.deliver(report, exampleCharge(report));
+            assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).hasMessageContaining("HTTP 400").hasMessageContaining("not retried");
+            assertThat(calls.get()).isEqualTo(1);
+            // 429, then 204: retried after the backoff, delivered on the second attempt.
+            assertThat(webhook.deliver(report, exampleCharge(report)).get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(calls.get()).isEqualTo(3);
+            assertThat(body).contains("\"type\":\"session.closed\"");
+        } finally {
+            receiver.stop(0);
+            scheduler.shutdownNow();
+        }
+        assertThat(WebhookSender.retryable(500)).isTrue();
+        assertThat(WebhookSender.retryable(503)).isTrue();
+        assertThat(WebhookSender.retryable(408)).isTrue();
+        assertThat(WebhookSender.retryable(429)).isTrue();
+        assertThat(WebhookSender.retryable(400)).isFalse();
+        assertThat(WebhookSender.retryable(401)).isFalse();
+        assertThat(WebhookSender.retryable(404)).isFalse();
+        assertThat(WebhookSender.retryable(302)).isFalse();
+    }
+
+    private static SessionReport exampleReport() {
+        Booking booking = new Booking(SessionId.of("hook-2"), Participant.expert("expert-ada", "Ada"),
+                Participant.learner("learner-bo", "Bo"), Instant.parse("2026-11-24T10:00:00Z"), Duration.ofHours(1),
+                Duration.ofMinutes(10), Duration.ofMinutes(15));
+        dev.duet.core.attendance.AttendanceLedger ledger = new dev.duet.core.attendance.AttendanceLedger(booking,
+                AttendanceRules.defaults());
+        return ledger.report();
+    }
+
+    private static dev.duet.core.attendance.Charge exampleCharge(SessionReport report) {
+        return BillingPolicy.perMinute(Money.of("EUR", "60.00")).charge(report);
+    }
 }
