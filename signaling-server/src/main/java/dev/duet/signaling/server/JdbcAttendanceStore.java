@@ -14,39 +14,134 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link AttendanceStore} in a SQL database through JDBC: SQLite (sqlite-jdbc, embedded) or
  * PostgreSQL (the driver is the app's dependency). One table, {@code duet_attendance_events}
  * ({@code event_id} primary key, {@code session_id}, {@code at_epoch_ms}, {@code body} as JSON text),
  * created if missing. An append commits before it returns; a repeated event id is ignored
- * ({@code ON CONFLICT DO NOTHING}). Thread-safe: one connection, appends serialised.
+ * ({@code ON CONFLICT DO NOTHING}). Thread-safe; operations are serialised.
+ *
+ * <p>Connections: {@link #of(DataSource, String)} borrows one from the app's {@link DataSource} (a
+ * pool such as HikariCP) for every operation and gives it back, so the pool's own checks and
+ * reconnects apply. {@link #open(String, Properties)} keeps one connection of its own and, when an
+ * operation fails because that connection broke (the database restarted, the network dropped),
+ * opens a new one and tries the operation once more before it gives up.
  */
 public final class JdbcAttendanceStore implements AttendanceStore {
-    private final Connection connection;
+    private static final Logger log = LoggerFactory.getLogger(JdbcAttendanceStore.class);
+
+    /** Where connections come from: borrowed per operation, given back (or thrown away when broken). */
+    private interface Connections {
+        Connection borrow() throws SQLException;
+
+        void giveBack(Connection c, boolean broken);
+
+        void close() throws SQLException;
+    }
+
+    private final Connections connections;
     private final String description;
 
-    private JdbcAttendanceStore(Connection connection, String description) throws SQLException {
-        this.connection = connection;
+    private JdbcAttendanceStore(Connections connections, String description) throws SQLException {
+        this.connections = connections;
         this.description = description;
-        connection.setAutoCommit(true);
-        try (Statement s = connection.createStatement()) {
-            s.executeUpdate("CREATE TABLE IF NOT EXISTS duet_attendance_events (event_id VARCHAR(64) PRIMARY KEY,"
-                    + " session_id VARCHAR(64) NOT NULL, at_epoch_ms BIGINT NOT NULL, seq BIGINT NOT NULL, body TEXT NOT NULL)");
-            s.executeUpdate("CREATE INDEX IF NOT EXISTS duet_attendance_by_session ON duet_attendance_events (session_id, seq)");
+        run(c -> {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("CREATE TABLE IF NOT EXISTS duet_attendance_events (event_id VARCHAR(64) PRIMARY KEY,"
+                        + " session_id VARCHAR(64) NOT NULL, at_epoch_ms BIGINT NOT NULL, seq BIGINT NOT NULL, body TEXT NOT NULL)");
+                s.executeUpdate("CREATE INDEX IF NOT EXISTS duet_attendance_by_session ON duet_attendance_events (session_id, seq)");
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A store over the app's {@code dataSource} (a pool, normally); {@code description} names it in
+     * messages (never put a password in it).
+     */
+    public static JdbcAttendanceStore of(DataSource dataSource, String description) {
+        Checks.notNull(dataSource, "dataSource");
+        Checks.notNull(description, "description");
+        Connections borrowed = new Connections() {
+            @Override
+            public Connection borrow() throws SQLException {
+                Connection c = dataSource.getConnection();
+                c.setAutoCommit(true);
+                return c;
+            }
+
+            @Override
+            public void giveBack(Connection c, boolean broken) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    log.debug("giving a connection back to {} failed", description, e);
+                }
+            }
+
+            @Override
+            public void close() {
+                // the pool is the app's
+            }
+        };
+        try {
+            return new JdbcAttendanceStore(borrowed, redact(description));
+        } catch (SQLException e) {
+            String message = redact(String.valueOf(e.getMessage()));
+            throw new AttendanceStoreException("cannot prepare the attendance table in " + redact(description) + ": " + message,
+                    new SQLException(message, e.getSQLState(), e.getErrorCode()));
         }
     }
 
     /**
      * Connects to {@code jdbcUrl} ({@code jdbc:sqlite:/path/attendance.db},
-     * {@code jdbc:postgresql://host/db}) with optional {@code user} and {@code password} (never logged).
+     * {@code jdbc:postgresql://host/db}) with optional {@code user} and {@code password} (never
+     * logged), keeping one connection and replacing it when it breaks.
      */
     public static JdbcAttendanceStore open(String jdbcUrl, Properties credentials) {
         Checks.notNull(jdbcUrl, "jdbcUrl");
         Checks.notNull(credentials, "credentials");
         String safe = redact(jdbcUrl);
+        Properties copy = new Properties();
+        copy.putAll(credentials);
+        Connections own = new Connections() {
+            private Connection current;
+
+            @Override
+            public Connection borrow() throws SQLException {
+                if (current == null || current.isClosed()) {
+                    current = DriverManager.getConnection(jdbcUrl, copy);
+                    current.setAutoCommit(true);
+                }
+                return current;
+            }
+
+            @Override
+            public void giveBack(Connection c, boolean broken) {
+                if (broken) {
+                    try {
+                        c.close();
+                    } catch (SQLException e) {
+                        log.debug("closing a broken connection to {} failed", safe, e);
+                    }
+                    current = null;
+                }
+            }
+
+            @Override
+            public void close() throws SQLException {
+                if (current != null) {
+                    current.close();
+                    current = null;
+                }
+            }
+        };
         try {
-            return new JdbcAttendanceStore(DriverManager.getConnection(jdbcUrl, credentials), safe);
+            return new JdbcAttendanceStore(own, safe);
         } catch (SQLException e) {
             // The driver's message may repeat the URL with its password: redact it, and do not chain the original.
             String message = redact(String.valueOf(e.getMessage()));
@@ -55,48 +150,93 @@ public final class JdbcAttendanceStore implements AttendanceStore {
         }
     }
 
+    @FunctionalInterface
+    private interface Work<T> {
+        T on(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} on a connection; if the connection was broken, once more on a fresh one. */
+    private synchronized <T> T run(Work<T> work) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            Connection c = connections.borrow();
+            try {
+                T result = work.on(c);
+                connections.giveBack(c, false);
+                return result;
+            } catch (SQLException e) {
+                boolean broken = broken(c, e);
+                connections.giveBack(c, broken);
+                if (!broken || attempt >= 2) {
+                    throw e;
+                }
+                log.warn("the connection to {} broke ({}); reconnecting", description, redact(String.valueOf(e.getMessage())));
+            }
+        }
+    }
+
+    /** A connection error (SQL state class 08) or a connection that no longer answers. */
+    private static boolean broken(Connection c, SQLException e) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("08") || state.equals("57P01"))) {
+            return true;
+        }
+        try {
+            return c.isClosed() || !c.isValid(2);
+        } catch (SQLException stillBroken) {
+            return true;
+        }
+    }
+
     private static String redact(String text) {
         return text.replaceAll("(?i)password=[^&;\\s]*", "password=(redacted)");
     }
 
     @Override
-    public synchronized void append(AttendanceEvent event) {
+    public void append(AttendanceEvent event) {
         Checks.notNull(event, "event");
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO duet_attendance_events"
-                + " (event_id, session_id, at_epoch_ms, seq, body) VALUES (?, ?, ?,"
-                + " (SELECT COALESCE(MAX(seq), 0) + 1 FROM duet_attendance_events), ?) ON CONFLICT (event_id) DO NOTHING")) {
-            insert.setString(1, event.eventId());
-            insert.setString(2, event.session().value());
-            insert.setLong(3, event.at().toEpochMilli());
-            insert.setString(4, AttendanceJson.encode(event));
-            insert.executeUpdate();
+        try {
+            run(c -> {
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO duet_attendance_events"
+                        + " (event_id, session_id, at_epoch_ms, seq, body) VALUES (?, ?, ?,"
+                        + " (SELECT COALESCE(MAX(seq), 0) + 1 FROM duet_attendance_events), ?) ON CONFLICT (event_id) DO NOTHING")) {
+                    insert.setString(1, event.eventId());
+                    insert.setString(2, event.session().value());
+                    insert.setLong(3, event.at().toEpochMilli());
+                    insert.setString(4, AttendanceJson.encode(event));
+                    return insert.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw new AttendanceStoreException("cannot store event " + event.eventId() + " in " + description, e);
         }
     }
 
     @Override
-    public synchronized List<AttendanceEvent> events(SessionId session) {
+    public List<AttendanceEvent> events(SessionId session) {
         Checks.notNull(session, "session");
-        List<AttendanceEvent> out = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT body FROM duet_attendance_events WHERE session_id = ? ORDER BY seq")) {
-            select.setString(1, session.value());
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    out.add(AttendanceJson.decode(rows.getString(1)));
+        try {
+            return run(c -> {
+                List<AttendanceEvent> out = new ArrayList<>();
+                try (PreparedStatement select = c.prepareStatement(
+                        "SELECT body FROM duet_attendance_events WHERE session_id = ? ORDER BY seq")) {
+                    select.setString(1, session.value());
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            out.add(AttendanceJson.decode(rows.getString(1)));
+                        }
+                    }
                 }
-            }
+                return out;
+            });
         } catch (SQLException e) {
             throw new AttendanceStoreException("cannot read session " + session + " from " + description, e);
         }
-        return out;
     }
 
     @Override
     public synchronized void close() {
         try {
-            connection.close();
+            connections.close();
         } catch (SQLException e) {
             throw new AttendanceStoreException("closing " + description + " failed", e);
         }

@@ -80,6 +80,52 @@ class AttendanceStoreTest {
     }
 
     @Test
+    void aJdbcStoreWhoseConnectionIsKilledReconnectsAndLosesNothing() throws Exception {
+        try (dev.duet.core.testing.PostgresProcess pg = dev.duet.core.testing.PostgresProcess.start();
+                AttendanceStore store = JdbcAttendanceStore.open(pg.jdbcUrl(), new Properties())) {
+            someEvents().subList(0, 2).forEach(store::append);
+            // An administrator (or a database restart) ends every other session's backend.
+            try (java.sql.Connection admin = java.sql.DriverManager.getConnection(pg.jdbcUrl());
+                    java.sql.Statement s = admin.createStatement()) {
+                s.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                        + " AND datname = current_database()").close();
+            }
+            someEvents().subList(2, 5).forEach(store::append);
+            assertThat(store.events(S)).containsExactlyElementsOf(someEvents().subList(0, 5));
+        }
+    }
+
+    @Test
+    void aJdbcStoreOverTheAppsDataSourceBorrowsAConnectionPerOperation() throws Exception {
+        org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource();
+        sqlite.setUrl("jdbc:sqlite:" + dir.resolve("pooled.db"));
+        java.util.concurrent.atomic.AtomicInteger borrowed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<java.sql.Connection> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+        javax.sql.DataSource counting = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    Object result = method.invoke(sqlite, args);
+                    if (method.getName().equals("getConnection")) {
+                        borrowed.incrementAndGet();
+                        open.add((java.sql.Connection) result);
+                    }
+                    return result;
+                });
+        try (AttendanceStore store = JdbcAttendanceStore.of(counting, "the app's pool")) {
+            someEvents().forEach(store::append);
+            assertThat(store.events(S)).containsExactlyElementsOf(someEvents().subList(0, 5));
+            assertThat(store.toString()).contains("the app's pool");
+        }
+        assertThat(borrowed.get()).as("one per operation: the table, 6 appends, 1 read").isEqualTo(8);
+        assertThat(open).allMatch(c -> {
+            try {
+                return c.isClosed();
+            } catch (java.sql.SQLException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
     void aTornLastLineIsCutOffOnOpeningAndACorruptLineIsSkippedNeverFatal() throws Exception {
         Path file = dir.resolve("attendance.jsonl");
         try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
