@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param idleTimeout           a connection silent this long (no frame, no pong) is closed with 4002 and its participant has left
  * @param joinTimeout           a connection that has not sent {@code join} this long after opening is closed with 4408
  * @param maxPendingDeliveries  deliveries kept per participant until acknowledged (also while away); the oldest go first
+ * @param maxQueuedBytes        bytes of frames waiting to be written to one connection; a client that does not read
+ *                              fast enough to stay under it is closed with 4003 ({@code too-slow}) and reconnects
  */
 public record RelayLimits(
         int messagesPerSecond,
@@ -22,7 +24,17 @@ public record RelayLimits(
         Duration pingInterval,
         Duration idleTimeout,
         Duration joinTimeout,
-        int maxPendingDeliveries) {
+        int maxPendingDeliveries,
+        int maxQueuedBytes) {
+
+    /** Limits with the default outgoing queue per connection (4 MiB). */
+    public RelayLimits(int messagesPerSecond, int burst, int maxSessionsPerNode, Duration pingInterval, Duration idleTimeout,
+            Duration joinTimeout, int maxPendingDeliveries) {
+        this(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries,
+                DEFAULT_MAX_QUEUED_BYTES);
+    }
+
+    public static final int DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
     public RelayLimits {
         range(messagesPerSecond, 1, 10_000, "messagesPerSecond");
@@ -36,12 +48,13 @@ public record RelayLimits(
                     + pingInterval + ")");
         }
         range(maxPendingDeliveries, 1, 1_000_000, "maxPendingDeliveries");
+        range(maxQueuedBytes, 128 * 1024, 1024 * 1024 * 1024, "maxQueuedBytes");
     }
 
     /**
      * 50 frames/s (burst 100), 10,000 sessions, ping every 3 s, idle after 8 s (so a vanished
      * client is seen as gone within 9 s, the sweep running every second), join within 10 s,
-     * 1,024 pending deliveries.
+     * 1,024 pending deliveries, 4 MiB queued for writing per connection.
      */
     public static RelayLimits defaults() {
         return new RelayLimits(50, 100, 10_000, Duration.ofSeconds(3), Duration.ofSeconds(8), Duration.ofSeconds(10), 1024);

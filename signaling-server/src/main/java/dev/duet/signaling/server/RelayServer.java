@@ -52,9 +52,9 @@ public final class RelayServer implements AutoCloseable {
         } else {
             store = new MemorySessionStore(b.limits.maxPendingDeliveries());
         }
-        this.node = new RelayNode(b.verifier, b.clock, System::nanoTime, b.limits, b.sink, scheduler, store, b.bookings,
-                b.settleGrace);
         this.server = new Server();
+        this.node = new RelayNode(b.verifier, b.clock, System::nanoTime, b.limits, b.sink, scheduler, store, b.bookings,
+                b.settleGrace, server.getThreadPool());
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(b.host);
         connector.setPort(b.port);
@@ -130,6 +130,16 @@ public final class RelayServer implements AutoCloseable {
 
     public int connectionCount() {
         return node.connectionCount();
+    }
+
+    /** Bytes of frames waiting to be written to this node's connections, all together (each connection is capped). */
+    public long queuedBytes() {
+        return node.queuedBytes();
+    }
+
+    /** Connections closed with 4003 ({@code too-slow}) because they did not read fast enough. */
+    public long slowConsumersClosed() {
+        return node.slowConsumersClosed();
     }
 
     /** Tells every client 1001 (going away), stops listening, releases threads. Idempotent. */

@@ -9,6 +9,7 @@ public enum CloseCode {
     GOING_AWAY(1001, "going-away", true),
     INTERNAL_ERROR(1011, "internal-error", true),
     IDLE_TIMEOUT(4002, "idle-timeout", true),
+    TOO_SLOW(4003, "too-slow", true),
     BAD_JOIN(4400, "bad-join", false),
     TICKET_INVALID(4401, "ticket-invalid", false),
     TICKET_WRONG_SESSION(4403, "ticket-wrong-session", false),

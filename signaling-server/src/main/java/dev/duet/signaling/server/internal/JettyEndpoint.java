@@ -1,6 +1,7 @@
 package dev.duet.signaling.server.internal;
 
 import dev.duet.core.SessionId;
+import dev.duet.signaling.client.wire.CloseCode;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -14,6 +15,7 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
     private final RelayNode node;
     private final SessionId sessionId;
     private ConnectionHandler handler;
+    private QueuedOutbound queue;
 
     public JettyEndpoint(RelayNode node, SessionId sessionId) {
         this.node = node;
@@ -22,10 +24,11 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketOpen(Session session) {
+        QueuedOutbound[] queue = new QueuedOutbound[1];
         handler = node.open(sessionId, new Outbound() {
             @Override
             public void send(String text) {
-                session.sendText(text, Callback.NOOP);
+                queue[0].send(text);
             }
 
             @Override
@@ -35,7 +38,8 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
 
             @Override
             public void close(int code, String reason) {
-                session.close(code, reason, Callback.NOOP);
+                // Callers may hold a session's lock: the close frame is written on the writer, not here.
+                node.writer().execute(() -> session.close(code, reason, Callback.NOOP));
             }
 
             @Override
@@ -43,6 +47,16 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
                 return String.valueOf(session.getRemoteSocketAddress());
             }
         });
+        queue[0] = new QueuedOutbound((text, done) -> session.sendText(text, Callback.from(() -> done.accept(null), done::accept)),
+                node.writer(), node.limits().maxQueuedBytes(), node.queuedBytesCounter(), () -> {
+                    // Not reading fast enough: close (4003), and drop the TCP connection shortly after in case
+                    // the close frame cannot get through either.
+                    node.slowConsumerClosed(sessionId, handler);
+                    session.close(CloseCode.TOO_SLOW.code(), CloseCode.TOO_SLOW.label()
+                            + ": more than " + node.limits().maxQueuedBytes() / 1024 + " KiB waiting to be read", Callback.NOOP);
+                    node.later(session::disconnect, 1000);
+                });
+        this.queue = queue[0];
     }
 
     @Override
@@ -80,6 +94,9 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketClose(int statusCode, String reason, Callback callback) {
         try {
+            if (queue != null) {
+                queue.discard();
+            }
             if (handler != null) {
                 handler.onClosed(statusCode, reason);
             }

@@ -44,6 +44,10 @@ public final class RelayNode implements AutoCloseable {
     private final ConcurrentHashMap<SessionId, LocalRoom> rooms = new ConcurrentHashMap<>();
     private final Set<ConnectionHandler> connections = ConcurrentHashMap.newKeySet();
     private final ScheduledFuture<?> sweeper;
+    private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.Executor writer;
+    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong slowConsumersClosed = new java.util.concurrent.atomic.AtomicLong();
     private final BookingLookup bookings;
     private final Duration settleGrace;
     /** Sessions this node admitted someone to and has not seen closed: it closes them when they are over. */
@@ -65,17 +69,20 @@ public final class RelayNode implements AutoCloseable {
      */
     public RelayNode(JoinTicketVerifier verifier, Clock clock, LongSupplier nanoTicker, RelayLimits limits,
             RelayEventSink sink, ScheduledExecutorService scheduler, SessionStore store) {
-        this(verifier, clock, nanoTicker, limits, sink, scheduler, store, BookingLookup.none(), DEFAULT_SETTLE_GRACE);
+        this(verifier, clock, nanoTicker, limits, sink, scheduler, store, BookingLookup.none(), DEFAULT_SETTLE_GRACE, Runnable::run);
     }
 
     /**
      * @param bookings    finds a session's booking, to close it when its window ends
      * @param settleGrace how long nobody must be present after a hang-up before the session is closed
+     * @param writer      where connections' queued frames are written (the web server's thread pool)
      */
     public RelayNode(JoinTicketVerifier verifier, Clock clock, LongSupplier nanoTicker, RelayLimits limits,
             RelayEventSink sink, ScheduledExecutorService scheduler, SessionStore store, BookingLookup bookings,
-            Duration settleGrace) {
+            Duration settleGrace, java.util.concurrent.Executor writer) {
         this.bookings = bookings;
+        this.scheduler = scheduler;
+        this.writer = writer;
         this.settleGrace = settleGrace;
         this.verifier = verifier;
         this.clock = clock;
@@ -127,6 +134,16 @@ public final class RelayNode implements AutoCloseable {
 
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** Bytes of frames waiting to be written to this node's connections, all together. */
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** Connections closed (4003) because they did not read fast enough, since the node started. */
+    public long slowConsumersClosed() {
+        return slowConsumersClosed.get();
     }
 
     /** Closes every connection with 1001 (going away): clients reconnect, to another node if there is one. */
@@ -187,6 +204,29 @@ public final class RelayNode implements AutoCloseable {
             r.remove(handler);
             return r.isEmpty() ? null : r;
         });
+    }
+
+    java.util.concurrent.Executor writer() {
+        return writer;
+    }
+
+    java.util.concurrent.atomic.AtomicLong queuedBytesCounter() {
+        return queuedBytes;
+    }
+
+    void slowConsumerClosed(SessionId session, ConnectionHandler handler) {
+        slowConsumersClosed.incrementAndGet();
+        log.warn("session {}: {} does not read fast enough (over {} KiB waiting); closing it with 4003", session,
+                handler == null ? "a connection" : handler.describe(), limits.maxQueuedBytes() / 1024);
+    }
+
+    /** Runs {@code task} on the node's scheduler after {@code millis}. */
+    void later(Runnable task, long millis) {
+        try {
+            scheduler.schedule(task, millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            task.run();
+        }
     }
 
     /** Someone was admitted to {@code id} on this node: close the session when it is over. */

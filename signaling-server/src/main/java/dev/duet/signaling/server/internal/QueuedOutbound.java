@@ -1,0 +1,120 @@
+package dev.duet.signaling.server.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A connection's outgoing frames, bounded: {@link #send} only queues (cheap, never blocks, safe
+ * under any lock) and the frames are written one at a time, in order, on {@code writer}, never on
+ * the caller's thread. When more than {@code maxQueuedBytes} wait, the client is not reading fast
+ * enough: the queue stops taking frames and {@code onOverflow} runs once (it closes the connection).
+ */
+final class QueuedOutbound {
+    /** Writes one text frame and calls {@code done} (with null, or the failure) once it is written. */
+    @FunctionalInterface
+    interface FrameWriter {
+        void write(String text, Consumer<Throwable> done);
+    }
+
+    private static final int PENDING = 0;
+    private static final int DONE_IN_PLACE = 1;
+    private static final int LEFT_TO_CALLBACK = 2;
+
+    private final FrameWriter writer;
+    private final Executor executor;
+    private final long maxQueuedBytes;
+    private final Runnable onOverflow;
+    private final AtomicLong queuedBytes;   // shared by the node's connections: its total
+    private final Queue<String> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong mine = new AtomicLong();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
+
+    QueuedOutbound(FrameWriter writer, Executor executor, long maxQueuedBytes, AtomicLong nodeQueuedBytes, Runnable onOverflow) {
+        this.writer = writer;
+        this.executor = executor;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.queuedBytes = nodeQueuedBytes;
+        this.onOverflow = onOverflow;
+    }
+
+    /** Queues {@code text}; false if the connection overflowed (the frame is dropped, the connection is being closed). */
+    boolean send(String text) {
+        if (overflowed.get()) {
+            return false;
+        }
+        long size = weight(text);
+        if (mine.addAndGet(size) > maxQueuedBytes) {
+            mine.addAndGet(-size);
+            if (overflowed.compareAndSet(false, true)) {
+                onOverflow.run();
+            }
+            return false;
+        }
+        queuedBytes.addAndGet(size);
+        queue.add(text);
+        if (writing.compareAndSet(false, true)) {
+            executor.execute(this::writeLoop);
+        }
+        return true;
+    }
+
+    /** Bytes waiting on this connection. */
+    long queued() {
+        return mine.get();
+    }
+
+    /** Forgets what is queued (the connection is gone). */
+    void discard() {
+        overflowed.set(true);
+        String dropped;
+        while ((dropped = queue.poll()) != null) {
+            release(dropped);
+        }
+    }
+
+    private void writeLoop() {
+        while (true) {
+            String next = queue.poll();
+            if (next == null) {
+                writing.set(false);
+                if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            AtomicInteger state = new AtomicInteger(PENDING);
+            writer.write(next, failure -> {
+                release(next);
+                if (failure != null) {
+                    discard();
+                    writing.set(false);
+                    return;
+                }
+                if (!state.compareAndSet(PENDING, DONE_IN_PLACE)) {
+                    writeLoop(); // written later, on the library's thread: go on from there
+                }
+            });
+            if (state.compareAndSet(PENDING, LEFT_TO_CALLBACK)) {
+                return; // the callback continues the loop once this frame is out
+            }
+        }
+    }
+
+    private void release(String text) {
+        long size = weight(text);
+        mine.addAndGet(-size);
+        queuedBytes.addAndGet(-size);
+    }
+
+    /** What a frame costs in the queue: its UTF-16 chars count twice, close enough to its memory. */
+    private static long weight(String text) {
+        return 2L * text.length() + 64;
+    }
+}
