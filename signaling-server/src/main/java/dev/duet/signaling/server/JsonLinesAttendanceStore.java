@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded {@link AttendanceStore}: one append-only file of JSON lines, one event per line.
  * Each append is written and {@code fsync}ed ({@code FileChannel.force}) before it returns, so an
- * event the relay acknowledged survives a crash or a {@code kill -9}.
+ * event the relay acknowledged survives a crash or a {@code kill -9}. Appends from many threads
+ * (many sessions) share fsyncs: group commit (see {@link #append}).
  *
  * <p>A crash can leave a torn last line (written in part). Opening the file detects it, logs it and
  * cuts it off (it was never acknowledged); a torn or corrupt line is never fatal. Lines in the
@@ -46,6 +47,11 @@ public final class JsonLinesAttendanceStore implements AttendanceStore {
     private final Map<SessionId, List<long[]>> lines = new HashMap<>();
     private int tornLinesCut;
     private boolean closed;
+    /** Group commit, guarded by this: appends waiting for the next write, by id, and whether a thread is writing. */
+    private final List<Pending> queued = new ArrayList<>();
+    private final Map<String, Pending> inFlight = new HashMap<>();
+    private boolean flushing;
+    private long commits;
 
     private JsonLinesAttendanceStore(Path file) throws IOException {
         this.file = file;
@@ -119,28 +125,126 @@ public final class JsonLinesAttendanceStore implements AttendanceStore {
         return tornLinesCut;
     }
 
-    @Override
-    public synchronized void append(AttendanceEvent event) {
-        Checks.notNull(event, "event");
-        if (closed) {
-            throw new AttendanceStoreException("the attendance store is closed", null);
-        }
-        if (ids.contains(event.eventId())) {
-            return;
-        }
-        byte[] json = AttendanceJson.encode(event).getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buffer = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
+    /** An append waiting for the group commit that makes it durable. */
+    private static final class Pending {
+        final AttendanceEvent event;
+        final byte[] line;
         long offset;
+        boolean done;
+        IOException failure;
+
+        Pending(AttendanceEvent event, byte[] line) {
+            this.event = event;
+            this.line = line;
+        }
+    }
+
+    /**
+     * Appends {@code event} and returns once it is on disk. Group commit: appends that arrive while
+     * another thread is writing wait together, and the next of them to lead writes all of their
+     * lines with one write and one {@code fsync}; each returns only after that fsync. An event whose
+     * id is already stored, or being stored, is not written again (the call returns once it is durable).
+     */
+    @Override
+    public void append(AttendanceEvent event) {
+        Checks.notNull(event, "event");
+        byte[] json = AttendanceJson.encode(event).getBytes(StandardCharsets.UTF_8);
+        Pending mine;
+        List<Pending> batch = null;
+        synchronized (this) {
+            if (closed) {
+                throw new AttendanceStoreException("the attendance store is closed", null);
+            }
+            if (ids.contains(event.eventId())) {
+                return;
+            }
+            Pending same = inFlight.get(event.eventId());
+            if (same != null) {
+                mine = same;
+            } else {
+                mine = new Pending(event, json);
+                queued.add(mine);
+                inFlight.put(event.eventId(), mine);
+            }
+            while (!mine.done) {
+                if (!flushing) {
+                    flushing = true;
+                    batch = new ArrayList<>(queued);
+                    queued.clear();
+                    break;
+                }
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AttendanceStoreException("interrupted while waiting to store event " + event.eventId(), null);
+                }
+            }
+        }
+        if (batch != null) {
+            commit(batch);
+            if (!mine.done) {
+                append(event); // this thread led a batch without its own event in it: wait for the next one
+                return;
+            }
+        }
+        if (mine.failure != null) {
+            throw new AttendanceStoreException("cannot append event " + event.eventId() + " to " + file, mine.failure);
+        }
+    }
+
+    /** Writes a batch with one write and one fsync, outside the monitor; then tells its waiters. */
+    private void commit(List<Pending> batch) {
+        IOException failure = null;
+        long start = -1;
         try {
-            offset = channel.position();
+            start = channel.position();
+            int size = 0;
+            for (Pending p : batch) {
+                size += p.line.length + 1;
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(size);
+            long offset = start;
+            for (Pending p : batch) {
+                p.offset = offset;
+                buffer.put(p.line).put((byte) '\n');
+                offset += p.line.length + 1;
+            }
+            buffer.flip();
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
             channel.force(false);
+            commits++;
         } catch (IOException e) {
-            throw new AttendanceStoreException("cannot append event " + event.eventId() + " to " + file, e);
+            failure = e;
+            if (start >= 0) {
+                try {
+                    channel.truncate(start); // never leave part of a batch nobody was told is stored
+                    channel.position(start);
+                } catch (IOException ignored) {
+                    // the next opening cuts a torn tail
+                }
+            }
         }
-        remember(event, offset, json.length);
+        synchronized (this) {
+            for (Pending p : batch) {
+                inFlight.remove(p.event.eventId());
+                if (failure == null) {
+                    remember(p.event, p.offset, p.line.length);
+                } else {
+                    p.failure = failure;
+                }
+                p.done = true;
+            }
+            flushing = false;
+            notifyAll();
+        }
+    }
+
+    /** How many group commits (fsyncs of appended events) there were since the store was opened. */
+    public synchronized long commits() {
+        return commits;
     }
 
     /** Reads only {@code session}'s lines, found through the index. */
@@ -170,6 +274,14 @@ public final class JsonLinesAttendanceStore implements AttendanceStore {
             return;
         }
         closed = true;
+        while (flushing) {
+            try {
+                wait(); // let the batch being written finish and tell its waiters
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         try {
             channel.close();
         } catch (IOException e) {

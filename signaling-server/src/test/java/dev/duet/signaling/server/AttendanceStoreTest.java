@@ -126,6 +126,45 @@ class AttendanceStoreTest {
     }
 
     @Test
+    void manySessionsAppendingAtOnceShareFsyncsAndLoseNothing() throws Exception {
+        Path file = dir.resolve("group.jsonl");
+        int sessions = 40;
+        int perSession = 25;
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(sessions);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int s = 0; s < sessions; s++) {
+                SessionId session = SessionId.of("g-" + s);
+                done.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < perSession; i++) {
+                        AttendanceEvent e = new AttendanceEvent.Joined(session.value() + "-" + i, session,
+                                java.time.Instant.parse("2026-11-24T10:00:00Z").plusSeconds(i), TestSession.EXPERT,
+                                dev.duet.core.negotiation.ConnectionId.of("c-" + i));
+                        store.append(e);
+                        store.append(e); // a resend: stored once
+                        assertThat(store.events(session)).as("durable and readable when append returns").contains(e);
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertThat(store.commits()).as("fsyncs for %d appends", sessions * perSession).isLessThan(sessions * perSession);
+        }
+        try (JsonLinesAttendanceStore again = JsonLinesAttendanceStore.open(file)) {
+            for (int s = 0; s < sessions; s++) {
+                assertThat(again.events(SessionId.of("g-" + s))).hasSize(perSession);
+            }
+            assertThat(Files.readAllLines(file)).hasSize(sessions * perSession);
+        }
+    }
+
+    @Test
     void aTornLastLineIsCutOffOnOpeningAndACorruptLineIsSkippedNeverFatal() throws Exception {
         Path file = dir.resolve("attendance.jsonl");
         try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
