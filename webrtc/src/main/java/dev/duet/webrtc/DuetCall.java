@@ -2,6 +2,7 @@ package dev.duet.webrtc;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.internal.Checks;
+import dev.duet.core.internal.LogContext;
 import dev.duet.core.negotiation.ConnectionId;
 import dev.duet.core.negotiation.Epoch;
 import dev.duet.core.negotiation.IceCandidate;
@@ -180,8 +181,12 @@ public final class DuetCall implements AutoCloseable {
         this.refreshBefore = b.refreshBefore;
         this.media = b.media;
         ThreadFactory named = NamedThreads.daemon("duet-call-" + CALL_NUMBERS.incrementAndGet());
+        String sessionLabel = transport.session().map(dev.duet.core.SessionId::value).orElse(null);
         this.executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = named.newThread(runnable);
+            Thread thread = named.newThread(() -> {
+                LogContext.with(sessionLabel, null, null); // every line of the call's thread names its session
+                runnable.run();
+            });
             callThread = thread;
             return thread;
         });
@@ -380,6 +385,10 @@ public final class DuetCall implements AutoCloseable {
         if (finished) {
             return;
         }
+        LogContext.with(result.session().value(), result.self().participant().value(), result.self().connection().value());
+        log.info("session {}: joined as {} ({}) on {}; peer {}", result.session(), result.self().participant(),
+                result.self().role().code(), result.self().connection(),
+                result.peer().map(p -> p.participant() + " present").orElse("not here yet"));
         NegotiationMachine machine = new NegotiationMachine(result.self().participant(), settings);
         driver = new NegotiationDriver(machine, TaskScheduler.on(executor), this::execute);
         tell(l -> l.onJoined(result.self()));
@@ -717,6 +726,10 @@ public final class DuetCall implements AutoCloseable {
         @Override
         public void onPeerLeft(ParticipantId participant, ConnectionId connection, Instant leftAt, DepartureReason reason) {
             onCallThread.execute(() -> {
+                if (finished) {
+                    return; // the call is over (often this is the departure of a peer that hung up)
+                }
+                log.info("peer {} left on {}: {}", participant, connection, reason.code());
                 tell(l -> l.onPeerLeft(participant, leftAt));
                 post(new NegotiationEvent.PeerLeft(connection));
                 if (reason == DepartureReason.HUNG_UP) {
@@ -747,6 +760,8 @@ public final class DuetCall implements AutoCloseable {
         @Override
         public void onRejoined(JoinResult result) {
             onCallThread.execute(() -> {
+                LogContext.with(result.session().value(), result.self().participant().value(), result.self().connection().value());
+                log.info("session {}: joined again on {}", result.session(), result.self().connection());
                 tell(l -> l.onJoined(result.self()));
                 post(new NegotiationEvent.Rejoined(result.self().presence(), result.peer().map(Member::presence)));
             });
@@ -807,6 +822,11 @@ public final class DuetCall implements AutoCloseable {
         engine.unregister(this);
         NegotiationStats stats = driver != null ? driver.machine().stats() : new NegotiationStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
         CallEnd end = new CallEnd(clock.instant(), reason, Optional.ofNullable(failure), stats);
+        if (failure != null) {
+            log.warn("call ended: {} [{}]", reason, failure.kind());
+        } else {
+            log.info("call ended: {}", reason);
+        }
         state = NegotiationState.CLOSED;
         joined.completeExceptionally(new IllegalStateException("the call ended before joining: " + reason));
         tell(l -> l.onEnded(end));

@@ -1,6 +1,7 @@
 package dev.duet.signaling.client;
 
 import dev.duet.core.internal.Checks;
+import dev.duet.core.internal.LogContext;
 import dev.duet.signaling.client.internal.OkHttpWire;
 import dev.duet.signaling.client.internal.SerialExecutor;
 import dev.duet.signaling.client.internal.TokenBucket;
@@ -66,6 +67,8 @@ public final class RelayTransport implements SignalingTransport {
     /** How long the first join may take, retries included, unless the transport is built with another. */
     public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(30);
     private String lastError = "no attempt yet";
+    private final java.util.Optional<dev.duet.core.SessionId> session;
+    private static final java.util.regex.Pattern SESSION_IN_TARGET = java.util.regex.Pattern.compile("sessions/([A-Za-z0-9._~-]{1,64})$");
 
     // confined to loop
     private volatile State state = State.NEW;
@@ -125,9 +128,15 @@ public final class RelayTransport implements SignalingTransport {
         }
         this.joinTimeout = joinTimeout;
         this.target = Checks.notNull(target, "target");
+        java.util.regex.Matcher m = SESSION_IN_TARGET.matcher(target);
+        this.session = m.find() ? java.util.Optional.of(dev.duet.core.SessionId.of(m.group(1))) : java.util.Optional.empty();
         this.clientId = randomClientId(backoff.random());
+        String sessionLabel = session.map(dev.duet.core.SessionId::value).orElse(null);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "duet-signaling-" + clientId);
+            Thread t = new Thread(() -> {
+                LogContext.with(sessionLabel, null, null); // the loop thread's lines carry the session for its whole life
+                r.run();
+            }, "duet-signaling-" + clientId);
             t.setDaemon(true);
             return t;
         });
@@ -544,13 +553,19 @@ public final class RelayTransport implements SignalingTransport {
 
     private void notify(java.util.function.Consumer<SignalingListener> callback) {
         SignalingListener l = listener;
+        String sessionLabel = session.map(dev.duet.core.SessionId::value).orElse(null);
         callbacks.execute(() -> {
-            try {
+            try (LogContext ignored = LogContext.with(sessionLabel, null, null)) {
                 callback.accept(l);
             } catch (RuntimeException e) {
                 log.warn("a signaling listener threw; the transport goes on", e);
             }
         });
+    }
+
+    @Override
+    public java.util.Optional<dev.duet.core.SessionId> session() {
+        return session;
     }
 
     private <T> void complete(CompletableFuture<T> future, T value) {

@@ -59,6 +59,11 @@ public interface SignalingTransport extends AutoCloseable {
 
     State state();
 
+    /** The session this transport joins, when it knows it (for log lines; the relay's answer has it too). */
+    default java.util.Optional<dev.duet.core.SessionId> session() {
+        return java.util.Optional.empty();
+    }
+
     /** Drops the connection without leaving (the peer sees this side leave when the relay notices). Idempotent. */
     @Override
     void close();

@@ -42,7 +42,8 @@ public final class InMemoryRelay implements AutoCloseable {
     /** A transport for one participant of {@code session}; callbacks run on {@code callbacks}. */
     public SignalingTransport transport(SessionId session, TicketSource tickets, Executor callbacks) {
         Checks.notNull(session, "session");
-        return new RelayTransport(connector(session), tickets, callbacks, Backoff.defaults());
+        return new RelayTransport(connector(session), tickets, callbacks, Backoff.defaults(), RelayTransport.DEFAULT_JOIN_TIMEOUT,
+                "the in-memory relay, sessions/" + session.value());
     }
 
     /** Opens in-JVM pipes into the node for {@code session}. */

@@ -116,9 +116,7 @@ public final class RelayMain {
                             return t;
                         });
                         parts.add(settle::shutdownNow);
-                        List<SessionOutcomeListener> listeners = new ArrayList<>();
-                        listeners.add((report, charge) -> log.info("session {}: settled: {}, media both ways {} s, charge {}",
-                                report.session(), report.outcome(), report.mediaBothWays().toSeconds(), charge.total()));
+                        List<SessionOutcomeListener> listeners = new ArrayList<>(); // SessionOutcomes logs each outcome
                         if (options.webhook() != null) {
                             listeners.add(new WebhookSender(options.webhook(), new WebhookSignature(options.webhookSecret()),
                                     settle, Clock.systemUTC(), 12));

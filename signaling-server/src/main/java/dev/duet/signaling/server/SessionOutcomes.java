@@ -9,6 +9,7 @@ import dev.duet.core.attendance.BillingPolicy;
 import dev.duet.core.attendance.Charge;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.core.internal.Checks;
+import dev.duet.core.internal.LogContext;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -54,6 +55,12 @@ public final class SessionOutcomes implements RelayEventSink {
 
     /** Builds the report and the charge of {@code session} now and tells the listeners. */
     public void settle(SessionId session) {
+        try (LogContext ignored = LogContext.with(session.value(), null, null)) {
+            settleNow(session);
+        }
+    }
+
+    private void settleNow(SessionId session) {
         Optional<Booking> booking = bookings.apply(session);
         if (booking.isEmpty()) {
             log.warn("session {} closed, but no booking is known for it; no report", session);
@@ -63,6 +70,8 @@ public final class SessionOutcomes implements RelayEventSink {
         ledger.addAll(store.events(session));
         SessionReport report = ledger.report();
         Charge charge = billing.charge(report);
+        log.info("session {}: settled: {} ({}); media both ways {} s; charge {}", session, report.outcome(),
+                report.outcomeReason(), report.mediaBothWays().toSeconds(), charge.total());
         for (SessionOutcomeListener listener : listeners) {
             try {
                 listener.sessionClosed(report, charge);

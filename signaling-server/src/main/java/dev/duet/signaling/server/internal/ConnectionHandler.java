@@ -3,6 +3,7 @@ package dev.duet.signaling.server.internal;
 import dev.duet.core.JoinTicket;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketCheck;
+import dev.duet.core.internal.LogContext;
 import dev.duet.core.negotiation.ConnectionId;
 import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.DepartureReason;
@@ -77,6 +78,19 @@ public final class ConnectionHandler {
     // ---------------------------------------------------------------- from the server library
 
     public void onText(String text) {
+        try (LogContext ignored = logContext()) {
+            handleText(text);
+        }
+    }
+
+    /** The session, and this connection's participant and id once joined, for every log line about it. */
+    LogContext logContext() {
+        Member m = member;
+        return LogContext.with(sessionId.value(), m == null ? null : m.participant().value(),
+                m == null ? null : m.connection().value());
+    }
+
+    private void handleText(String text) {
         Instant now = node.now();
         long ticks = node.ticks();
         boolean awaitingJoin;
@@ -151,6 +165,12 @@ public final class ConnectionHandler {
 
     /** The connection is gone (closed by either side, or broken). */
     public void onClosed(int code, String reason) {
+        try (LogContext ignored = logContext()) {
+            closed(code);
+        }
+    }
+
+    private void closed(int code) {
         DepartureReason why;
         synchronized (this) {
             phase = Phase.CLOSED;
@@ -195,6 +215,8 @@ public final class ConnectionHandler {
         }
         room = local.get();
         clientId = join.clientId();
+        org.slf4j.MDC.put(LogContext.PARTICIPANT, self.participant().value());
+        org.slf4j.MDC.put(LogContext.CONNECTION, self.connection().value());
         SessionStore.JoinOutcome outcome = node.store().join(sessionId, self, join.clientId(), join.lastDelivered());
         if (outcome instanceof SessionStore.JoinOutcome.Admitted admitted) {
             synchronized (this) {
@@ -353,6 +375,12 @@ public final class ConnectionHandler {
 
     /** Called by the node's sweeper: closes a connection that never joined or went silent; pings the rest. */
     void sweep(Instant now, long ticks) {
+        try (LogContext ignored = logContext()) {
+            sweepNow(now, ticks);
+        }
+    }
+
+    private void sweepNow(Instant now, long ticks) {
         boolean awaitingJoin;
         long heard;
         synchronized (this) {

@@ -111,6 +111,12 @@ public final class RelayNode implements AutoCloseable {
      * {@link RelayEvent.SessionClosed} is recorded, and later joins are refused with 4499.
      */
     public boolean closeSession(SessionId id, String reason) {
+        try (dev.duet.core.internal.LogContext ignored = dev.duet.core.internal.LogContext.with(id.value(), null, null)) {
+            return closeNow(id, reason);
+        }
+    }
+
+    private boolean closeNow(SessionId id, String reason) {
         Instant at = now();
         if (!store.close(id, reason)) {
             watched.remove(id);
