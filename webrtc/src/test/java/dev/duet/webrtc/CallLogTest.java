@@ -93,6 +93,10 @@ class CallLogTest {
             root.detachAppender(log);
             settling.shutdownNow();
         }
+        // Closed calls, engine and transports leave no thread that would keep the app's JVM alive.
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).filteredOn(t -> !t.isDaemon())
+                .extracting(Thread::getName)
+                .noneMatch(name -> name.startsWith("duet-") || name.startsWith("OkHttp") || name.contains("okhttp"));
         String session = booking.sessionId().value();
         List<ILoggingEvent> events = List.copyOf(log.list);
         String story = String.join("\n", events.stream().map(e -> e.getLevel() + " " + e.getLoggerName() + " "
