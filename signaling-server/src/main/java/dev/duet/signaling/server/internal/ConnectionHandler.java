@@ -80,6 +80,13 @@ public final class ConnectionHandler {
     public void onText(String text) {
         try (LogContext ignored = logContext()) {
             handleText(text);
+        } catch (RuntimeException e) {
+            // A relay bug (or a store failing in a way it should not), never the client's fault.
+            try (LogContext ignored = logContext()) {
+                log.error("session {}: the relay failed on a frame from {}; closing with 1011 so the client reconnects",
+                        sessionId, out.describe(), e);
+            }
+            closeAfterFailure();
         }
     }
 

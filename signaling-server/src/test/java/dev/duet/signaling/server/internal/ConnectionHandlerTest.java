@@ -26,14 +26,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Frames dropped for the rate are counted per window, not over the connection's whole life. */
-class RateWindowTest {
+/** Frames dropped for the rate are counted per window, not over the connection's whole life; a failure inside the relay closes with 1011. */
+class ConnectionHandlerTest {
     private static final FrameCodec CODEC = new FrameCodec();
     private static final SessionId SESSION = SessionId.of("s-rate");
     private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
     private final AtomicLong ticks = new AtomicLong(1_000_000_000L);
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor();
     private final List<Integer> closes = new CopyOnWriteArrayList<>();
+    private boolean failAcks;
     private RelayNode node;
 
     @AfterEach
@@ -57,6 +58,15 @@ class RateWindowTest {
         assertThat(closes).containsExactly(CloseCode.RATE_LIMITED.code());
     }
 
+    @Test
+    void aFailureInsideTheRelayClosesWith1011AndTheConnectionCanComeBack() {
+        failAcks = true;
+        ConnectionHandler handler = joinedHandler(RelayLimits.defaults());
+        handler.onText(CODEC.encode(new Frame.Ack(1)));
+        assertThat(closes).containsExactly(CloseCode.INTERNAL_ERROR.code());
+        assertThat(CloseCode.INTERNAL_ERROR.retry()).as("the client reconnects").isTrue();
+    }
+
     private void flood(ConnectionHandler handler, int frames) {
         for (int i = 0; i < frames; i++) {
             handler.onText(CODEC.encode(new Frame.Ack(1)));
@@ -68,7 +78,8 @@ class RateWindowTest {
         Booking booking = new Booking(SESSION, Participant.expert("expert-ada", "Ada"), Participant.learner("learner-bo", "Bo"),
                 NOW, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
         node = new RelayNode(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)), Clock.fixed(NOW, ZoneOffset.UTC),
-                ticks::get, limits, RelayEventSink.none(), sweeper, new MemorySessionStore(64));
+                ticks::get, limits, RelayEventSink.none(), sweeper, failAcks ? new AckFails(new MemorySessionStore(64))
+                : new MemorySessionStore(64));
         ConnectionHandler handler = node.open(SESSION, new Outbound() {
             @Override
             public void send(String text) {}
@@ -89,5 +100,60 @@ class RateWindowTest {
         String ticket = new JoinTicketIssuer(key, Duration.ofHours(1)).issue(booking, ParticipantId.of("expert-ada"), NOW);
         handler.onText(CODEC.encode(new Frame.Join(ticket, "client-0001", 0)));
         return handler;
+    }
+
+    /** A store whose ack fails as RedisSessionStore's did (a ClassCastException): a relay bug. */
+    private record AckFails(SessionStore d) implements SessionStore {
+        @Override
+        public void subscribe(Subscriber subscriber) {
+            d.subscribe(subscriber);
+        }
+
+        @Override
+        public JoinOutcome join(SessionId session, dev.duet.signaling.client.Member member, String clientId, long lastDelivered) {
+            return d.join(session, member, clientId, lastDelivered);
+        }
+
+        @Override
+        public SendOutcome send(SessionId session, dev.duet.signaling.client.Member sender, long seq,
+                dev.duet.signaling.client.PeerMessage message, Instant now) {
+            return d.send(session, sender, seq, message, now);
+        }
+
+        @Override
+        public void ack(SessionId session, dev.duet.signaling.client.Member who, long dseq) {
+            throw new ClassCastException("class java.lang.Long cannot be cast to class java.util.List");
+        }
+
+        @Override
+        public boolean left(SessionId session, dev.duet.signaling.client.Member who, Instant now,
+                dev.duet.signaling.client.DepartureReason reason) {
+            return d.left(session, who, now, reason);
+        }
+
+        @Override
+        public boolean close(SessionId session, String reason) {
+            return d.close(session, reason);
+        }
+
+        @Override
+        public boolean isClosed(SessionId session) {
+            return d.isClosed(session);
+        }
+
+        @Override
+        public void markHungUp(SessionId session, ParticipantId who) {
+            d.markHungUp(session, who);
+        }
+
+        @Override
+        public Status status(SessionId session) {
+            return d.status(session);
+        }
+
+        @Override
+        public void close() {
+            d.close();
+        }
     }
 }
