@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  *   --port N                listen port (default 8080; 0 picks a free one)
  *   --ticket-keys FILE      ticket keys, one "keyId:base64secret" per line, '#' comments allowed
  *   --redis URL             share sessions with other nodes through Redis (redis://host:port)
+ *   --redis-cluster URLS    the same through a Redis Cluster: seed nodes, comma-separated redis://host:port
  *   --attendance FILE       append every attendance event to FILE (JSON lines, fsync before acknowledging)
  *   --bookings FILE         the sessions' bookings, JSON lines (see FileBookings): the node closes each
  *                           session at its window's end; with --attendance it also settles each closed
@@ -54,7 +55,8 @@ public final class RelayMain {
     static final String WEBHOOK_SECRET_ENV = "DUET_WEBHOOK_SECRET";
     static final String USAGE = """
             usage: java -jar duet-signaling-server-all.jar [--host ADDRESS] [--port N] [--ticket-keys FILE]
-                   [--redis redis://host:port] [--attendance FILE] [--bookings FILE] [--settle-grace SECONDS]
+                   [--redis redis://host:port | --redis-cluster redis://h1:p1,redis://h2:p2]
+                   [--attendance FILE] [--bookings FILE] [--settle-grace SECONDS]
                    [--rate CUR:AMOUNT] [--increment SECONDS] [--rounding up|down|nearest] [--minimum AMOUNT]
                    [--no-show-fee AMOUNT] [--webhook URL] [--help]
             ticket keys: --ticket-keys FILE or DUET_TICKET_KEYS="keyId:base64secret;..."; webhook secret: DUET_WEBHOOK_SECRET""";
@@ -97,6 +99,8 @@ public final class RelayMain {
                         .settleGrace(options.settleGrace());
                 if (options.redis() != null) {
                     builder.redis(options.redis());
+                } else if (!options.redisCluster().isEmpty()) {
+                    builder.redisCluster(options.redisCluster());
                 }
                 BookingLookup bookings = BookingLookup.none();
                 if (options.bookings() != null) {
@@ -152,13 +156,15 @@ public final class RelayMain {
     }
 
     /** Parsed command line. {@code billing} is set when sessions are settled (--attendance, --bookings and --rate). */
-    record Options(String host, int port, List<TicketKey> keys, java.net.URI redis, Path attendance, Path bookings,
+    record Options(String host, int port, List<TicketKey> keys, java.net.URI redis, List<java.net.URI> redisCluster,
+            Path attendance, Path bookings,
             Duration settleGrace, BillingPolicy billing, java.net.URI webhook, byte[] webhookSecret) {
 
         @Override
         public String toString() {
             return "Options[" + host + ":" + port + ", keys " + keys.stream().map(TicketKey::keyId).toList()
                     + (redis != null ? ", redis " + redis.getHost() + ":" + redis.getPort() : "")
+                    + (redisCluster.isEmpty() ? "" : ", redis cluster of " + redisCluster.size() + " seeds")
                     + (attendance != null ? ", attendance " + attendance : "") + (bookings != null ? ", bookings " + bookings : "")
                     + (billing != null ? ", " + billing : "") + (webhook != null ? ", webhook " + webhook.getHost() : "") + "]";
         }
@@ -179,6 +185,7 @@ public final class RelayMain {
             String keysText = null;
             String keysSource = null;
             java.net.URI redis = null;
+            List<java.net.URI> redisCluster = List.of();
             Path attendance = null;
             Path bookings = null;
             Duration settleGrace = Duration.ofSeconds(30);
@@ -208,13 +215,14 @@ public final class RelayMain {
                             throw new IllegalArgumentException("--ticket-keys: cannot read " + value + ": " + e.getMessage());
                         }
                     }
-                    case "--redis" -> {
-                        try {
-                            redis = java.net.URI.create(value);
-                        } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("--redis must be a redis://host:port address");
+                    case "--redis-cluster" -> {
+                        List<java.net.URI> seeds = new ArrayList<>();
+                        for (String seed : value.split(",")) {
+                            seeds.add(redisUri("--redis-cluster", seed.strip()));
                         }
+                        redisCluster = List.copyOf(seeds);
                     }
+                    case "--redis" -> redis = redisUri(flag, value);
                     case "--attendance" -> attendance = Path.of(value);
                     case "--bookings" -> bookings = Path.of(value);
                     case "--settle-grace" -> settleGrace = Duration.ofSeconds(number(flag, value, 0, 3600));
@@ -271,12 +279,29 @@ public final class RelayMain {
                 secret = text.getBytes(StandardCharsets.UTF_8);
                 new WebhookSignature(secret); // checks its length now, with a message that does not show it
             }
-            return new Options(host, port, keys(keysText, keysSource), redis, attendance, bookings, settleGrace, billing,
-                    webhook, secret);
+            if (redis != null && !redisCluster.isEmpty()) {
+                throw new IllegalArgumentException("give --redis or --redis-cluster, not both");
+            }
+            return new Options(host, port, keys(keysText, keysSource), redis, redisCluster, attendance, bookings, settleGrace,
+                    billing, webhook, secret);
         }
 
-        private static final List<String> KNOWN = List.of("--host", "--port", "--ticket-keys", "--redis", "--attendance",
+        private static final List<String> KNOWN = List.of("--host", "--port", "--ticket-keys", "--redis", "--redis-cluster",
+                "--attendance",
                 "--bookings", "--settle-grace", "--rate", "--increment", "--rounding", "--minimum", "--no-show-fee", "--webhook");
+
+        private static java.net.URI redisUri(String flag, String value) {
+            java.net.URI uri;
+            try {
+                uri = java.net.URI.create(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(flag + " must be redis://host:port, but was " + value);
+            }
+            if (!"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+                throw new IllegalArgumentException(flag + " must be redis://host:port, but was " + value);
+            }
+            return uri;
+        }
 
         private static long number(String flag, String value, long min, long max) {
             long n;

@@ -33,7 +33,7 @@ class RelayMainTest {
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[0], Map.of()))
                 .hasMessageContaining("no ticket keys: give --ticket-keys FILE or set DUET_TICKET_KEYS");
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[] {"--secret", "x"}, Map.of()))
-                .hasMessageContaining("unknown option --secret; expected one of --host, --port, --ticket-keys, --redis, --attendance,");
+                .hasMessageContaining("unknown option --secret; expected one of --host, --port, --ticket-keys, --redis, --redis-cluster, --attendance,");
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[] {"--port", "eighty"}, Map.of()))
                 .hasMessageContaining("--port must be a number");
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[0], Map.of(RelayMain.KEYS_ENV, "just-a-secret-" + SECRET)))
@@ -62,6 +62,10 @@ class RelayMainTest {
                 .hasMessageContaining("--rounding must be up, down or nearest");
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[] {"--settle-grace", "-1"}, env))
                 .hasMessageContaining("--settle-grace must be a number from 0 to 3600");
+        assertThatThrownBy(() -> RelayMain.Options.parse(new String[] {"--redis-cluster", "redis://a:1,http://b:2"}, env))
+                .hasMessageContaining("--redis-cluster must be redis://host:port, but was http://b:2");
+        assertThat(RelayMain.Options.parse(new String[] {"--redis-cluster", "redis://a:7001, redis://b:7002"}, env).redisCluster())
+                .hasSize(2);
         Map<String, String> withSecret = Map.of(RelayMain.KEYS_ENV, "k:" + SECRET, RelayMain.WEBHOOK_SECRET_ENV, WEBHOOK_SECRET);
         RelayMain.Options ok = RelayMain.Options.parse(new String[] {"--attendance", attendance, "--bookings", bookings,
                 "--rate", "EUR:90.00", "--increment", "1", "--minimum", "0.10", "--webhook", "http://127.0.0.1:9/hook"}, withSecret);
