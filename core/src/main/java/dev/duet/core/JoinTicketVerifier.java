@@ -109,7 +109,8 @@ public final class JoinTicketVerifier {
                     + ", not for session " + expectedSession);
         }
         if (now.plus(allowedClockSkew).isBefore(content.notBefore())) {
-            return new Invalid(Reason.NOT_YET_VALID, "ticket is valid from " + content.notBefore() + "; it is " + now);
+            return new Invalid(Reason.NOT_YET_VALID, "ticket is valid from " + content.notBefore() + "; it is " + now,
+                    java.util.Optional.of(content.notBefore()));
         }
         if (!now.minus(allowedClockSkew).isBefore(content.expiresAt())) {
             return new Invalid(Reason.EXPIRED, "ticket expired at " + content.expiresAt() + "; it is " + now);

@@ -12,12 +12,18 @@ public sealed interface TicketCheck {
 
     /**
      * The ticket must not admit anyone. {@code message} says what was wrong and what was expected;
-     * it never contains a secret or the ticket's signature.
+     * it never contains a secret or the ticket's signature. {@code validFrom}: for
+     * {@link Reason#NOT_YET_VALID}, when the ticket becomes valid (the room opens).
      */
-    record Invalid(Reason reason, String message) implements TicketCheck {
+    record Invalid(Reason reason, String message, java.util.Optional<java.time.Instant> validFrom) implements TicketCheck {
         public Invalid {
             dev.duet.core.internal.Checks.notNull(reason, "reason");
             dev.duet.core.internal.Checks.notNull(message, "message");
+            dev.duet.core.internal.Checks.notNull(validFrom, "validFrom");
+        }
+
+        public Invalid(Reason reason, String message) {
+            this(reason, message, java.util.Optional.empty());
         }
     }
 

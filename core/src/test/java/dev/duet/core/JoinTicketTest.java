@@ -41,6 +41,22 @@ class JoinTicketTest {
     }
 
     @Test
+    void theProtocolDocumentSpecifiesTheTicketWithThisVector() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "protocol.md"));
+        assertThat(doc).contains("ticket        " + KNOWN_TICKET);
+        assertThat(doc).contains("base64 `" + Base64.getEncoder().encodeToString(SECRET) + "`");
+        String payload = KNOWN_TICKET.substring("duet1.".length(), KNOWN_TICKET.lastIndexOf('.'));
+        String fields = new String(Base64.getUrlDecoder().decode(payload), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(doc).contains("payload text  " + fields.replace("\n", "\\n"));
+        // The documented recipe, followed step by step with the JDK alone, gives the same signature.
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET, "HmacSHA256"));
+        String signature = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                mac.doFinal(("duet1." + payload).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThat(KNOWN_TICKET).endsWith("." + signature);
+    }
+
+    @Test
     void aTicketNeverOutlivesTheBookingsCloseAndOneIssuedEarlyStartsCountingAtOpening() {
         JoinTicketIssuer longLived = new JoinTicketIssuer(K1, Duration.ofHours(48));
         assertThat(longLived.ticketFor(BOOKING, BookingTest.LEARNER.id(), NOW).expiresAt()).isEqualTo(BOOKING.closesAt());

@@ -7,13 +7,25 @@ public final class JoinRefusedException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final transient CloseCode code;
+    private final java.time.Instant opensAt;
 
     public JoinRefusedException(CloseCode code, String message) {
-        super(code.code() + " " + code.label() + ": " + message);
+        this(code, message, java.util.Optional.empty());
+    }
+
+    /** @param opensAt for {@link CloseCode#TOO_EARLY}: when the room opens (from the relay's {@code refused} frame) */
+    public JoinRefusedException(CloseCode code, String message, java.util.Optional<java.time.Instant> opensAt) {
+        super(code.code() + " " + code.label() + ": " + message + opensAt.map(t -> "; the room opens at " + t).orElse(""));
         this.code = code;
+        this.opensAt = opensAt.orElse(null);
     }
 
     public CloseCode code() {
         return code;
+    }
+
+    /** For {@link CloseCode#TOO_EARLY}: when the room opens, so the app can try again then. */
+    public java.util.Optional<java.time.Instant> opensAt() {
+        return java.util.Optional.ofNullable(opensAt);
     }
 }

@@ -88,6 +88,8 @@ public final class RelayTransport implements SignalingTransport {
     private boolean ackScheduled;
     private boolean flushScheduled;
     private final TokenBucket pace = new TokenBucket(FRAMES_PER_SECOND, FRAME_BURST, System.nanoTime());
+    /** The relay's {@code refused} frame before a refusing close, if one came on the current wire. */
+    private Frame.Refused refusal;
     /** A hang-up waiting for the outbox to drain; null when none. */
     private PendingHangUp hangingUp;
 
@@ -369,10 +371,15 @@ public final class RelayTransport implements SignalingTransport {
         } else if (frame instanceof Frame.Error e && e.seq().isPresent()
                 && (e.code() == ProtocolError.RATE_LIMITED || e.code() == ProtocolError.OUT_OF_ORDER)) {
             goBack(e.code());
+        } else if (frame instanceof Frame.Refused r) {
+            refusal = r; // the close that follows says the same; this carries the whole text and the opening time
+        } else if (frame instanceof Frame.Pong) {
+            return; // an answer to an application-level ping; this client pings at the WebSocket level
         } else if (frame instanceof Frame.Error e) {
             Optional<Pending> refused = e.seq().flatMap(seq -> outbox.stream().filter(p -> p.seq() == seq).findFirst());
             if (refused.isPresent()) {
                 outbox.remove(refused.get());
+                renumberAfter(refused.get().seq());
                 fail(refused.get().accepted(), new IllegalArgumentException("the relay refused the message: " + e.message()));
                 notify(l -> l.onSendRefused(refused.get().message(), e.code().code() + ": " + e.message()));
             } else {
@@ -399,6 +406,24 @@ public final class RelayTransport implements SignalingTransport {
         } else {
             notify(l -> l.onRejoined(result));
         }
+    }
+
+    /**
+     * A refused send leaves its {@code seq} open (the relay still expects it): every later send moves
+     * down by one, so the next one takes the refused number, and they go out again from there.
+     */
+    private void renumberAfter(long refusedSeq) {
+        java.util.List<Pending> later = new java.util.ArrayList<>();
+        while (!outbox.isEmpty() && outbox.peekLast().seq() > refusedSeq) {
+            later.add(0, outbox.removeLast());
+        }
+        for (Pending p : later) {
+            long seq = p.seq() - 1;
+            outbox.addLast(new Pending(seq, p.message(), CODEC.encode(new Frame.Send(seq, p.message())), p.accepted()));
+        }
+        nextSeq--;
+        sentUpTo = Math.min(sentUpTo, refusedSeq - 1);
+        flush();
     }
 
     /** The relay accepted every send up to {@code seq}. */
@@ -472,8 +497,13 @@ public final class RelayTransport implements SignalingTransport {
         wire = null;
         wireJoined = false;
         Optional<CloseCode> known = CloseCode.of(code);
+        Frame.Refused said = refusal;
+        refusal = null;
         if (known.isPresent() && !known.get().retry()) {
-            terminate(new CloseReason(known, false, reason), new JoinRefusedException(known.get(), reason));
+            boolean explained = said != null && said.code() == code;
+            String why = explained ? said.message() : reason;
+            terminate(new CloseReason(known, false, why), new JoinRefusedException(known.get(), why,
+                    explained ? said.opensAt() : Optional.empty()));
             return;
         }
         String what = code + (reason == null || reason.isEmpty() ? "" : " " + reason);

@@ -399,4 +399,50 @@ class RelayServerTest {
         }
         assertThat(expert.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.RATE_LIMITED.code());
     }
+
+    @Test
+    void aPingIsAnsweredWithItsPong() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        expert.send(new Frame.Ping(7));
+        assertThat(expert.next(Frame.Pong.class)).isEqualTo(new Frame.Pong(7));
+    }
+
+    @Test
+    void aJoinTooEarlyIsRefusedWithTheOpeningTimeInAField() throws Exception {
+        relay();
+        clock.set(Instant.parse("2026-11-24T09:40:00Z")); // the room opens at 09:50
+        RawClient early = join(EXPERT, "expert-client-1", 0);
+        Frame.Refused refused = early.next(Frame.Refused.class);
+        assertThat(refused.code()).isEqualTo(CloseCode.TOO_EARLY.code());
+        assertThat(refused.name()).isEqualTo("too-early");
+        assertThat(refused.opensAt()).contains(Instant.parse("2026-11-24T09:50:00Z"));
+        assertThat(early.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.TOO_EARLY.code());
+
+        // The Java transport hands the opening time to the app.
+        java.util.concurrent.ExecutorService callbacks = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (dev.duet.signaling.client.RelayTransport t = dev.duet.signaling.client.RelayTransport.webSocket(
+                relay.sessionUri(SESSION), dev.duet.signaling.client.TicketSource.of(TestSession.ticket(LEARNER)), callbacks)) {
+            var join = t.join(new dev.duet.signaling.client.SignalingListener() { });
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> join.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .cause().isInstanceOfSatisfying(dev.duet.signaling.client.JoinRefusedException.class, e -> {
+                        assertThat(e.code()).isEqualTo(CloseCode.TOO_EARLY);
+                        assertThat(e.opensAt()).contains(Instant.parse("2026-11-24T09:50:00Z"));
+                    });
+        } finally {
+            callbacks.shutdownNow();
+        }
+    }
+
+    @Test
+    void aMediaReportFromAParticipantWhoIsAloneIsRecorded() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.Joined.class);
+        expert.send(new Frame.Send(1, new MediaReport(java.util.Optional.empty(), Instant.parse("2026-11-24T09:58:03Z"), false,
+                List.of(StreamReport.of(StreamReport.Direction.OUTBOUND, StreamReport.MediaKind.AUDIO, true, 32)))));
+        assertThat(expert.next(Frame.Accepted.class).seq()).isEqualTo(1);
+        assertThat(events).filteredOn(RelayEvent.MediaReported.class::isInstance).hasSize(1);
+    }
 }

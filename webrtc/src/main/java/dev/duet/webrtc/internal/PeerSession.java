@@ -105,7 +105,9 @@ public final class PeerSession implements AutoCloseable {
 
     public void addRemoteCandidates(List<IceCandidate> candidates) {
         for (IceCandidate c : candidates) {
-            pc.addIceCandidate(new RTCIceCandidate(c.sdpMid(), c.sdpMLineIndex(), c.candidate()));
+            // libwebrtc finds the media section by mid first; the index counts only when the mid is absent.
+            pc.addIceCandidate(new RTCIceCandidate(c.sdpMid() == null ? "" : c.sdpMid(),
+                    c.sdpMLineIndex() == null ? 0 : c.sdpMLineIndex(), c.candidate()));
         }
     }
 

@@ -86,7 +86,39 @@ public sealed interface Frame {
         }
     }
 
+    /**
+     * An application-level heartbeat (browsers cannot send WebSocket pings): the relay answers
+     * {@link Pong} with the same {@code id} at once. Counts as a frame for the idle timeout and the rate.
+     */
+    record Ping(long id) implements ClientFrame {
+        public Ping {
+            notNegative(id, "ping.id");
+        }
+    }
+
     // ------------------------------------------------------------------ relay -> client
+
+    /** The answer to {@link Ping}, with its {@code id}. */
+    record Pong(long id) implements RelayFrame {
+        public Pong {
+            notNegative(id, "pong.id");
+        }
+    }
+
+    /**
+     * Sent just before the relay closes a connection whose join it refused: the close code, its
+     * name, the reason in words, and for {@code 4425 too-early} when the room opens.
+     */
+    record Refused(int code, String name, String message, Optional<Instant> opensAt) implements RelayFrame {
+        public Refused {
+            if (code < 4000 || code > 4999) {
+                throw new IllegalArgumentException("refused.code must be 4000 to 4999, but was " + code);
+            }
+            Checks.notNull(name, "refused.name");
+            Checks.notNull(message, "refused.message");
+            Checks.notNull(opensAt, "refused.opensAt");
+        }
+    }
 
     /**
      * The answer to {@link Join}: this connection's member entry, the peer's if present, and the

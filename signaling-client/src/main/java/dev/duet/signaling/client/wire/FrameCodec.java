@@ -86,8 +86,12 @@ public final class FrameCodec {
                         f.instant("relayedAt"), message(f.object("msg")));
                 case "accepted" -> new Frame.Accepted(f.integer("seq"));
                 case "error" -> new Frame.Error(errorCode(f), f.text("message"), f.optionalInteger("seq"));
+                case "ping" -> new Frame.Ping(f.integer("id"));
+                case "pong" -> new Frame.Pong(f.integer("id"));
+                case "refused" -> new Frame.Refused((int) f.integer("code"), f.text("name"), f.text("message"),
+                        f.has("opensAt") ? Optional.of(f.instant("opensAt")) : Optional.empty());
                 default -> throw new ProtocolException(ProtocolError.UNKNOWN_TYPE,
-                        "type " + quote(type) + " is not a frame type; expected one of join, send, ack, leave, joined, "
+                        "type " + quote(type) + " is not a frame type; expected one of join, send, ack, leave, ping, joined, pong, refused, "
                                 + "peer-joined, peer-left, deliver, accepted, error");
             };
         } catch (IllegalArgumentException e) {
@@ -102,7 +106,7 @@ public final class FrameCodec {
             return client;
         }
         throw new ProtocolException(ProtocolError.UNEXPECTED_FRAME, "a client may not send a "
-                + typeOf(frame) + " frame; expected join, send, ack or leave");
+                + typeOf(frame) + " frame; expected join, send, ack, leave or ping");
     }
 
     /** Decodes a frame the relay may send; a client frame is {@link ProtocolError#UNEXPECTED_FRAME}. */
@@ -170,14 +174,29 @@ public final class FrameCodec {
             case "answer" -> new PeerMessage.Negotiation(new Signal.Answer(epoch(m), m.integer("offerId"), m.text("sdp")));
             case "candidates" -> {
                 List<IceCandidate> candidates = new ArrayList<>();
+                String ufrag = m.text("ufrag");
                 for (JsonFields c : m.objects("candidates", Signal.MAX_CANDIDATES_PER_BATCH)) {
-                    long index = c.integer("sdpMLineIndex");
-                    if (index < 0 || index > 1024) {
-                        throw new ProtocolException(ProtocolError.INVALID_VALUE, c.path() + ".sdpMLineIndex must be 0 to 1024");
+                    Integer index = null;
+                    if (c.has("sdpMLineIndex")) {
+                        long i = c.integer("sdpMLineIndex");
+                        if (i < 0 || i > IceCandidate.MAX_MLINE_INDEX) {
+                            throw new ProtocolException(ProtocolError.INVALID_VALUE, c.path() + ".sdpMLineIndex must be 0 to "
+                                    + IceCandidate.MAX_MLINE_INDEX);
+                        }
+                        index = (int) i;
                     }
-                    candidates.add(new IceCandidate(c.text("sdpMid"), (int) index, c.text("candidate")));
+                    String mid = c.has("sdpMid") ? c.text("sdpMid") : null;
+                    if (mid == null && index == null) {
+                        throw new ProtocolException(ProtocolError.MISSING_FIELD, c.path()
+                                + " needs sdpMid or sdpMLineIndex (either may be null, not both)");
+                    }
+                    if (c.has("usernameFragment") && !c.text("usernameFragment").equals(ufrag)) {
+                        throw new ProtocolException(ProtocolError.INVALID_VALUE, c.path() + ".usernameFragment must be the"
+                                + " message's ufrag " + quote(ufrag) + " (each message carries one ICE generation)");
+                    }
+                    candidates.add(new IceCandidate(mid, index, c.text("candidate")));
                 }
-                yield new PeerMessage.Negotiation(new Signal.Candidates(epoch(m), m.text("ufrag"), candidates));
+                yield new PeerMessage.Negotiation(new Signal.Candidates(epoch(m), ufrag, candidates));
             }
             case "bye" -> new PeerMessage.Negotiation(new Signal.Bye(epoch(m), m.text("reason")));
             case "chat" -> new ChatMessage(m.text("text"));
@@ -188,7 +207,8 @@ public final class FrameCodec {
                             s.number("lossRatio"), s.optionalNumber("jitterMs"), s.optionalNumber("roundTripMs"),
                             s.optionalNumber("framesPerSecond"), s.optionalInt("width"), s.optionalInt("height")));
                 }
-                yield new MediaReport(epoch(m), m.instant("sampledAt"), m.bool("relayed"), streams);
+                yield new MediaReport(m.has("epoch") ? Optional.of(epoch(m)) : Optional.empty(), m.instant("sampledAt"),
+                        m.bool("relayed"), streams);
             }
             default -> throw new ProtocolException(ProtocolError.UNKNOWN_TYPE, m.path() + ".type " + quote(type)
                     + " is not a message type; expected one of ready, offer, answer, candidates, bye, chat, media-report");
@@ -271,6 +291,13 @@ public final class FrameCodec {
         } else if (frame instanceof Frame.Error e) {
             o.put("code", e.code().code()).put("message", e.message());
             e.seq().ifPresent(seq -> o.put("seq", seq));
+        } else if (frame instanceof Frame.Ping p) {
+            o.put("id", p.id());
+        } else if (frame instanceof Frame.Pong p) {
+            o.put("id", p.id());
+        } else if (frame instanceof Frame.Refused r) {
+            o.put("code", r.code()).put("name", r.name()).put("message", r.message());
+            r.opensAt().ifPresent(t -> o.put("opensAt", instant(t)));
         }
         try {
             return mapper.writeValueAsString(o);
@@ -301,8 +328,17 @@ public final class FrameCodec {
                 o.put("ufrag", c.ufrag());
                 ArrayNode list = o.putArray("candidates");
                 for (IceCandidate candidate : c.candidates()) {
-                    list.addObject().put("candidate", candidate.candidate()).put("sdpMid", candidate.sdpMid())
-                            .put("sdpMLineIndex", candidate.sdpMLineIndex());
+                    ObjectNode entry = list.addObject().put("candidate", candidate.candidate());
+                    if (candidate.sdpMid() != null) {
+                        entry.put("sdpMid", candidate.sdpMid());
+                    } else {
+                        entry.putNull("sdpMid");
+                    }
+                    if (candidate.sdpMLineIndex() != null) {
+                        entry.put("sdpMLineIndex", candidate.sdpMLineIndex().intValue());
+                    } else {
+                        entry.putNull("sdpMLineIndex");
+                    }
                 }
             } else if (s instanceof Signal.Bye b) {
                 o.put("type", "bye").set("epoch", epoch(b.epoch()));
@@ -311,7 +347,8 @@ public final class FrameCodec {
         } else if (message instanceof ChatMessage chat) {
             o.put("type", "chat").put("text", chat.text());
         } else if (message instanceof MediaReport report) {
-            o.put("type", "media-report").set("epoch", epoch(report.epoch()));
+            o.put("type", "media-report");
+            report.epoch().ifPresent(e -> o.set("epoch", epoch(e)));
             o.put("sampledAt", instant(report.sampledAt())).put("relayed", report.relayed());
             ArrayNode streams = o.putArray("streams");
             for (StreamReport s : report.streams()) {
@@ -362,6 +399,12 @@ public final class FrameCodec {
             return "deliver";
         } else if (frame instanceof Frame.Accepted) {
             return "accepted";
+        } else if (frame instanceof Frame.Ping) {
+            return "ping";
+        } else if (frame instanceof Frame.Pong) {
+            return "pong";
+        } else if (frame instanceof Frame.Refused) {
+            return "refused";
         } else {
             return "error";
         }

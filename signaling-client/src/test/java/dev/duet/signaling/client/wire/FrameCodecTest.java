@@ -58,7 +58,17 @@ class FrameCodecTest {
                                 OptionalDouble.of(4), OptionalDouble.of(30), OptionalDouble.of(29.97), OptionalInt.of(640),
                                 OptionalInt.of(360)),
                         StreamReport.of(StreamReport.Direction.OUTBOUND, StreamReport.MediaKind.AUDIO, false, 0)))),
-                new Frame.Deliver(5, ParticipantId.of("learner-bo"), T, new ChatMessage("hi")));
+                new Frame.Deliver(5, ParticipantId.of("learner-bo"), T, new ChatMessage("hi")),
+                new Frame.Ping(0),
+                new Frame.Ping(41),
+                new Frame.Pong(41),
+                new Frame.Refused(4425, "too-early", "ticket is valid from 2026-11-24T09:50:00Z", Optional.of(T)),
+                new Frame.Refused(4401, "ticket-invalid", "bad signature", Optional.empty()),
+                send(new PeerMessage.Negotiation(new Signal.Candidates(EPOCH, "ab", List.of(
+                        new IceCandidate(null, 0, "candidate:1 1 udp 1 10.77.0.1 5000 typ host"),
+                        new IceCandidate("0", null, "candidate:2 1 udp 1 10.77.0.1 5001 typ host"))))),
+                send(new MediaReport(Optional.empty(), T, false, List.of(
+                        StreamReport.of(StreamReport.Direction.OUTBOUND, StreamReport.MediaKind.AUDIO, true, 32)))));
         for (Frame frame : frames) {
             assertThat(codec.decode(codec.encode(frame))).as("%s", frame).isEqualTo(frame);
         }
@@ -94,6 +104,21 @@ class FrameCodecTest {
                 "at most 65536 are accepted");
         assertError("{\"v\":1,\"type\":\"leave\",\"reason\":\"" + "é".repeat(33_000) + "\"}", ProtocolError.TOO_LARGE,
                 "66"); // 66,0xx bytes of UTF-8 although under 65,536 characters
+    }
+
+    @Test
+    void candidatesMayLackAMidOrAnIndexButNotBothAndCarryOneIceGeneration() throws Exception {
+        String base = "{\"v\":1,\"type\":\"send\",\"seq\":1,\"msg\":{\"type\":\"candidates\",\"epoch\":[\"c-1\",\"c-2\"],"
+                + "\"ufrag\":\"Lx8t\",\"candidates\":[";
+        Frame.Send ok = (Frame.Send) codec.decode(base + "{\"candidate\":\"candidate:1 1 udp 1 10.77.0.1 5 typ host\","
+                + "\"sdpMid\":null,\"sdpMLineIndex\":0,\"usernameFragment\":\"Lx8t\"}]}}");
+        Signal.Candidates c = (Signal.Candidates) ((PeerMessage.Negotiation) ok.message()).signal();
+        assertThat(c.candidates().get(0).sdpMid()).isNull();
+        assertThat(c.candidates().get(0).sdpMLineIndex()).isZero();
+        assertError(base + "{\"candidate\":\"candidate:1 1 udp 1 10.77.0.1 5 typ host\",\"sdpMid\":null,"
+                + "\"sdpMLineIndex\":null}]}}", ProtocolError.MISSING_FIELD, "needs sdpMid or sdpMLineIndex");
+        assertError(base + "{\"candidate\":\"candidate:1 1 udp 1 10.77.0.1 5 typ host\",\"sdpMid\":\"0\","
+                + "\"usernameFragment\":\"Zz9q\"}]}}", ProtocolError.INVALID_VALUE, "usernameFragment must be the message's ufrag");
     }
 
     @Test

@@ -52,8 +52,8 @@ class ProtocolDocumentTest {
                 messageTypes.add(node.get("msg").get("type").asText());
             }
         }
-        assertThat(frameTypes).containsExactlyInAnyOrder("join", "send", "ack", "leave", "joined", "peer-joined",
-                "peer-left", "deliver", "accepted", "error");
+        assertThat(frameTypes).containsExactlyInAnyOrder("join", "send", "ack", "leave", "ping", "joined", "peer-joined",
+                "peer-left", "deliver", "accepted", "pong", "refused", "error");
         assertThat(messageTypes).containsExactlyInAnyOrder("ready", "offer", "answer", "candidates", "bye", "chat",
                 "media-report");
     }
@@ -64,6 +64,16 @@ class ProtocolDocumentTest {
         for (ProtocolError error : ProtocolError.values()) {
             assertThat(doc).as("error code %s in docs/protocol.md", error.code()).contains("| `" + error.code() + "` |");
         }
+    }
+
+    @Test
+    void everyCloseCodeIsDocumentedOnItsOwnRow() throws Exception {
+        String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+        String table = doc.substring(doc.indexOf("### 9.1 Close codes"), doc.indexOf("### 9.2"));
+        for (CloseCode code : CloseCode.values()) {
+            assertThat(table).as("close code %s in §9.1", code.code()).contains("| `" + code.code() + "` |");
+        }
+        assertThat(table).as("no ranges that overlap single codes").doesNotContain("`4400`–`4425`");
     }
 
     private static List<String> examples() throws Exception {

@@ -151,6 +151,8 @@ public final class ConnectionHandler {
             }
             departed(now, DepartureReason.LEFT);
             close(CloseCode.NORMAL, "left");
+        } else if (frame instanceof Frame.Ping ping) {
+            send(new Frame.Pong(ping.id()));
         } else if (frame instanceof Frame.Join) {
             send(new Frame.Error(ProtocolError.UNEXPECTED_FRAME, "this connection has already joined", Optional.empty()));
         }
@@ -197,7 +199,7 @@ public final class ConnectionHandler {
                 case EXPIRED -> CloseCode.TICKET_EXPIRED;
                 case NOT_YET_VALID -> CloseCode.TOO_EARLY;
                 default -> CloseCode.TICKET_INVALID;
-            }, invalid.message());
+            }, invalid.message(), invalid.validFrom());
             log.info("session {}: join refused from {}: {}", sessionId, out.describe(), invalid.reason());
             return;
         }
@@ -371,11 +373,24 @@ public final class ConnectionHandler {
     }
 
     void close(CloseCode code, String reason) {
+        close(code, reason, Optional.empty());
+    }
+
+    /**
+     * Closes with {@code code}. A refusal (a 44xx code, or 4499 at join) is announced first with a
+     * {@code refused} frame that carries the whole reason and, for {@code too-early}, the opening time.
+     */
+    void close(CloseCode code, String reason, Optional<Instant> opensAt) {
+        boolean refusal;
         synchronized (this) {
             if (phase == Phase.CLOSED) {
                 return;
             }
+            refusal = phase == Phase.AWAITING_JOIN || phase == Phase.JOINING;
             phase = Phase.CLOSED;
+        }
+        if (refusal && code.code() >= 4000) {
+            out.send(node.codec().encode(new Frame.Refused(code.code(), code.label(), reason, opensAt)));
         }
         out.close(code.code(), code.label() + ": " + truncate(reason));
     }

@@ -38,8 +38,8 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
 
             @Override
             public void close(int code, String reason) {
-                // Callers may hold a session's lock: the close frame is written on the writer, not here.
-                node.writer().execute(() -> session.close(code, reason, Callback.NOOP));
+                // Callers may hold a session's lock: the close is written on the writer, after the frames before it.
+                queue[0].close(code, reason);
             }
 
             @Override
@@ -47,13 +47,22 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
                 return String.valueOf(session.getRemoteSocketAddress());
             }
         });
-        queue[0] = new QueuedOutbound((text, done) -> session.sendText(text, Callback.from(() -> done.accept(null), done::accept)),
-                node.writer(), node.limits().maxQueuedBytes(), node.queuedBytesCounter(), () -> {
+        queue[0] = new QueuedOutbound(new QueuedOutbound.FrameWriter() {
+                    @Override
+                    public void write(String text, java.util.function.Consumer<Throwable> done) {
+                        session.sendText(text, Callback.from(() -> done.accept(null), done::accept));
+                    }
+
+                    @Override
+                    public void close(int code, String reason) {
+                        session.close(code, reason, Callback.NOOP);
+                    }
+                }, node.writer(), node.limits().maxQueuedBytes(), node.queuedBytesCounter(), () -> {
                     // Not reading fast enough: close (4003), and drop the TCP connection shortly after in case
                     // the close frame cannot get through either.
                     node.slowConsumerClosed(sessionId, handler);
-                    session.close(CloseCode.TOO_SLOW.code(), CloseCode.TOO_SLOW.label()
-                            + ": more than " + node.limits().maxQueuedBytes() / 1024 + " KiB waiting to be read", Callback.NOOP);
+                    node.writer().execute(() -> session.close(CloseCode.TOO_SLOW.code(), CloseCode.TOO_SLOW.label()
+                            + ": more than " + node.limits().maxQueuedBytes() / 1024 + " KiB waiting to be read", Callback.NOOP));
                     node.later(session::disconnect, 1000);
                 });
         this.queue = queue[0];

@@ -16,11 +16,15 @@ import java.util.function.Consumer;
  * enough: the queue stops taking frames and {@code onOverflow} runs once (it closes the connection).
  */
 final class QueuedOutbound {
-    /** Writes one text frame and calls {@code done} (with null, or the failure) once it is written. */
-    @FunctionalInterface
+    /** Writes one text frame and calls {@code done} (with null, or the failure) once it is written; closes. */
     interface FrameWriter {
         void write(String text, Consumer<Throwable> done);
+
+        void close(int code, String reason);
     }
+
+    /** A close, queued after the frames sent before it. */
+    private record Close(int code, String reason) {}
 
     private static final int PENDING = 0;
     private static final int DONE_IN_PLACE = 1;
@@ -31,7 +35,7 @@ final class QueuedOutbound {
     private final long maxQueuedBytes;
     private final Runnable onOverflow;
     private final AtomicLong queuedBytes;   // shared by the node's connections: its total
-    private final Queue<String> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<Object> queue = new ConcurrentLinkedQueue<>(); // String frames, then maybe one Close
     private final AtomicLong mine = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean overflowed = new AtomicBoolean();
@@ -65,6 +69,14 @@ final class QueuedOutbound {
         return true;
     }
 
+    /** Closes the connection once every frame queued before is written. */
+    void close(int code, String reason) {
+        queue.add(new Close(code, reason));
+        if (writing.compareAndSet(false, true)) {
+            executor.execute(this::writeLoop);
+        }
+    }
+
     /** Bytes waiting on this connection. */
     long queued() {
         return mine.get();
@@ -73,15 +85,22 @@ final class QueuedOutbound {
     /** Forgets what is queued (the connection is gone). */
     void discard() {
         overflowed.set(true);
-        String dropped;
+        Object dropped;
         while ((dropped = queue.poll()) != null) {
-            release(dropped);
+            if (dropped instanceof String text) {
+                release(text);
+            }
         }
     }
 
     private void writeLoop() {
         while (true) {
-            String next = queue.poll();
+            Object item = queue.poll();
+            if (item instanceof Close close) {
+                writer.close(close.code(), close.reason());
+                continue;
+            }
+            String next = (String) item;
             if (next == null) {
                 writing.set(false);
                 if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
