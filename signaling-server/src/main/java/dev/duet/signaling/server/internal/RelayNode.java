@@ -56,7 +56,7 @@ public final class RelayNode implements AutoCloseable {
     /** When a watched session's window closes (if its booking is known), and since when it has been settling. */
     private static final class Watch {
         final Optional<Instant> closesAt;
-        long emptySince = -1; // node ticks since nobody was present after a hang-up; -1 when not
+        long emptySince = -1; // node ticks since nobody was present; -1 while someone is
 
         Watch(Optional<Instant> closesAt) {
             this.closesAt = closesAt;
@@ -133,6 +133,8 @@ public final class RelayNode implements AutoCloseable {
     /** Reason of a session the relay closed because both had left after a hang-up. */
     public static final String HUNG_UP = "hung-up";
     public static final Duration DEFAULT_SETTLE_GRACE = Duration.ofSeconds(30);
+    /** A watched session with no known window that nobody is in for this long is no longer watched. */
+    static final Duration FORGET_AFTER = Duration.ofHours(2);
 
     public int sessionCount() {
         return rooms.size();
@@ -307,12 +309,16 @@ public final class RelayNode implements AutoCloseable {
                 SessionStore.Status status = store.status(id);
                 if (status.closed()) {
                     watched.remove(id);
-                } else if (status.hungUpBy().isPresent() && status.present() == 0) {
+                } else if (status.present() == 0) {
                     if (w.emptySince < 0) {
                         w.emptySince = ticks;
                     }
-                    if (ticks - w.emptySince >= settleGrace.toNanos()) {
+                    long empty = ticks - w.emptySince;
+                    if (status.hungUpBy().isPresent() && empty >= settleGrace.toNanos()) {
                         closeSession(id, HUNG_UP);
+                    } else if (w.closesAt.isEmpty() && empty >= FORGET_AFTER.toNanos()) {
+                        // No booking known and nobody back for two hours: stop watching (the store forgets it too).
+                        watched.remove(id);
                     }
                 } else {
                     w.emptySince = -1;
