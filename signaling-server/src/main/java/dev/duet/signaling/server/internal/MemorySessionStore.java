@@ -29,7 +29,9 @@ public final class MemorySessionStore implements SessionStore {
 
     private final int maxPendingDeliveries;
     private final ConcurrentHashMap<SessionId, State> sessions = new ConcurrentHashMap<>();
-    private final Set<SessionId> closed = ConcurrentHashMap.newKeySet();
+    /** Closed sessions and when; kept longer than any ticket can live (48 h), so none is rejoined. */
+    private final ConcurrentHashMap<SessionId, Instant> closed = new ConcurrentHashMap<>();
+    private static final Duration CLOSED_RETENTION = Duration.ofHours(49);
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
 
     public MemorySessionStore(int maxPendingDeliveries) {
@@ -62,7 +64,7 @@ public final class MemorySessionStore implements SessionStore {
     public JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered) {
         State s = state(session);
         synchronized (s) {
-            if (closed.contains(session)) {
+            if (closed.containsKey(session)) {
                 return new JoinOutcome.Closed();
             }
             ParticipantId who = member.participant();
@@ -153,7 +155,7 @@ public final class MemorySessionStore implements SessionStore {
     public boolean close(SessionId session, String reason) {
         State s = state(session);
         synchronized (s) {
-            if (!closed.add(session)) {
+            if (closed.putIfAbsent(session, Instant.MIN) != null) { // stamped by the next sweep, on the node's clock
                 return false;
             }
             publish(session, new Event.Closed(reason));
@@ -163,7 +165,7 @@ public final class MemorySessionStore implements SessionStore {
 
     @Override
     public boolean isClosed(SessionId session) {
-        return closed.contains(session);
+        return closed.containsKey(session);
     }
 
     @Override
@@ -180,10 +182,10 @@ public final class MemorySessionStore implements SessionStore {
     public Status status(SessionId session) {
         State s = sessions.get(session);
         if (s == null) {
-            return new Status(0, Optional.empty(), closed.contains(session));
+            return new Status(0, Optional.empty(), closed.containsKey(session));
         }
         synchronized (s) {
-            return new Status(s.present.size(), Optional.ofNullable(s.hungUpBy), closed.contains(session));
+            return new Status(s.present.size(), Optional.ofNullable(s.hungUpBy), closed.containsKey(session));
         }
     }
 
@@ -191,6 +193,9 @@ public final class MemorySessionStore implements SessionStore {
     @Override
     public void sweep(Set<SessionId> localSessions, Instant now) {
         Instant cutoff = now.minus(RETENTION);
+        closed.replaceAll((id, at) -> at.equals(Instant.MIN) ? now : at);
+        Instant closedCutoff = now.minus(CLOSED_RETENTION);
+        closed.values().removeIf(at -> at.isBefore(closedCutoff));
         sessions.entrySet().removeIf(e -> {
             synchronized (e.getValue()) {
                 return e.getValue().present.isEmpty() && e.getValue().lastActivity.isBefore(cutoff);
