@@ -1,0 +1,211 @@
+package dev.duet.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.duet.core.Booking;
+import dev.duet.core.JoinTicketIssuer;
+import dev.duet.core.JoinTicketVerifier;
+import dev.duet.core.Participant;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.TicketKey;
+import dev.duet.core.testing.ProcessOutput;
+import dev.duet.core.testing.TestNetwork;
+import dev.duet.signaling.client.MediaReport;
+import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.StreamReport;
+import dev.duet.signaling.client.TicketSource;
+import dev.duet.signaling.server.RelayServer;
+import dev.duet.webrtc.CallEnd;
+import dev.duet.webrtc.CallListener;
+import dev.duet.webrtc.DuetCall;
+import dev.duet.webrtc.HostNetwork;
+import dev.duet.webrtc.LocalMedia;
+import dev.duet.webrtc.MediaEngine;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real browser (headless Chromium with a fake camera and microphone) runs duet-web's call.js as
+ * the learner against the Java expert, through the real relay: media flows both ways by both
+ * sides' own stats, chat goes both ways, and the expert's hang-up ends the browser's call.
+ * WebRTC needs a non-loopback interface: like the webrtc tests, this runs in the run's network
+ * namespace ({@code .ci/netns-run.sh}) or on opt-in.
+ */
+class BrowserCallTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    static Path chromium() {
+        Optional<Path> found = List.of("/usr/lib/chromium/chromium", "/usr/bin/chromium").stream().map(Path::of)
+                .filter(Files::isExecutable).findFirst();
+        if (found.isEmpty()) {
+            ProcessOutput.missing("chromium is not installed (Debian package chromium); .ci/run installs it", "the browser tests");
+        }
+        return found.get();
+    }
+
+    @Test
+    void aChromiumLearnerAndTheJavaExpertTalkBothWays() throws Exception {
+        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
+        Path chromium = chromium();
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        TicketKey key = TicketKey.of("k1", secret);
+        Instant now = Instant.now();
+        Booking booking = new Booking(SessionId.of("web-" + now.toEpochMilli()), Participant.expert("expert-ada", "Ada"),
+                Participant.learner("learner-bo", "Bo"), now, Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofMinutes(5));
+        JoinTicketIssuer issuer = new JoinTicketIssuer(key, Duration.ofHours(1));
+        BlockingQueue<JsonNode> browser = new LinkedBlockingQueue<>();
+        List<JsonNode> story = new ArrayList<>();
+        HttpServer pages = pages(browser);
+        Process chrome = null;
+        try (MediaEngine engine = MediaEngine.synthetic();
+                RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30))).start()) {
+            Expert expert = new Expert();
+            try (DuetCall expertCall = DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
+                    TicketSource.of(issuer.issue(booking, ParticipantId.of("expert-ada"), now)), Runnable::run))
+                    .media(LocalMedia.synthetic()).listener(expert).statsInterval(Duration.ofSeconds(1)).build()) {
+                expertCall.start().get(10, TimeUnit.SECONDS);
+                String url = "http://127.0.0.1:" + pages.getAddress().getPort() + "/learner.html?relay="
+                        + URLEncoder.encode(relay.sessionUri(booking.sessionId()).toString(), StandardCharsets.UTF_8) + "&ticket="
+                        + URLEncoder.encode(issuer.issue(booking, ParticipantId.of("learner-bo"), now), StandardCharsets.UTF_8);
+                chrome = new ProcessBuilder(chromium.toString(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--user-data-dir=" + dir.resolve("profile"), "--use-fake-device-for-media-stream",
+                        "--use-fake-ui-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns",
+                        "--autoplay-policy=no-user-gesture-required", url)
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+
+                await(browser, story, e -> e.path("event").asText().equals("joined"), "the browser's join");
+                await(browser, story, e -> e.path("event").asText().equals("media") && twoWay(e), "media both ways by the browser's stats");
+                assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).as("media both ways by the Java expert's stats").isTrue();
+                assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
+                expertCall.sendChat("hello from Java").get(5, TimeUnit.SECONDS);
+                await(browser, story, e -> e.path("event").asText().equals("chat") && e.path("text").asText().equals("hello from Java"),
+                        "the expert's chat in the browser");
+                expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
+                JsonNode ended = await(browser, story, e -> e.path("event").asText().equals("ended"), "the browser's end");
+                assertThat(ended.path("reason").asText()).contains("lesson over");
+            }
+        } catch (AssertionError | Exception e) {
+            throw new AssertionError(e.getMessage() + "\nthe browser's story:\n" + story + "\nchromium:\n"
+                    + (Files.exists(dir.resolve("chromium.log")) ? Files.readString(dir.resolve("chromium.log")) : ""), e);
+        } finally {
+            if (chrome != null) {
+                ProcessOutput.stop(chrome);
+            }
+            pages.stop(0);
+        }
+    }
+
+    private static boolean twoWay(JsonNode media) {
+        int flowing = 0;
+        for (JsonNode s : media.path("streams")) {
+            if (s.path("flowing").asBoolean()) {
+                flowing++;
+            }
+        }
+        return flowing == 4;
+    }
+
+    private static JsonNode await(BlockingQueue<JsonNode> events, List<JsonNode> story, Predicate<JsonNode> what, String label)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            JsonNode e = events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new AssertionError("no " + label + " within 30 s");
+            }
+            story.add(e);
+            if (e.path("event").asText().equals("page-error") || e.path("event").asText().equals("error")) {
+                throw new AssertionError("the page reported " + e);
+            }
+            if (what.test(e)) {
+                return e;
+            }
+        }
+    }
+
+    /** Serves the page and duet-web's modules, and takes the page's events. */
+    private static HttpServer pages(BlockingQueue<JsonNode> events) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/duet-web/", exchange -> {
+            String name = exchange.getRequestURI().getPath().substring("/duet-web/".length());
+            Path file = Path.of("src/main/js").resolve(name).normalize();
+            if (!file.startsWith(Path.of("src/main/js")) || !Files.isRegularFile(file)) {
+                respond(exchange, 404, "text/plain", "no such file".getBytes(StandardCharsets.UTF_8));
+            } else {
+                respond(exchange, 200, "text/javascript", Files.readAllBytes(file));
+            }
+        });
+        server.createContext("/learner.html", exchange -> respond(exchange, 200, "text/html",
+                Files.readAllBytes(Path.of("src/test/resources/browser/learner.html"))));
+        server.createContext("/events", exchange -> {
+            events.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+            respond(exchange, 204, "text/plain", new byte[0]);
+        });
+        server.start();
+        return server;
+    }
+
+    private static void respond(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        exchange.close();
+    }
+
+    /** The Java expert's view: media both ways by its own stats, and the browser's chat. */
+    private static final class Expert implements CallListener {
+        final CompletableFuture<Boolean> twoWay = new CompletableFuture<>();
+        final CompletableFuture<String> chat = new CompletableFuture<>();
+
+        @Override
+        public void onMediaReport(MediaReport report) {
+            long flowing = report.streams().stream().filter(StreamReport::flowing).count();
+            if (flowing == 4) {
+                twoWay.complete(true);
+            }
+        }
+
+        @Override
+        public void onChat(ParticipantId from, Instant relayedAt, String text) {
+            chat.complete(text);
+        }
+
+        @Override
+        public void onEnded(CallEnd end) {
+            twoWay.complete(false);
+        }
+    }
+}
