@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real browser (headless Chromium with a fake camera and microphone) runs duet-web's call.js as
+ * A real browser (headless Chromium and Firefox ESR, each with a fake camera and microphone) runs duet-web's call.js as
  * the learner against the Java expert, through the real relay: media flows both ways by both
  * sides' own stats, chat goes both ways, and the expert's hang-up ends the browser's call.
  * WebRTC needs a non-loopback interface: like the webrtc tests, this runs in the run's network
@@ -61,19 +61,62 @@ class BrowserCallTest {
     @TempDir
     Path dir;
 
-    static Path chromium() {
-        Optional<Path> found = List.of("/usr/lib/chromium/chromium", "/usr/bin/chromium").stream().map(Path::of)
-                .filter(Files::isExecutable).findFirst();
-        if (found.isEmpty()) {
-            ProcessOutput.missing("chromium is not installed (Debian package chromium); .ci/run installs it", "the browser tests");
+    /** The browsers, each headless with a fake camera and microphone and without its host-address mDNS names. */
+    enum Browser {
+        CHROMIUM("chromium", List.of("/usr/lib/chromium/chromium", "/usr/bin/chromium")) {
+            @Override
+            List<String> command(Path binary, Path profile, String url) {
+                return List.of(binary.toString(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--user-data-dir=" + profile, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                        "--disable-features=WebRtcHideLocalIpsWithMdns", "--autoplay-policy=no-user-gesture-required", url);
+            }
+        },
+        FIREFOX("firefox-esr", List.of("/usr/lib/firefox-esr/firefox-esr", "/usr/bin/firefox-esr")) {
+            @Override
+            List<String> command(Path binary, Path profile, String url) throws IOException {
+                Files.createDirectories(profile);
+                Files.writeString(profile.resolve("user.js"), String.join("\n",
+                        "user_pref(\"media.navigator.streams.fake\", true);",
+                        "user_pref(\"media.navigator.permission.disabled\", true);",
+                        "user_pref(\"media.peerconnection.ice.obfuscate_host_addresses\", false);",
+                        "user_pref(\"media.autoplay.default\", 0);",
+                        "user_pref(\"browser.shell.checkDefaultBrowser\", false);",
+                        "user_pref(\"datareporting.policy.dataSubmissionEnabled\", false);",
+                        "user_pref(\"toolkit.telemetry.reportingpolicy.firstRun\", false);",
+                        "user_pref(\"app.update.disabledForTesting\", true);",
+                        "user_pref(\"network.captive-portal-service.enabled\", false);",
+                        "user_pref(\"network.connectivity-service.enabled\", false);",
+                        "user_pref(\"browser.startup.homepage_override.mstone\", \"ignore\");", ""));
+                return List.of(binary.toString(), "--headless", "--no-remote", "--profile", profile.toString(), url);
+            }
+        };
+
+        final String packageName;
+        final List<String> binaries;
+
+        Browser(String packageName, List<String> binaries) {
+            this.packageName = packageName;
+            this.binaries = binaries;
         }
-        return found.get();
+
+        abstract List<String> command(Path binary, Path profile, String url) throws IOException;
+
+        Path binary() {
+            Optional<Path> found = binaries.stream().map(Path::of).filter(Files::isExecutable).findFirst();
+            if (found.isEmpty()) {
+                ProcessOutput.missing(packageName + " is not installed (Debian package " + packageName + "); .ci/run installs it",
+                        "the browser tests");
+            }
+            return found.get();
+        }
     }
 
-    @Test
-    void aChromiumLearnerAndTheJavaExpertTalkBothWays() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
+    void aBrowserLearnerAndTheJavaExpertTalkBothWays(Browser kind) throws Exception {
         TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
-        Path chromium = chromium();
+        Path binary = kind.binary();
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         TicketKey key = TicketKey.of("k1", secret);
@@ -95,12 +138,8 @@ class BrowserCallTest {
                 String url = "http://127.0.0.1:" + pages.getAddress().getPort() + "/learner.html?relay="
                         + URLEncoder.encode(relay.sessionUri(booking.sessionId()).toString(), StandardCharsets.UTF_8) + "&ticket="
                         + URLEncoder.encode(issuer.issue(booking, ParticipantId.of("learner-bo"), now), StandardCharsets.UTF_8);
-                chrome = new ProcessBuilder(chromium.toString(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--user-data-dir=" + dir.resolve("profile"), "--use-fake-device-for-media-stream",
-                        "--use-fake-ui-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns",
-                        "--autoplay-policy=no-user-gesture-required", url)
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+                chrome = new ProcessBuilder(kind.command(binary, dir.resolve("profile"), url))
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("browser.log").toFile()).start();
 
                 await(browser, story, e -> e.path("event").asText().equals("joined"), "the browser's join");
                 await(browser, story, e -> e.path("event").asText().equals("media") && twoWay(e), "media both ways by the browser's stats");
@@ -114,8 +153,8 @@ class BrowserCallTest {
                 assertThat(ended.path("reason").asText()).contains("lesson over");
             }
         } catch (AssertionError | Exception e) {
-            throw new AssertionError(e.getMessage() + "\nthe browser's story:\n" + story + "\nchromium:\n"
-                    + (Files.exists(dir.resolve("chromium.log")) ? Files.readString(dir.resolve("chromium.log")) : ""), e);
+            throw new AssertionError(kind + ": " + e.getMessage() + "\nthe browser's story:\n" + story + "\nits output:\n"
+                    + (Files.exists(dir.resolve("browser.log")) ? Files.readString(dir.resolve("browser.log")) : ""), e);
         } finally {
             if (chrome != null) {
                 ProcessOutput.stop(chrome);
