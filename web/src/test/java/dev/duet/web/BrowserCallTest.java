@@ -19,6 +19,13 @@ import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.RelayTransport;
 import dev.duet.signaling.client.StreamReport;
 import dev.duet.signaling.client.TicketSource;
+import dev.duet.core.attendance.AttendanceRules;
+import dev.duet.core.attendance.BillingPolicy;
+import dev.duet.core.attendance.Money;
+import dev.duet.core.attendance.SessionReport;
+import dev.duet.signaling.server.JsonLinesAttendanceStore;
+import dev.duet.signaling.server.RelayEventSink;
+import dev.duet.signaling.server.SessionOutcomes;
 import dev.duet.signaling.server.RelayServer;
 import dev.duet.webrtc.CallEnd;
 import dev.duet.webrtc.CallListener;
@@ -112,54 +119,170 @@ class BrowserCallTest {
         }
     }
 
+    /** One booked session on a real relay that stores attendance and settles the session by itself after a hang-up. */
+    private final class Fixture implements AutoCloseable {
+        final TicketKey key;
+        final Booking booking;
+        final JoinTicketIssuer issuer;
+        final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+        final List<JsonNode> story = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CompletableFuture<SessionReport> settled = new CompletableFuture<>();
+        final List<Process> browsers = new ArrayList<>();
+        final HttpServer pages;
+        final JsonLinesAttendanceStore store;
+        final java.util.concurrent.ExecutorService settling = java.util.concurrent.Executors.newSingleThreadExecutor();
+        final RelayServer relay;
+
+        Fixture() throws Exception {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            key = TicketKey.of("k1", secret);
+            Instant now = Instant.now();
+            booking = new Booking(SessionId.of("web-" + now.toEpochMilli()), Participant.expert("expert-ada", "Ada"),
+                    Participant.learner("learner-bo", "Bo"), now, Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofMinutes(5));
+            issuer = new JoinTicketIssuer(key, Duration.ofHours(1));
+            pages = pages(events);
+            store = JsonLinesAttendanceStore.open(dir.resolve("attendance.jsonl"));
+            SessionOutcomes outcomes = new SessionOutcomes(store, id -> Optional.of(booking), AttendanceRules.defaults(),
+                    BillingPolicy.perMinute(Money.of("EUR", "60.00")), List.of((report, charge) -> settled.complete(report)), settling);
+            relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30))).settleGrace(Duration.ZERO)
+                    .eventSink(RelayEventSink.storing(store).andThen(outcomes)).start();
+        }
+
+        String ticket(String participant) {
+            return issuer.issue(booking, ParticipantId.of(participant), Instant.now());
+        }
+
+        void open(Browser kind, String name, String participant, boolean hangUpAfterGreeting) throws IOException {
+            String url = "http://127.0.0.1:" + pages.getAddress().getPort() + "/participant.html?name=" + name + "&relay="
+                    + URLEncoder.encode(relay.sessionUri(booking.sessionId()).toString(), StandardCharsets.UTF_8) + "&ticket="
+                    + URLEncoder.encode(ticket(participant), StandardCharsets.UTF_8) + (hangUpAfterGreeting ? "&hangup=1" : "");
+            browsers.add(new ProcessBuilder(kind.command(kind.binary(), dir.resolve("profile-" + name), url))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
+        }
+
+        DuetCall javaExpert(MediaEngine engine, Expert listener) {
+            return DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
+                    TicketSource.of(ticket("expert-ada")), Runnable::run)).media(LocalMedia.synthetic()).listener(listener)
+                    .statsInterval(Duration.ofSeconds(1)).build();
+        }
+
+        JsonNode await(String name, Predicate<JsonNode> what, String label) throws InterruptedException {
+            Predicate<JsonNode> mine = e -> e.path("name").asText().equals(name) && what.test(e);
+            for (JsonNode seen : story) { // it may have come while the test waited for the other browser
+                if (mine.test(seen)) {
+                    return seen;
+                }
+            }
+            return BrowserCallTest.await(events, story, mine, name + ": " + label);
+        }
+
+        /** The report the relay settled: both showed, and media flowed both ways. */
+        void assertSettledReport() throws Exception {
+            SessionReport report = settled.get(15, TimeUnit.SECONDS);
+            assertThat(report.expert().showed()).isTrue();
+            assertThat(report.learner().showed()).isTrue();
+            assertThat(report.mediaBothWays()).as("media both ways in the report (%s)", report.outcomeReason())
+                    .isGreaterThan(Duration.ZERO);
+        }
+
+        String logs() throws IOException {
+            StringBuilder out = new StringBuilder("the browsers' story:\n" + story + "\n");
+            try (var files = Files.list(dir)) {
+                for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                    out.append(log.getFileName()).append(":\n").append(Files.readString(log)).append('\n');
+                }
+            }
+            return out.toString();
+        }
+
+        @Override
+        public void close() {
+            browsers.forEach(ProcessOutput::stop);
+            relay.close();
+            store.close();
+            settling.shutdownNow();
+            pages.stop(0);
+        }
+    }
+
+    private static boolean is(JsonNode e, String event) {
+        return e.path("event").asText().equals(event);
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Browser.class)
-    void aBrowserLearnerAndTheJavaExpertTalkBothWays(Browser kind) throws Exception {
+    void theJavaExpertFirstThenABrowserLearnerTalkBothWays(Browser kind) throws Exception {
         TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
-        Path binary = kind.binary();
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        TicketKey key = TicketKey.of("k1", secret);
-        Instant now = Instant.now();
-        Booking booking = new Booking(SessionId.of("web-" + now.toEpochMilli()), Participant.expert("expert-ada", "Ada"),
-                Participant.learner("learner-bo", "Bo"), now, Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofMinutes(5));
-        JoinTicketIssuer issuer = new JoinTicketIssuer(key, Duration.ofHours(1));
-        BlockingQueue<JsonNode> browser = new LinkedBlockingQueue<>();
-        List<JsonNode> story = new ArrayList<>();
-        HttpServer pages = pages(browser);
-        Process chrome = null;
-        try (MediaEngine engine = MediaEngine.synthetic();
-                RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30))).start()) {
-            Expert expert = new Expert();
-            try (DuetCall expertCall = DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
-                    TicketSource.of(issuer.issue(booking, ParticipantId.of("expert-ada"), now)), Runnable::run))
-                    .media(LocalMedia.synthetic()).listener(expert).statsInterval(Duration.ofSeconds(1)).build()) {
-                expertCall.start().get(10, TimeUnit.SECONDS);
-                String url = "http://127.0.0.1:" + pages.getAddress().getPort() + "/learner.html?relay="
-                        + URLEncoder.encode(relay.sessionUri(booking.sessionId()).toString(), StandardCharsets.UTF_8) + "&ticket="
-                        + URLEncoder.encode(issuer.issue(booking, ParticipantId.of("learner-bo"), now), StandardCharsets.UTF_8);
-                chrome = new ProcessBuilder(kind.command(binary, dir.resolve("profile"), url))
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("browser.log").toFile()).start();
+        kind.binary();
+        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic()) {
+            try {
+                Expert expert = new Expert();
+                try (DuetCall expertCall = f.javaExpert(engine, expert)) {
+                    expertCall.start().get(10, TimeUnit.SECONDS);
+                    f.open(kind, "learner", "learner-bo", false);
+                    JsonNode joined = f.await("learner", e -> is(e, "joined"), "join");
+                    assertThat(joined.path("peer").asText()).isEqualTo("expert-ada");
+                    f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by the browser's stats");
+                    assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).as("media both ways by the Java expert's stats").isTrue();
+                    assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
+                    expertCall.sendChat("hello from Java").get(5, TimeUnit.SECONDS);
+                    f.await("learner", e -> is(e, "chat") && e.path("text").asText().equals("hello from Java"), "the expert's chat");
+                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
+                    assertThat(f.await("learner", e -> is(e, "ended"), "end").path("reason").asText()).contains("lesson over");
+                }
+                f.assertSettledReport();
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
+            }
+        }
+    }
 
-                await(browser, story, e -> e.path("event").asText().equals("joined"), "the browser's join");
-                await(browser, story, e -> e.path("event").asText().equals("media") && twoWay(e), "media both ways by the browser's stats");
-                assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).as("media both ways by the Java expert's stats").isTrue();
-                assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
-                expertCall.sendChat("hello from Java").get(5, TimeUnit.SECONDS);
-                await(browser, story, e -> e.path("event").asText().equals("chat") && e.path("text").asText().equals("hello from Java"),
-                        "the expert's chat in the browser");
-                expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
-                JsonNode ended = await(browser, story, e -> e.path("event").asText().equals("ended"), "the browser's end");
-                assertThat(ended.path("reason").asText()).contains("lesson over");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
+    void aBrowserLearnerFirstThenTheJavaExpertTalkBothWays(Browser kind) throws Exception {
+        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
+        kind.binary();
+        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic()) {
+            try {
+                f.open(kind, "learner", "learner-bo", false);
+                JsonNode joined = f.await("learner", e -> is(e, "joined"), "join");
+                assertThat(joined.path("peer").isNull() || joined.path("peer").isMissingNode()).as("alone at first").isTrue();
+                Expert expert = new Expert();
+                try (DuetCall expertCall = f.javaExpert(engine, expert)) {
+                    expertCall.start().get(10, TimeUnit.SECONDS);
+                    f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by the browser's stats");
+                    assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).as("media both ways by the Java expert's stats").isTrue();
+                    assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
+                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
+                    f.await("learner", e -> is(e, "ended"), "end");
+                }
+                f.assertSettledReport();
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
             }
-        } catch (AssertionError | Exception e) {
-            throw new AssertionError(kind + ": " + e.getMessage() + "\nthe browser's story:\n" + story + "\nits output:\n"
-                    + (Files.exists(dir.resolve("browser.log")) ? Files.readString(dir.resolve("browser.log")) : ""), e);
-        } finally {
-            if (chrome != null) {
-                ProcessOutput.stop(chrome);
+        }
+    }
+
+    @Test
+    void aChromiumExpertAndAFirefoxLearnerTalkBrowserToBrowser() throws Exception {
+        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
+        Browser.CHROMIUM.binary();
+        Browser.FIREFOX.binary();
+        try (Fixture f = new Fixture()) {
+            try {
+                f.open(Browser.CHROMIUM, "expert", "expert-ada", false);
+                f.await("expert", e -> is(e, "joined"), "join");
+                f.open(Browser.FIREFOX, "learner", "learner-bo", true);
+                f.await("expert", e -> is(e, "media") && twoWay(e), "media both ways by Chromium's stats");
+                f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by Firefox's stats");
+                // Firefox hangs up once it has Chromium's greeting; both calls end.
+                f.await("expert", e -> is(e, "ended"), "end");
+                f.await("learner", e -> is(e, "ended"), "end");
+                f.assertSettledReport();
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(e.getMessage() + "\n" + f.logs(), e);
             }
-            pages.stop(0);
         }
     }
 
@@ -203,8 +326,8 @@ class BrowserCallTest {
                 respond(exchange, 200, "text/javascript", Files.readAllBytes(file));
             }
         });
-        server.createContext("/learner.html", exchange -> respond(exchange, 200, "text/html",
-                Files.readAllBytes(Path.of("src/test/resources/browser/learner.html"))));
+        server.createContext("/participant.html", exchange -> respond(exchange, 200, "text/html",
+                Files.readAllBytes(Path.of("src/test/resources/browser/participant.html"))));
         server.createContext("/events", exchange -> {
             events.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
             respond(exchange, 204, "text/plain", new byte[0]);
