@@ -3,6 +3,8 @@
 // microphone, chat, and media reports from getStats() every few seconds (docs/protocol.md §6).
 //
 //   const call = new DuetCall({ url, ticket, iceServers, listener: { onState, onRemoteStream, onChat, onEnded } });
+//   (url, ticket and the ICE servers come from the app's backend: IceServers.toRtcConfigurationJson() in duet-turn
+//   gives {iceServers, iceTransportPolicy}, which can be spread into these options.)
 //   await call.start();          // asks for the camera and microphone, then joins
 //   call.sendChat('Hello!');
 //   call.hangUp('lesson over');  // ends the session for both
@@ -52,11 +54,13 @@ export function mediaStreams(before, now, seconds) {
 }
 
 export class DuetCall {
-  constructor({ url, ticket, iceServers = [], media = { audio: true, video: true }, listener = {}, statsIntervalMs = 3000,
+  constructor({ url, ticket, iceServers = [], iceTransportPolicy = 'all', media = { audio: true, video: true }, listener = {},
+    statsIntervalMs = 3000,
     RTCPeerConnection: PeerConnection = globalThis.RTCPeerConnection,
     getUserMedia = (constraints) => navigator.mediaDevices.getUserMedia(constraints), WebSocket: Socket = globalThis.WebSocket }) {
     this.listener = listener;
     this.iceServers = iceServers;
+    this.iceTransportPolicy = iceTransportPolicy; // 'relay' hides this side's addresses: TURN only
     this.media = media;
     this.statsIntervalMs = statsIntervalMs;
     this.PeerConnection = PeerConnection;
@@ -191,7 +195,7 @@ export class DuetCall {
 
   openPeer(epoch) {
     this.closePeer();
-    const pc = new this.PeerConnection({ iceServers: this.iceServers });
+    const pc = new this.PeerConnection({ iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
     this.pc = pc;
     this.epoch = epoch;
     this.lastStats = null;

@@ -87,6 +87,8 @@ class BrowserCallTest {
                         "user_pref(\"media.navigator.streams.fake\", true);",
                         "user_pref(\"media.navigator.permission.disabled\", true);",
                         "user_pref(\"media.peerconnection.ice.obfuscate_host_addresses\", false);",
+                        // The tests' coturn relays on loopback; Firefox ignores loopback candidates unless told not to.
+                        "user_pref(\"media.peerconnection.ice.loopback\", true);",
                         "user_pref(\"media.autoplay.default\", 0);",
                         "user_pref(\"browser.shell.checkDefaultBrowser\", false);",
                         "user_pref(\"datareporting.policy.dataSubmissionEnabled\", false);",
@@ -154,9 +156,14 @@ class BrowserCallTest {
         }
 
         void open(Browser kind, String name, String participant, boolean hangUpAfterGreeting) throws IOException {
+            open(kind, name, participant, hangUpAfterGreeting ? "&hangup=1" : "");
+        }
+
+        /** Opens the participant page in a new browser; {@code more} is added to its query ("&reload=1", "&rtc=..."). */
+        void open(Browser kind, String name, String participant, String more) throws IOException {
             String url = "http://127.0.0.1:" + pages.getAddress().getPort() + "/participant.html?name=" + name + "&relay="
                     + URLEncoder.encode(relay.sessionUri(booking.sessionId()).toString(), StandardCharsets.UTF_8) + "&ticket="
-                    + URLEncoder.encode(ticket(participant), StandardCharsets.UTF_8) + (hangUpAfterGreeting ? "&hangup=1" : "");
+                    + URLEncoder.encode(ticket(participant), StandardCharsets.UTF_8) + more;
             browsers.add(new ProcessBuilder(kind.command(kind.binary(), dir.resolve("profile-" + name), url))
                     .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
         }
@@ -178,12 +185,13 @@ class BrowserCallTest {
         }
 
         /** The report the relay settled: both showed, and media flowed both ways. */
-        void assertSettledReport() throws Exception {
+        SessionReport assertSettledReport() throws Exception {
             SessionReport report = settled.get(15, TimeUnit.SECONDS);
             assertThat(report.expert().showed()).isTrue();
             assertThat(report.learner().showed()).isTrue();
             assertThat(report.mediaBothWays()).as("media both ways in the report (%s)", report.outcomeReason())
                     .isGreaterThan(Duration.ZERO);
+            return report;
         }
 
         String logs() throws IOException {
@@ -254,6 +262,65 @@ class BrowserCallTest {
                     f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by the browser's stats");
                     assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).as("media both ways by the Java expert's stats").isTrue();
                     assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
+                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
+                    f.await("learner", e -> is(e, "ended"), "end");
+                }
+                f.assertSettledReport();
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
+    void aBrowserLearnerWhoReloadsThePageGetsTheCallBack(Browser kind) throws Exception {
+        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
+        kind.binary();
+        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic()) {
+            try {
+                Expert expert = new Expert();
+                try (DuetCall expertCall = f.javaExpert(engine, expert)) {
+                    expertCall.start().get(10, TimeUnit.SECONDS);
+                    f.open(kind, "learner", "learner-bo", "&reload=1");
+                    f.await("learner", e -> is(e, "joined") && e.path("reloaded").asBoolean(), "join after the reload");
+                    f.await("learner", e -> is(e, "media") && e.path("reloaded").asBoolean() && twoWay(e),
+                            "media both ways again, by the reloaded page's stats");
+                    expert.awaitTwoWayAfter(Instant.now());
+                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
+                    f.await("learner", e -> is(e, "ended"), "end");
+                }
+                assertThat(f.assertSettledReport().learner().stays()).as("the learner's two stays").isEqualTo(2);
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
+    void aRelayOnlyCallThroughCoturn(Browser kind) throws Exception {
+        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
+        kind.binary();
+        String turnSecret = "browser-test-static-auth-secret";
+        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic();
+                dev.duet.core.testing.CoturnProcess coturn = dev.duet.core.testing.CoturnProcess.rest(turnSecret)) {
+            try {
+                dev.duet.turn.TurnServerAddress server = dev.duet.turn.TurnServerAddress.of("127.0.0.1", coturn.port());
+                dev.duet.turn.RestTurnCredentials rest = new dev.duet.turn.RestTurnCredentials(
+                        List.of(dev.duet.turn.TurnSecret.of("t", turnSecret)), server, Duration.ofHours(2));
+                Expert expert = new Expert();
+                try (DuetCall expertCall = DuetCall.builder(engine, RelayTransport.webSocket(f.relay.sessionUri(f.booking.sessionId()),
+                        TicketSource.of(f.ticket("expert-ada")), Runnable::run)).media(LocalMedia.synthetic()).listener(expert)
+                        .iceServers(dev.duet.turn.IceServers.of(server, rest.issue(f.booking, ParticipantId.of("expert-ada"),
+                                Instant.now())).relayOnly()).statsInterval(Duration.ofSeconds(1)).build()) {
+                    expertCall.start().get(10, TimeUnit.SECONDS);
+                    String rtc = dev.duet.turn.IceServers.of(server, rest.issue(f.booking, ParticipantId.of("learner-bo"), Instant.now()))
+                            .relayOnly().toRtcConfigurationJson();
+                    f.open(kind, "learner", "learner-bo", "&rtc=" + URLEncoder.encode(rtc, StandardCharsets.UTF_8));
+                    JsonNode media = f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways through TURN");
+                    assertThat(media.path("relayed").asBoolean()).as("the browser's selected pair is relayed").isTrue();
+                    assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).isTrue();
                     expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
                     f.await("learner", e -> is(e, "ended"), "end");
                 }
@@ -351,12 +418,28 @@ class BrowserCallTest {
     private static final class Expert implements CallListener {
         final CompletableFuture<Boolean> twoWay = new CompletableFuture<>();
         final CompletableFuture<String> chat = new CompletableFuture<>();
+        final BlockingQueue<Instant> twoWayReports = new LinkedBlockingQueue<>();
 
         @Override
         public void onMediaReport(MediaReport report) {
             long flowing = report.streams().stream().filter(StreamReport::flowing).count();
             if (flowing == 4) {
                 twoWay.complete(true);
+                twoWayReports.add(Instant.now());
+            }
+        }
+
+        /** Waits for a report of media both ways made after {@code after}, by the expert's own stats. */
+        void awaitTwoWayAfter(Instant after) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (true) {
+                Instant at = twoWayReports.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (at == null) {
+                    throw new AssertionError("the Java expert saw no media both ways within 20 s after " + after);
+                }
+                if (at.isAfter(after)) {
+                    return;
+                }
             }
         }
 
