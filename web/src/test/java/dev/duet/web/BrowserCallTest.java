@@ -161,8 +161,12 @@ class BrowserCallTest {
 
         /** Opens the participant page in a new browser; {@code more} is added to its query ("&reload=1", "&rtc=..."). */
         void open(Browser kind, String name, String participant, String more) throws IOException {
+            open(kind, name, participant, more, relay.sessionUri(booking.sessionId()).toString());
+        }
+
+        void open(Browser kind, String name, String participant, String more, String relayUrl) throws IOException {
             String url = "http://127.0.0.1:" + pages.getAddress().getPort() + "/participant.html?name=" + name + "&relay="
-                    + URLEncoder.encode(relay.sessionUri(booking.sessionId()).toString(), StandardCharsets.UTF_8) + "&ticket="
+                    + URLEncoder.encode(relayUrl, StandardCharsets.UTF_8) + "&ticket="
                     + URLEncoder.encode(ticket(participant), StandardCharsets.UTF_8) + more;
             browsers.add(new ProcessBuilder(kind.command(kind.binary(), dir.resolve("profile-" + name), url))
                     .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
@@ -182,6 +186,11 @@ class BrowserCallTest {
                 }
             }
             return BrowserCallTest.await(events, story, mine, name + ": " + label);
+        }
+
+        /** Like {@link #await}, but only for an event that comes from now on. */
+        JsonNode awaitNext(String name, Predicate<JsonNode> what, String label) throws InterruptedException {
+            return BrowserCallTest.await(events, story, e -> e.path("name").asText().equals(name) && what.test(e), name + ": " + label);
         }
 
         /** The report the relay settled: both showed, and media flowed both ways. */
@@ -321,6 +330,34 @@ class BrowserCallTest {
                     JsonNode media = f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways through TURN");
                     assertThat(media.path("relayed").asBoolean()).as("the browser's selected pair is relayed").isTrue();
                     assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).isTrue();
+                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
+                    f.await("learner", e -> is(e, "ended"), "end");
+                }
+                f.assertSettledReport();
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
+    void aBrowserWhoseRelayConnectionDropsGetsTheCallBack(Browser kind) throws Exception {
+        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
+        kind.binary();
+        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic();
+                dev.duet.core.testing.CuttableProxy proxy = new dev.duet.core.testing.CuttableProxy(f.relay.port())) {
+            try {
+                Expert expert = new Expert();
+                try (DuetCall expertCall = f.javaExpert(engine, expert)) {
+                    expertCall.start().get(10, TimeUnit.SECONDS);
+                    f.open(kind, "learner", "learner-bo", "", "ws://127.0.0.1:" + proxy.port() + "/v1/sessions/"
+                            + f.booking.sessionId().value());
+                    f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways");
+                    proxy.cut(); // the learner's relay connection breaks mid-call
+                    f.awaitNext("learner", e -> is(e, "interrupted"), "the interruption");
+                    f.awaitNext("learner", e -> is(e, "media") && twoWay(e), "media both ways again after reconnecting");
+                    expert.awaitTwoWayAfter(Instant.now());
                     expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
                     f.await("learner", e -> is(e, "ended"), "end");
                 }

@@ -1,4 +1,4 @@
-package dev.duet.signaling.server;
+package dev.duet.core.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,14 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A loopback TCP proxy in front of the relay whose connections the test can cut at once (reset,
  * no close handshake), as a network drop would. New connections through it keep working.
  */
-final class CuttableProxy implements AutoCloseable {
+public final class CuttableProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean closed;
 
-    CuttableProxy(int targetPort) throws IOException {
+    public CuttableProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptLoop, "proxy-accept");
@@ -30,16 +30,16 @@ final class CuttableProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    int connectionsAccepted() {
+    public int connectionsAccepted() {
         return accepted.get();
     }
 
     /** Resets every connection currently through the proxy. */
-    void cut() {
+    public void cut() {
         for (Socket s : open) {
             try {
                 s.setSoLinger(true, 0);
