@@ -64,6 +64,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BrowserCallTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The web module's folder: the working directory under Surefire, web/ under the reactor root (the bench). */
+    static final Path MODULE = Files.isDirectory(Path.of("src/main/js")) ? Path.of("") : Path.of("web");
 
     @TempDir
     Path dir;
@@ -122,7 +124,8 @@ class BrowserCallTest {
     }
 
     /** One booked session on a real relay that stores attendance and settles the session by itself after a hang-up. */
-    private final class Fixture implements AutoCloseable {
+    static final class Fixture implements AutoCloseable {
+        final Path dir;
         final TicketKey key;
         final Booking booking;
         final JoinTicketIssuer issuer;
@@ -135,7 +138,11 @@ class BrowserCallTest {
         final java.util.concurrent.ExecutorService settling = java.util.concurrent.Executors.newSingleThreadExecutor();
         final RelayServer relay;
 
-        Fixture() throws Exception {
+        /** Arrivals at the relay, by its clock (the machine's). */
+        final List<Instant> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Fixture(Path dir) throws Exception {
+            this.dir = dir;
             byte[] secret = new byte[32];
             new SecureRandom().nextBytes(secret);
             key = TicketKey.of("k1", secret);
@@ -148,7 +155,11 @@ class BrowserCallTest {
             SessionOutcomes outcomes = new SessionOutcomes(store, id -> Optional.of(booking), AttendanceRules.defaults(),
                     BillingPolicy.perMinute(Money.of("EUR", "60.00")), List.of((report, charge) -> settled.complete(report)), settling);
             relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30))).settleGrace(Duration.ZERO)
-                    .eventSink(RelayEventSink.storing(store).andThen(outcomes)).start();
+                    .eventSink(RelayEventSink.storing(store).andThen(outcomes).andThen(e -> {
+                        if (e instanceof dev.duet.signaling.server.RelayEvent.Joined j) {
+                            arrivals.add(j.at());
+                        }
+                    })).start();
         }
 
         String ticket(String participant) {
@@ -215,7 +226,19 @@ class BrowserCallTest {
 
         @Override
         public void close() {
-            browsers.forEach(ProcessOutput::stop);
+            for (Process browser : browsers) {
+                // A browser is a tree of processes: stop them all, so that none still writes to its profile.
+                List<ProcessHandle> children = browser.toHandle().descendants().toList();
+                ProcessOutput.stop(browser);
+                for (ProcessHandle child : children) {
+                    child.destroyForcibly();
+                    try {
+                        child.onExit().get(5, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        // gone already, or stuck: the temp folder's cleanup says so if it matters
+                    }
+                }
+            }
             relay.close();
             store.close();
             settling.shutdownNow();
@@ -223,7 +246,7 @@ class BrowserCallTest {
         }
     }
 
-    private static boolean is(JsonNode e, String event) {
+    static boolean is(JsonNode e, String event) {
         return e.path("event").asText().equals(event);
     }
 
@@ -232,7 +255,7 @@ class BrowserCallTest {
     void theJavaExpertFirstThenABrowserLearnerTalkBothWays(Browser kind) throws Exception {
         TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
         kind.binary();
-        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic()) {
+        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic()) {
             try {
                 Expert expert = new Expert();
                 try (DuetCall expertCall = f.javaExpert(engine, expert)) {
@@ -260,7 +283,7 @@ class BrowserCallTest {
     void aBrowserLearnerFirstThenTheJavaExpertTalkBothWays(Browser kind) throws Exception {
         TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
         kind.binary();
-        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic()) {
+        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic()) {
             try {
                 f.open(kind, "learner", "learner-bo", false);
                 JsonNode joined = f.await("learner", e -> is(e, "joined"), "join");
@@ -286,7 +309,7 @@ class BrowserCallTest {
     void aBrowserLearnerWhoReloadsThePageGetsTheCallBack(Browser kind) throws Exception {
         TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
         kind.binary();
-        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic()) {
+        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic()) {
             try {
                 Expert expert = new Expert();
                 try (DuetCall expertCall = f.javaExpert(engine, expert)) {
@@ -312,7 +335,7 @@ class BrowserCallTest {
         TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
         kind.binary();
         String turnSecret = "browser-test-static-auth-secret";
-        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic();
+        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic();
                 dev.duet.core.testing.CoturnProcess coturn = dev.duet.core.testing.CoturnProcess.rest(turnSecret)) {
             try {
                 dev.duet.turn.TurnServerAddress server = dev.duet.turn.TurnServerAddress.of("127.0.0.1", coturn.port());
@@ -345,7 +368,7 @@ class BrowserCallTest {
     void aBrowserWhoseRelayConnectionDropsGetsTheCallBack(Browser kind) throws Exception {
         TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
         kind.binary();
-        try (Fixture f = new Fixture(); MediaEngine engine = MediaEngine.synthetic();
+        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic();
                 dev.duet.core.testing.CuttableProxy proxy = new dev.duet.core.testing.CuttableProxy(f.relay.port())) {
             try {
                 Expert expert = new Expert();
@@ -373,7 +396,7 @@ class BrowserCallTest {
         TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
         Browser.CHROMIUM.binary();
         Browser.FIREFOX.binary();
-        try (Fixture f = new Fixture()) {
+        try (Fixture f = new Fixture(dir)) {
             try {
                 f.open(Browser.CHROMIUM, "expert", "expert-ada", false);
                 f.await("expert", e -> is(e, "joined"), "join");
@@ -390,7 +413,7 @@ class BrowserCallTest {
         }
     }
 
-    private static boolean twoWay(JsonNode media) {
+    static boolean twoWay(JsonNode media) {
         int flowing = 0;
         for (JsonNode s : media.path("streams")) {
             if (s.path("flowing").asBoolean()) {
@@ -400,7 +423,7 @@ class BrowserCallTest {
         return flowing == 4;
     }
 
-    private static JsonNode await(BlockingQueue<JsonNode> events, List<JsonNode> story, Predicate<JsonNode> what, String label)
+    static JsonNode await(BlockingQueue<JsonNode> events, List<JsonNode> story, Predicate<JsonNode> what, String label)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
@@ -423,15 +446,16 @@ class BrowserCallTest {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/duet-web/", exchange -> {
             String name = exchange.getRequestURI().getPath().substring("/duet-web/".length());
-            Path file = Path.of("src/main/js").resolve(name).normalize();
-            if (!file.startsWith(Path.of("src/main/js")) || !Files.isRegularFile(file)) {
+            Path js = MODULE.resolve("src/main/js");
+            Path file = js.resolve(name).normalize();
+            if (!file.startsWith(js) || !Files.isRegularFile(file)) {
                 respond(exchange, 404, "text/plain", "no such file".getBytes(StandardCharsets.UTF_8));
             } else {
                 respond(exchange, 200, "text/javascript", Files.readAllBytes(file));
             }
         });
         server.createContext("/participant.html", exchange -> respond(exchange, 200, "text/html",
-                Files.readAllBytes(Path.of("src/test/resources/browser/participant.html"))));
+                Files.readAllBytes(MODULE.resolve("src/test/resources/browser/participant.html"))));
         server.createContext("/events", exchange -> {
             events.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
             respond(exchange, 204, "text/plain", new byte[0]);
@@ -452,10 +476,16 @@ class BrowserCallTest {
     }
 
     /** The Java expert's view: media both ways by its own stats, and the browser's chat. */
-    private static final class Expert implements CallListener {
+    static final class Expert implements CallListener {
         final CompletableFuture<Boolean> twoWay = new CompletableFuture<>();
         final CompletableFuture<String> chat = new CompletableFuture<>();
         final BlockingQueue<Instant> twoWayReports = new LinkedBlockingQueue<>();
+        final CompletableFuture<Instant> firstFrame = new CompletableFuture<>();
+
+        @Override
+        public void onFirstRemoteVideoFrame(int width, int height) {
+            firstFrame.complete(Instant.now());
+        }
 
         @Override
         public void onMediaReport(MediaReport report) {
