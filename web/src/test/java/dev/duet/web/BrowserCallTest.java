@@ -250,94 +250,93 @@ class BrowserCallTest {
         return e.path("event").asText().equals(event);
     }
 
+    /** What a test does with its session (relay, pages, settling) and a media engine for the Java expert. */
+    @FunctionalInterface
+    interface Body {
+        void run(Fixture f, MediaEngine engine) throws Exception;
+    }
+
+    /** Runs {@code body} in a fresh session; a failure carries the browsers' story and output. */
+    private void withSession(List<Browser> browsers, Body body) throws Exception {
+        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
+        browsers.forEach(Browser::binary);
+        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic()) {
+            try {
+                body.run(f, engine);
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(browsers + ": " + e.getMessage() + "\n" + f.logs(), e);
+            }
+        }
+    }
+
+    /** The Java expert's side of a call with a browser learner: both see media both ways; the expert hangs up. */
+    private static void talkAndHangUp(Fixture f, Expert expert, DuetCall expertCall) throws Exception {
+        f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by the browser's stats");
+        assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).as("media both ways by the Java expert's stats").isTrue();
+        assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
+        expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
+        assertThat(f.await("learner", e -> is(e, "ended"), "end").path("reason").asText()).contains("lesson over");
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Browser.class)
     void theJavaExpertFirstThenABrowserLearnerTalkBothWays(Browser kind) throws Exception {
-        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
-        kind.binary();
-        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic()) {
-            try {
-                Expert expert = new Expert();
-                try (DuetCall expertCall = f.javaExpert(engine, expert)) {
-                    expertCall.start().get(10, TimeUnit.SECONDS);
-                    f.open(kind, "learner", "learner-bo", false);
-                    JsonNode joined = f.await("learner", e -> is(e, "joined"), "join");
-                    assertThat(joined.path("peer").asText()).isEqualTo("expert-ada");
-                    f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by the browser's stats");
-                    assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).as("media both ways by the Java expert's stats").isTrue();
-                    assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
-                    expertCall.sendChat("hello from Java").get(5, TimeUnit.SECONDS);
-                    f.await("learner", e -> is(e, "chat") && e.path("text").asText().equals("hello from Java"), "the expert's chat");
-                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
-                    assertThat(f.await("learner", e -> is(e, "ended"), "end").path("reason").asText()).contains("lesson over");
-                }
-                f.assertSettledReport();
-            } catch (AssertionError | Exception e) {
-                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
+        withSession(List.of(kind), (f, engine) -> {
+            Expert expert = new Expert();
+            try (DuetCall expertCall = f.javaExpert(engine, expert)) {
+                expertCall.start().get(10, TimeUnit.SECONDS);
+                f.open(kind, "learner", "learner-bo", false);
+                assertThat(f.await("learner", e -> is(e, "joined"), "join").path("peer").asText()).isEqualTo("expert-ada");
+                f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by the browser's stats");
+                assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
+                expertCall.sendChat("hello from Java").get(5, TimeUnit.SECONDS);
+                f.await("learner", e -> is(e, "chat") && e.path("text").asText().equals("hello from Java"), "the expert's chat");
+                talkAndHangUp(f, expert, expertCall);
             }
-        }
+            f.assertSettledReport();
+        });
     }
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Browser.class)
     void aBrowserLearnerFirstThenTheJavaExpertTalkBothWays(Browser kind) throws Exception {
-        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
-        kind.binary();
-        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic()) {
-            try {
-                f.open(kind, "learner", "learner-bo", false);
-                JsonNode joined = f.await("learner", e -> is(e, "joined"), "join");
-                assertThat(joined.path("peer").isNull() || joined.path("peer").isMissingNode()).as("alone at first").isTrue();
-                Expert expert = new Expert();
-                try (DuetCall expertCall = f.javaExpert(engine, expert)) {
-                    expertCall.start().get(10, TimeUnit.SECONDS);
-                    f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by the browser's stats");
-                    assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).as("media both ways by the Java expert's stats").isTrue();
-                    assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
-                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
-                    f.await("learner", e -> is(e, "ended"), "end");
-                }
-                f.assertSettledReport();
-            } catch (AssertionError | Exception e) {
-                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
+        withSession(List.of(kind), (f, engine) -> {
+            f.open(kind, "learner", "learner-bo", false);
+            JsonNode joined = f.await("learner", e -> is(e, "joined"), "join");
+            assertThat(joined.path("peer").isNull() || joined.path("peer").isMissingNode()).as("alone at first").isTrue();
+            Expert expert = new Expert();
+            try (DuetCall expertCall = f.javaExpert(engine, expert)) {
+                expertCall.start().get(10, TimeUnit.SECONDS);
+                talkAndHangUp(f, expert, expertCall);
             }
-        }
+            f.assertSettledReport();
+        });
     }
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Browser.class)
     void aBrowserLearnerWhoReloadsThePageGetsTheCallBack(Browser kind) throws Exception {
-        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
-        kind.binary();
-        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic()) {
-            try {
-                Expert expert = new Expert();
-                try (DuetCall expertCall = f.javaExpert(engine, expert)) {
-                    expertCall.start().get(10, TimeUnit.SECONDS);
-                    f.open(kind, "learner", "learner-bo", "&reload=1");
-                    f.await("learner", e -> is(e, "joined") && e.path("reloaded").asBoolean(), "join after the reload");
-                    f.await("learner", e -> is(e, "media") && e.path("reloaded").asBoolean() && twoWay(e),
-                            "media both ways again, by the reloaded page's stats");
-                    expert.awaitTwoWayAfter(Instant.now());
-                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
-                    f.await("learner", e -> is(e, "ended"), "end");
-                }
-                assertThat(f.assertSettledReport().learner().stays()).as("the learner's two stays").isEqualTo(2);
-            } catch (AssertionError | Exception e) {
-                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
+        withSession(List.of(kind), (f, engine) -> {
+            Expert expert = new Expert();
+            try (DuetCall expertCall = f.javaExpert(engine, expert)) {
+                expertCall.start().get(10, TimeUnit.SECONDS);
+                f.open(kind, "learner", "learner-bo", "&reload=1");
+                f.await("learner", e -> is(e, "joined") && e.path("reloaded").asBoolean(), "join after the reload");
+                f.await("learner", e -> is(e, "media") && e.path("reloaded").asBoolean() && twoWay(e),
+                        "media both ways again, by the reloaded page's stats");
+                expert.awaitTwoWayAfter(Instant.now());
+                talkAndHangUp(f, expert, expertCall);
             }
-        }
+            assertThat(f.assertSettledReport().learner().stays()).as("the learner's two stays").isEqualTo(2);
+        });
     }
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Browser.class)
     void aRelayOnlyCallThroughCoturn(Browser kind) throws Exception {
-        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
-        kind.binary();
         String turnSecret = "browser-test-static-auth-secret";
-        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic();
-                dev.duet.core.testing.CoturnProcess coturn = dev.duet.core.testing.CoturnProcess.rest(turnSecret)) {
-            try {
+        withSession(List.of(kind), (f, engine) -> {
+            try (dev.duet.core.testing.CoturnProcess coturn = dev.duet.core.testing.CoturnProcess.rest(turnSecret)) {
                 dev.duet.turn.TurnServerAddress server = dev.duet.turn.TurnServerAddress.of("127.0.0.1", coturn.port());
                 dev.duet.turn.RestTurnCredentials rest = new dev.duet.turn.RestTurnCredentials(
                         List.of(dev.duet.turn.TurnSecret.of("t", turnSecret)), server, Duration.ofHours(2));
@@ -352,25 +351,18 @@ class BrowserCallTest {
                     f.open(kind, "learner", "learner-bo", "&rtc=" + URLEncoder.encode(rtc, StandardCharsets.UTF_8));
                     JsonNode media = f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways through TURN");
                     assertThat(media.path("relayed").asBoolean()).as("the browser's selected pair is relayed").isTrue();
-                    assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).isTrue();
-                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
-                    f.await("learner", e -> is(e, "ended"), "end");
+                    talkAndHangUp(f, expert, expertCall);
                 }
-                f.assertSettledReport();
-            } catch (AssertionError | Exception e) {
-                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
             }
-        }
+            f.assertSettledReport();
+        });
     }
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Browser.class)
     void aBrowserWhoseRelayConnectionDropsGetsTheCallBack(Browser kind) throws Exception {
-        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
-        kind.binary();
-        try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic();
-                dev.duet.core.testing.CuttableProxy proxy = new dev.duet.core.testing.CuttableProxy(f.relay.port())) {
-            try {
+        withSession(List.of(kind), (f, engine) -> {
+            try (dev.duet.core.testing.CuttableProxy proxy = new dev.duet.core.testing.CuttableProxy(f.relay.port())) {
                 Expert expert = new Expert();
                 try (DuetCall expertCall = f.javaExpert(engine, expert)) {
                     expertCall.start().get(10, TimeUnit.SECONDS);
@@ -381,36 +373,26 @@ class BrowserCallTest {
                     f.awaitNext("learner", e -> is(e, "interrupted"), "the interruption");
                     f.awaitNext("learner", e -> is(e, "media") && twoWay(e), "media both ways again after reconnecting");
                     expert.awaitTwoWayAfter(Instant.now());
-                    expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
-                    f.await("learner", e -> is(e, "ended"), "end");
+                    talkAndHangUp(f, expert, expertCall);
                 }
-                f.assertSettledReport();
-            } catch (AssertionError | Exception e) {
-                throw new AssertionError(kind + ": " + e.getMessage() + "\n" + f.logs(), e);
             }
-        }
+            f.assertSettledReport();
+        });
     }
 
     @Test
     void aChromiumExpertAndAFirefoxLearnerTalkBrowserToBrowser() throws Exception {
-        TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
-        Browser.CHROMIUM.binary();
-        Browser.FIREFOX.binary();
-        try (Fixture f = new Fixture(dir)) {
-            try {
-                f.open(Browser.CHROMIUM, "expert", "expert-ada", false);
-                f.await("expert", e -> is(e, "joined"), "join");
-                f.open(Browser.FIREFOX, "learner", "learner-bo", true);
-                f.await("expert", e -> is(e, "media") && twoWay(e), "media both ways by Chromium's stats");
-                f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by Firefox's stats");
-                // Firefox hangs up once it has Chromium's greeting; both calls end.
-                f.await("expert", e -> is(e, "ended"), "end");
-                f.await("learner", e -> is(e, "ended"), "end");
-                f.assertSettledReport();
-            } catch (AssertionError | Exception e) {
-                throw new AssertionError(e.getMessage() + "\n" + f.logs(), e);
-            }
-        }
+        withSession(List.of(Browser.CHROMIUM, Browser.FIREFOX), (f, engine) -> {
+            f.open(Browser.CHROMIUM, "expert", "expert-ada", false);
+            f.await("expert", e -> is(e, "joined"), "join");
+            f.open(Browser.FIREFOX, "learner", "learner-bo", true);
+            f.await("expert", e -> is(e, "media") && twoWay(e), "media both ways by Chromium's stats");
+            f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by Firefox's stats");
+            // Firefox hangs up once it has Chromium's greeting and media both ways; both calls end.
+            f.await("expert", e -> is(e, "ended"), "end");
+            f.await("learner", e -> is(e, "ended"), "end");
+            f.assertSettledReport();
+        });
     }
 
     static boolean twoWay(JsonNode media) {
