@@ -11,7 +11,8 @@
 //
 // Listener (every method optional): onJoined(self, peer), onState(from, to, why), onLocalStream(stream),
 // onRemoteStream(stream), onPeerPresent(member), onPeerLeft(left), onChat(from, text, relayedAt),
-// onMediaReport(report), onPeerMediaReport(report), onSignalingInterrupted(why), onError({kind, message, code, opensAt}),
+// onMediaReport(report), onPeerMediaReport(report), onOneWayMedia({kind, flowing, since, ended}),
+// onSignalingInterrupted(why), onError({kind, message, code, opensAt}),
 // onEnded({reason, error}).
 import { NegotiationMachine, IllegalNegotiationEvent, iceUfrag } from './negotiation.js';
 import { RelayClient } from './relay.js';
@@ -53,9 +54,51 @@ export function mediaStreams(before, now, seconds) {
   return [...byKey.values()].slice(0, 8);
 }
 
+/**
+ * One-way media, as the Java peer detects it: for a kind, exactly one direction flowing (this side
+ * sends but receives nothing, or the reverse) without a break for at least `thresholdMs`. Each
+ * episode is reported once when it passes the threshold, and once when it ends. Pure: time comes
+ * from the `nowMs` given with each report.
+ */
+export class OneWayMediaDetector {
+  constructor(thresholdMs = 10000) {
+    this.thresholdMs = thresholdMs;
+    this.episodes = new Map(); // kind -> {flowing, since, reported}
+  }
+
+  /** Feeds one media report's streams; returns the changes: [{kind, flowing: 'inbound'|'outbound', since, ended}]. */
+  observe(streams, nowMs) {
+    const changes = [];
+    for (const kind of ['audio', 'video']) {
+      const flows = (direction) => streams.some((s) => s.kind === kind && s.direction === direction && s.flowing);
+      const inbound = flows('inbound');
+      const outbound = flows('outbound');
+      let episode = this.episodes.get(kind);
+      if (inbound === outbound) {
+        if (episode) {
+          this.episodes.delete(kind);
+          if (episode.reported) changes.push({ kind, flowing: episode.flowing, since: episode.since, ended: true });
+        }
+        continue;
+      }
+      const flowing = inbound ? 'inbound' : 'outbound';
+      if (!episode || episode.flowing !== flowing) {
+        if (episode && episode.reported) changes.push({ kind, flowing: episode.flowing, since: episode.since, ended: true });
+        episode = { flowing, since: nowMs, reported: false };
+        this.episodes.set(kind, episode);
+      }
+      if (!episode.reported && nowMs >= episode.since + this.thresholdMs) {
+        episode.reported = true;
+        changes.push({ kind, flowing, since: episode.since, ended: false });
+      }
+    }
+    return changes;
+  }
+}
+
 export class DuetCall {
   constructor({ url, ticket, iceServers = [], iceTransportPolicy = 'all', media = { audio: true, video: true }, listener = {},
-    statsIntervalMs = 3000,
+    statsIntervalMs = 3000, oneWayThresholdMs = 10000,
     RTCPeerConnection: PeerConnection = globalThis.RTCPeerConnection,
     getUserMedia = (constraints) => navigator.mediaDevices.getUserMedia(constraints), WebSocket: Socket = globalThis.WebSocket }) {
     this.listener = listener;
@@ -63,6 +106,7 @@ export class DuetCall {
     this.iceTransportPolicy = iceTransportPolicy; // 'relay' hides this side's addresses: TURN only
     this.media = media;
     this.statsIntervalMs = statsIntervalMs;
+    this.oneWayThresholdMs = oneWayThresholdMs;
     this.PeerConnection = PeerConnection;
     this.getUserMedia = getUserMedia;
     this.machine = null;
@@ -199,6 +243,7 @@ export class DuetCall {
     this.pc = pc;
     this.epoch = epoch;
     this.lastStats = null;
+    this.oneWay = new OneWayMediaDetector(this.oneWayThresholdMs);
     pc.onicecandidate = (e) => {
       if (!e.candidate || !e.candidate.candidate || this.pc !== pc) return;
       const ufrag = e.candidate.usernameFragment || (pc.localDescription && iceUfrag(pc.localDescription.sdp));
@@ -268,6 +313,7 @@ export class DuetCall {
     const report = { type: 'media-report', epoch, sampledAt: new Date().toISOString(), relayed, streams };
     this.relay.send(report).catch(() => {});
     this.tell('onMediaReport', report);
+    for (const change of this.oneWay.observe(streams, Date.now())) this.tell('onOneWayMedia', change);
   }
 
   // ------------------------------------------------------------------ the end

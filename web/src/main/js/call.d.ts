@@ -1,0 +1,43 @@
+// Type declarations for call.js: a Duet call in the browser.
+import type { Member } from './relay.js';
+
+export interface StreamReport {
+  direction: 'inbound' | 'outbound'; kind: 'audio' | 'video'; flowing: boolean; bitrateKbps: number; lossRatio: number;
+  jitterMs?: number; framesPerSecond?: number; width?: number; height?: number;
+}
+export interface MediaReport { type: 'media-report'; epoch: [string, string]; sampledAt: string; relayed: boolean; streams: StreamReport[]; }
+export interface OneWayChange { kind: 'audio' | 'video'; flowing: 'inbound' | 'outbound'; since: number; ended: boolean; }
+
+export interface CallListener {
+  onJoined?(self: Member, peer: Member | null): void;
+  onState?(from: string, to: string, why: string): void;
+  onLocalStream?(stream: MediaStream): void;
+  onRemoteStream?(stream: MediaStream): void;
+  onPeerPresent?(peer: Member): void;
+  onPeerLeft?(left: { participant: string; connection: string; leftAt: string; reason: string }): void;
+  onChat?(from: string, text: string, relayedAt: string): void;
+  onMediaReport?(report: MediaReport): void;
+  onPeerMediaReport?(report: MediaReport): void;
+  onOneWayMedia?(change: OneWayChange): void;
+  onSignalingInterrupted?(why: string): void;
+  onError?(error: { kind: 'media' | 'join-refused'; message: string; code?: number; opensAt?: string }): void;
+  onEnded?(end: { reason: string; error: object | null }): void;
+}
+
+export class DuetCall {
+  constructor(options: {
+    url: string; ticket: string; iceServers?: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy;
+    media?: MediaStreamConstraints; listener?: CallListener; statsIntervalMs?: number; oneWayThresholdMs?: number;
+  });
+  start(): Promise<void>;
+  sendChat(text: string): Promise<void>;
+  hangUp(reason?: string): void;
+  close(): void;
+}
+
+export class OneWayMediaDetector {
+  constructor(thresholdMs?: number);
+  observe(streams: StreamReport[], nowMs: number): OneWayChange[];
+}
+
+export function mediaStreams(before: Map<string, any> | null, now: Map<string, any>, seconds: number): StreamReport[];
