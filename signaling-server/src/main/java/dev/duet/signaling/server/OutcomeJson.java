@@ -59,7 +59,7 @@ public final class OutcomeJson {
         ObjectNode c = o.putObject("charge");
         c.put("currency", charge.total().currency().getCurrencyCode()).put("totalMinor", charge.total().minorUnits())
                 .put("total", charge.total().major().toPlainString())
-                .put("deliveredMs", millis(charge.delivered())).put("billedMs", millis(charge.billed()));
+                .put("deliveredMs", charge.delivered().toMillis()).put("billedMs", charge.billed().toMillis());
         ArrayNode lines = c.putArray("lines");
         for (Charge.LineItem line : charge.lines()) {
             lines.addObject().put("description", line.description()).put("amountMinor", line.amount().minorUnits())
@@ -70,10 +70,6 @@ public final class OutcomeJson {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode the outcome of " + report.session(), e);
         }
-    }
-
-    private static long millis(Duration d) {
-        return d.toMillis();
     }
 
     private static String instant(Instant t) {

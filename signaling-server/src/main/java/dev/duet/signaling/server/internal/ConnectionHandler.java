@@ -345,12 +345,12 @@ public final class ConnectionHandler {
         out.send(node.codec().encode(frame));
     }
 
-    public String describe() {
+    String describe() {
         return out.describe();
     }
 
     /** The relay failed on one of this connection's frames: 1011, and the client reconnects. */
-    public void closeAfterFailure() {
+    private void closeAfterFailure() {
         close(CloseCode.INTERNAL_ERROR, "the relay failed on a frame; reconnect");
     }
 
