@@ -1,6 +1,7 @@
 /** Duet signaling server: the relay. */
 module dev.duet.signaling.server {
     requires transitive dev.duet.signaling.client;
+    requires transitive dev.duet.turn;
     requires org.eclipse.jetty.server;
     requires org.eclipse.jetty.websocket.api;
     requires org.eclipse.jetty.websocket.server;

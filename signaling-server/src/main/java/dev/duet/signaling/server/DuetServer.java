@@ -1,0 +1,439 @@
+package dev.duet.signaling.server;
+
+import dev.duet.core.Booking;
+import dev.duet.core.JoinTicket;
+import dev.duet.core.JoinTicketIssuer;
+import dev.duet.core.JoinTicketVerifier;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.TicketKey;
+import dev.duet.core.attendance.AttendanceRules;
+import dev.duet.core.attendance.AttendanceStore;
+import dev.duet.core.attendance.BillingPolicy;
+import dev.duet.core.internal.Checks;
+import dev.duet.turn.IceServers;
+import dev.duet.turn.TurnCredentialProvider;
+import dev.duet.turn.TurnServerAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Duet on an app's backend, in one object: it runs the relay, holds the ticket keys, the TURN
+ * provider and the attendance store, settles every closed session into a report and a charge, and
+ * hands each participant what their client needs to join ({@link JoinDetails}).
+ *
+ * <pre>{@code
+ * DuetServer duet = DuetServer.builder(TicketKey.fromBase64("k1", env("DUET_TICKET_KEY")))
+ *         .attendanceFile(Path.of("attendance.jsonl"))
+ *         .billing(BillingPolicy.perMinute(Money.of("EUR", "60.00")))
+ *         .turn(turnCredentials, turnServer)          // optional: TURN first in every ICE server list
+ *         .onOutcome((report, charge) -> invoices.record(report, charge))
+ *         .start();
+ * duet.book(booking);                                  // when the app books a session
+ * String json = duet.join(sessionId, participantId).toJson();   // the page's DuetCall options
+ * }</pre>
+ *
+ * <p>Lifecycle: {@link Builder#start()} starts the relay; {@link #close()} stops it, waits up to
+ * 5 s for sessions being settled, and closes the attendance store if this object opened it. The
+ * relay closes each session by itself (its window ends, or both left after a hang-up), and the
+ * session is then settled from the stored events: {@link Builder#onOutcome} listeners and the
+ * {@link Builder#webhook webhook} are told once per session, and the session's TURN credentials are
+ * revoked. Bookings given to {@link #book} are kept in memory; an app that keeps its bookings
+ * elsewhere passes a {@link Builder#bookings lookup} instead. Thread-safe.
+ */
+public final class DuetServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DuetServer.class);
+
+    private final Map<SessionId, Booking> booked = new ConcurrentHashMap<>();
+    private final Set<SessionId> closed = ConcurrentHashMap.newKeySet();
+    private final BookingLookup lookup;
+    private final JoinTicketIssuer issuer;
+    private final Optional<TurnCredentialProvider> turn;
+    private final Optional<TurnServerAddress> turnServer;
+    private final boolean relayOnly;
+    private final Optional<URI> publicUrl;
+    private final Clock clock;
+    private final AttendanceStore store;
+    private final boolean ownsStore;
+    private final ExecutorService settling;
+    private final ScheduledExecutorService webhookRetries;
+    private final RelayServer relay;
+
+    private DuetServer(Builder b) throws Exception {
+        this.clock = b.clock;
+        this.issuer = new JoinTicketIssuer(b.keys.get(0), b.ticketLifetime);
+        this.turn = Optional.ofNullable(b.turn);
+        this.turnServer = Optional.ofNullable(b.turnServer);
+        this.relayOnly = b.relayOnly;
+        this.publicUrl = Optional.ofNullable(b.publicUrl);
+        BookingLookup appLookup = b.bookings;
+        this.lookup = session -> {
+            Booking own = booked.get(session);
+            return own != null ? Optional.of(own) : appLookup.find(session);
+        };
+        this.ownsStore = b.store == null;
+        this.store = ownsStore ? JsonLinesAttendanceStore.open(b.attendanceFile) : b.store;
+        this.settling = Executors.newSingleThreadExecutor(daemon("duet-settle"));
+        this.webhookRetries = Executors.newSingleThreadScheduledExecutor(daemon("duet-webhook"));
+        try {
+            List<SessionOutcomeListener> listeners = new ArrayList<>(b.listeners);
+            if (b.webhookUrl != null) {
+                listeners.add(new WebhookSender(b.webhookUrl, b.webhookSignature, webhookRetries, clock, 8));
+            }
+            listeners.add((report, charge) -> revokeTurn(report.session()));
+            SessionOutcomes outcomes = new SessionOutcomes(store, lookup::find, b.rules, b.billing, listeners, settling);
+            RelayEventSink sink = RelayEventSink.storing(store).andThen(event -> {
+                if (event instanceof RelayEvent.SessionClosed c) {
+                    closed.add(c.session());
+                }
+            }).andThen(outcomes).andThen(b.sink);
+            RelayServer.Builder relayBuilder = RelayServer.builder(new JoinTicketVerifier(b.keys, Duration.ofSeconds(30)))
+                    .host(b.host).port(b.port).clock(clock).limits(b.limits).bookings(lookup).settleGrace(b.settleGrace)
+                    .eventSink(sink);
+            if (b.redis != null) {
+                relayBuilder.redis(b.redis);
+            }
+            this.relay = relayBuilder.start();
+        } catch (Exception | Error e) {
+            settling.shutdownNow();
+            webhookRetries.shutdownNow();
+            if (ownsStore) {
+                store.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * @param ticketKey the key that signs join tickets (at least 32 random bytes, kept secret); older
+     *                  keys still accepted during a rotation go to {@link Builder#previousTicketKeys}
+     */
+    public static Builder builder(TicketKey ticketKey) {
+        return new Builder(ticketKey);
+    }
+
+    /**
+     * Registers a booking, so that its participants can {@link #join} and the relay knows its window.
+     * Booking the same session again with the same booking does nothing.
+     *
+     * @throws IllegalArgumentException if a different booking with the same session id is registered
+     */
+    public void book(Booking booking) {
+        Checks.notNull(booking, "booking");
+        Booking before = booked.putIfAbsent(booking.sessionId(), booking);
+        if (before != null && !before.equals(booking)) {
+            throw new IllegalArgumentException("session " + booking.sessionId().value()
+                    + " is already booked differently; expected a new session id for a new booking");
+        }
+    }
+
+    /** The booking of {@code session}, from {@link #book} or the app's lookup. */
+    public Optional<Booking> booking(SessionId session) {
+        Checks.notNull(session, "session");
+        return lookup.find(session);
+    }
+
+    /**
+     * What {@code participant}'s client needs to join {@code session} now: the relay's address, a
+     * fresh ticket, and ICE servers with a fresh TURN credential (TURN first). Ask again for each
+     * join or page load. A ticket may be issued before the room opens: the relay then refuses the join
+     * with 4425 and the opening time, which duet-web reports as "too early".
+     *
+     * @throws JoinUnavailableException if the session is unknown or over, or the participant is not booked into it
+     */
+    public JoinDetails join(SessionId session, ParticipantId participant) {
+        Checks.notNull(session, "session");
+        Checks.notNull(participant, "participant");
+        Booking booking = lookup.find(session).orElseThrow(() -> new JoinUnavailableException(
+                JoinUnavailableException.Reason.UNKNOWN_SESSION, "no session " + session.value() + " is booked"));
+        if (booking.participant(participant).isEmpty()) {
+            throw new JoinUnavailableException(JoinUnavailableException.Reason.NOT_A_PARTICIPANT, participant.value()
+                    + " is not booked into session " + session.value() + "; expected its expert or its learner");
+        }
+        Instant now = clock.instant();
+        if (closed.contains(session) || !now.isBefore(booking.closesAt())) {
+            throw new JoinUnavailableException(JoinUnavailableException.Reason.SESSION_OVER, "session " + session.value()
+                    + " is over (its window closed at " + booking.closesAt() + ")");
+        }
+        JoinTicket ticket = issuer.ticketFor(booking, participant, now);
+        String signed = issuer.issue(booking, participant, now);
+        IceServers ice = IceServers.none();
+        if (turn.isPresent()) {
+            ice = IceServers.of(turnServer.get(), turn.get().issue(booking, participant, now));
+            if (relayOnly) {
+                ice = ice.relayOnly();
+            }
+        }
+        return new JoinDetails(session, participant, relayUrl(session), signed, ticket.expiresAt(), ice);
+    }
+
+    /** The WebSocket address of {@code session}: under the {@link Builder#publicUrl public URL} if one was given. */
+    public URI relayUrl(SessionId session) {
+        Checks.notNull(session, "session");
+        if (publicUrl.isEmpty()) {
+            return relay.sessionUri(session);
+        }
+        String base = publicUrl.get().toString();
+        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/sessions/" + session.value());
+    }
+
+    /** Ends a session now, for both participants; see {@link RelayServer#closeSession}. */
+    public boolean closeSession(SessionId session, String reason) {
+        return relay.closeSession(session, reason);
+    }
+
+    /** The port the relay listens on. */
+    public int port() {
+        return relay.port();
+    }
+
+    private void revokeTurn(SessionId session) {
+        if (turn.isEmpty()) {
+            return;
+        }
+        lookup.find(session).ifPresent(booking -> {
+            try {
+                turn.get().revoke(booking);
+            } catch (RuntimeException e) {
+                log.warn("could not revoke the TURN credentials of session {}: {}", session.value(), e.toString());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        relay.close();
+        settling.shutdown();
+        try {
+            if (!settling.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("sessions were still being settled when the server closed; they settle again when next closed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        settling.shutdownNow();
+        webhookRetries.shutdownNow();
+        if (ownsStore) {
+            store.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DuetServer[relay=" + relay + ", turn=" + turnServer.map(Object::toString).orElse("none")
+                + (relayOnly ? " (relay only)" : "") + ", bookings=" + booked.size() + "]";
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Configures a {@link DuetServer}; only the ticket key, the attendance store and the billing policy are required. */
+    public static final class Builder {
+        private final List<TicketKey> keys = new ArrayList<>();
+        private String host = "127.0.0.1";
+        private int port;
+        private URI publicUrl;
+        private Clock clock = Clock.systemUTC();
+        private Duration ticketLifetime = Duration.ofHours(1);
+        private AttendanceStore store;
+        private Path attendanceFile;
+        private BillingPolicy billing;
+        private AttendanceRules rules = AttendanceRules.defaults();
+        private final List<SessionOutcomeListener> listeners = new ArrayList<>();
+        private URI webhookUrl;
+        private WebhookSignature webhookSignature;
+        private TurnCredentialProvider turn;
+        private TurnServerAddress turnServer;
+        private boolean relayOnly;
+        private BookingLookup bookings = BookingLookup.none();
+        private RelayLimits limits = RelayLimits.defaults();
+        private Duration settleGrace = Duration.ofSeconds(30);
+        private URI redis;
+        private RelayEventSink sink = RelayEventSink.none();
+
+        private Builder(TicketKey key) {
+            keys.add(Checks.notNull(key, "ticketKey"));
+        }
+
+        /** Keys that signed tickets before a rotation and are still accepted (not used to sign). */
+        public Builder previousTicketKeys(List<TicketKey> previous) {
+            Checks.notNull(previous, "previousTicketKeys");
+            for (TicketKey k : previous) {
+                Checks.notNull(k, "previousTicketKeys element");
+                if (keys.stream().anyMatch(existing -> existing.keyId().equals(k.keyId()))) {
+                    throw new IllegalArgumentException("previousTicketKeys repeats the key id " + k.keyId()
+                            + "; expected distinct key ids");
+                }
+                keys.add(k);
+            }
+            return this;
+        }
+
+        /** How long a ticket stays valid once the room is open (default 1 hour; the booking's close caps it). */
+        public Builder ticketLifetime(Duration lifetime) {
+            this.ticketLifetime = Checks.notNull(lifetime, "ticketLifetime");
+            return this;
+        }
+
+        /** The address the relay binds to (default 127.0.0.1; {@code 0.0.0.0} for every interface). */
+        public Builder host(String host) {
+            this.host = Checks.notNull(host, "host");
+            return this;
+        }
+
+        /** The relay's port (default 0: a free port, see {@link DuetServer#port()}). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0 to 65535, but was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * The relay's address as clients reach it, when that differs from where it binds (a TLS proxy
+         * in front, say): {@code wss://calls.example.com} gives {@code wss://calls.example.com/v1/sessions/<id>}.
+         */
+        public Builder publicUrl(URI url) {
+            Checks.notNull(url, "publicUrl");
+            if (!"ws".equals(url.getScheme()) && !"wss".equals(url.getScheme()) || url.getHost() == null
+                    || url.getQuery() != null || url.getFragment() != null) {
+                throw new IllegalArgumentException("publicUrl must be ws://host[:port][/path] or wss://..., without query, but was "
+                        + url);
+            }
+            this.publicUrl = url;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Checks.notNull(clock, "clock");
+            return this;
+        }
+
+        /** Stores attendance in this JSON-lines file (created if missing), which the server opens and closes. */
+        public Builder attendanceFile(Path file) {
+            this.attendanceFile = Checks.notNull(file, "attendanceFile");
+            this.store = null;
+            return this;
+        }
+
+        /** Stores attendance in {@code store} (a {@link JdbcAttendanceStore}, say), which the app closes after the server. */
+        public Builder attendanceStore(AttendanceStore store) {
+            this.store = Checks.notNull(store, "attendanceStore");
+            this.attendanceFile = null;
+            return this;
+        }
+
+        /** How a session's attendance becomes a charge. Required. */
+        public Builder billing(BillingPolicy billing) {
+            this.billing = Checks.notNull(billing, "billing");
+            return this;
+        }
+
+        /** What counts as showing up and as a completed session (default {@link AttendanceRules#defaults()}). */
+        public Builder rules(AttendanceRules rules) {
+            this.rules = Checks.notNull(rules, "rules");
+            return this;
+        }
+
+        /** Told once per closed session, with its report and charge, on a thread of the server's own. */
+        public Builder onOutcome(SessionOutcomeListener listener) {
+            listeners.add(Checks.notNull(listener, "onOutcome"));
+            return this;
+        }
+
+        /** Posts each session's report and charge to {@code url}, signed (docs/webhooks.md), retried up to 8 times. */
+        public Builder webhook(URI url, WebhookSignature signature) {
+            this.webhookUrl = Checks.notNull(url, "webhook url");
+            this.webhookSignature = Checks.notNull(signature, "webhook signature");
+            if (!"https".equals(url.getScheme()) && !"http".equals(url.getScheme())) {
+                throw new IllegalArgumentException("webhook url must be http or https, but was " + url);
+            }
+            return this;
+        }
+
+        /** TURN: each join gets a credential from {@code provider} for {@code server}, listed before its STUN entry. */
+        public Builder turn(TurnCredentialProvider provider, TurnServerAddress server) {
+            this.turn = Checks.notNull(provider, "turn provider");
+            this.turnServer = Checks.notNull(server, "turn server");
+            return this;
+        }
+
+        /** With {@link #turn}: clients use only relayed candidates, so neither side learns the other's address. */
+        public Builder relayOnly(boolean relayOnly) {
+            this.relayOnly = relayOnly;
+            return this;
+        }
+
+        /** Finds bookings the app keeps itself; asked after the ones given to {@link DuetServer#book}. */
+        public Builder bookings(BookingLookup bookings) {
+            this.bookings = Checks.notNull(bookings, "bookings");
+            return this;
+        }
+
+        public Builder limits(RelayLimits limits) {
+            this.limits = Checks.notNull(limits, "limits");
+            return this;
+        }
+
+        /** How long after both left following a hang-up the relay closes the session (default 30 s). */
+        public Builder settleGrace(Duration grace) {
+            this.settleGrace = Checks.notNull(grace, "settleGrace");
+            return this;
+        }
+
+        /** Shares sessions with other relay nodes through Redis (see the README's scaling notes). */
+        public Builder redis(URI uri) {
+            this.redis = Checks.notNull(uri, "redis");
+            return this;
+        }
+
+        /** Also sees every relay event, after it is stored (metrics, logs). */
+        public Builder eventSink(RelayEventSink sink) {
+            this.sink = Checks.notNull(sink, "eventSink");
+            return this;
+        }
+
+        /**
+         * Starts the relay.
+         *
+         * @throws IllegalStateException if no attendance store or no billing policy was given
+         */
+        public DuetServer start() throws Exception {
+            if (store == null && attendanceFile == null) {
+                throw new IllegalStateException("no attendance store: call attendanceFile(Path) or attendanceStore(store) "
+                        + "before start(), so that no attendance event is lost");
+            }
+            if (billing == null) {
+                throw new IllegalStateException("no billing policy: call billing(BillingPolicy) before start()");
+            }
+            if (relayOnly && turn == null) {
+                throw new IllegalStateException("relayOnly(true) needs a TURN server: call turn(provider, server) too");
+            }
+            return new DuetServer(this);
+        }
+    }
+}
