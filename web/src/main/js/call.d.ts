@@ -8,7 +8,19 @@ export interface StreamReport {
 export interface MediaReport { type: 'media-report'; epoch: [string, string]; sampledAt: string; relayed: boolean; streams: StreamReport[]; }
 export interface OneWayChange { kind: 'audio' | 'video'; flowing: 'inbound' | 'outbound'; since: number; ended: boolean; }
 
+/** What a page renders; see call.js's header. */
+export interface CallStatus {
+  phase: 'idle' | 'starting' | 'joining' | 'waiting-for-peer' | 'connecting' | 'connected' | 'reconnecting' | 'ended';
+  relay: 'offline' | 'connecting' | 'online' | 'reconnecting' | 'closed';
+  peer: { participant: string; connection: string; arrivedAt: string } | null;
+  audioMuted: boolean;
+  videoMuted: boolean;
+  error: CallError | null;
+}
+export interface CallError { kind: 'media' | 'join-refused'; message: string; code?: number; opensAt?: string }
+
 export interface CallListener {
+  onStatus?(status: CallStatus): void;
   onJoined?(self: Member, peer: Member | null): void;
   onState?(from: string, to: string, why: string): void;
   onLocalStream?(stream: MediaStream): void;
@@ -20,7 +32,7 @@ export interface CallListener {
   onPeerMediaReport?(report: MediaReport): void;
   onOneWayMedia?(change: OneWayChange): void;
   onSignalingInterrupted?(why: string): void;
-  onError?(error: { kind: 'media' | 'join-refused'; message: string; code?: number; opensAt?: string }): void;
+  onError?(error: CallError): void;
   onEnded?(end: { reason: string; error: object | null }): void;
 }
 
@@ -29,7 +41,11 @@ export class DuetCall {
     url: string; ticket: string; iceServers?: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy;
     media?: MediaStreamConstraints; listener?: CallListener; statsIntervalMs?: number; oneWayThresholdMs?: number;
   });
+  readonly status: CallStatus;
+  /** Once per call: asks for the camera and microphone, then joins. */
   start(): Promise<void>;
+  setAudioMuted(muted: boolean): void;
+  setVideoMuted(muted: boolean): void;
   sendChat(text: string): Promise<void>;
   hangUp(reason?: string): void;
   close(): void;

@@ -13,11 +13,28 @@
 // onRemoteStream(stream), onPeerPresent(member), onPeerLeft(left), onChat(from, text, relayedAt),
 // onMediaReport(report), onPeerMediaReport(report), onOneWayMedia({kind, flowing, since, ended}),
 // onSignalingInterrupted(why), onError({kind, message, code, opensAt}),
-// onEnded({reason, error}).
+// onEnded({reason, error}), and onStatus(status): one object a page renders, see `status` below.
+//
+// call.status (also passed to onStatus whenever it changes) is
+//   { phase, relay, peer, audioMuted, videoMuted, error }
+// phase: 'idle' (not started) -> 'starting' (asking for the camera and microphone) -> 'joining' (the
+//   relay has not answered yet) -> 'waiting-for-peer' (joined, alone) -> 'connecting' (the peer is
+//   there; offer, answer and ICE under way) -> 'connected' (media can flow) -> 'reconnecting' (ICE
+//   lost the path; the call restarts it) -> ... -> 'ended' (for good; `error` says why if it failed).
+// relay: 'offline' | 'connecting' | 'online' | 'reconnecting' | 'closed': the signaling connection
+//   alone. Media keeps flowing peer to peer while the relay reconnects.
+// peer: {participant, connection, arrivedAt} while the peer is in the session, else null.
+// audioMuted / videoMuted: this side's microphone and camera, see setAudioMuted / setVideoMuted.
 import { NegotiationMachine, IllegalNegotiationEvent, iceUfrag } from './negotiation.js';
 import { RelayClient } from './relay.js';
 
 const NEGOTIATION = new Set(['ready', 'offer', 'answer', 'candidates', 'bye']);
+
+/** The negotiation machine's states as the phases a page shows. */
+const PHASES = {
+  'idle': 'joining', 'waiting-for-peer': 'waiting-for-peer', 'preparing': 'connecting', 'negotiating': 'connecting',
+  'connecting': 'connecting', 'connected': 'connected', 'reconnecting': 'reconnecting', 'closed': 'ended',
+};
 
 function presence(member) {
   return member ? { participant: member.participant, connection: member.connection, arrivedAt: member.arrivedAt } : null;
@@ -100,7 +117,8 @@ export class DuetCall {
   constructor({ url, ticket, iceServers = [], iceTransportPolicy = 'all', media = { audio: true, video: true }, listener = {},
     statsIntervalMs = 3000, oneWayThresholdMs = 10000,
     RTCPeerConnection: PeerConnection = globalThis.RTCPeerConnection,
-    getUserMedia = (constraints) => navigator.mediaDevices.getUserMedia(constraints), WebSocket: Socket = globalThis.WebSocket }) {
+    getUserMedia = (constraints) => navigator.mediaDevices.getUserMedia(constraints), WebSocket: Socket = globalThis.WebSocket,
+    timers }) {
     this.listener = listener;
     this.iceServers = iceServers;
     this.iceTransportPolicy = iceTransportPolicy; // 'relay' hides this side's addresses: TURN only
@@ -116,11 +134,49 @@ export class DuetCall {
     this.timers = new Map();
     this.ended = false;
     this.hangUpReason = null;
-    this.relay = new RelayClient({ url, ticket, WebSocket: Socket, listener: this.relayListener() });
+    this.shown = { phase: 'idle', relay: 'offline', peer: null, audioMuted: false, videoMuted: false, error: null };
+    this.published = JSON.stringify(this.shown);
+    this.relay = new RelayClient({ url, ticket, WebSocket: Socket, listener: this.relayListener(), ...(timers ? { timers } : {}) });
+  }
+
+  /** What a page shows: see the header comment. A copy; changes arrive through onStatus. */
+  get status() {
+    return { ...this.shown, peer: this.shown.peer && { ...this.shown.peer } };
+  }
+
+  /**
+   * Mutes or unmutes this side's microphone. A muted track still sends (silence), so the call and
+   * its media report go on: muting is not leaving. No effect before start() has the microphone.
+   */
+  setAudioMuted(muted) {
+    this.mute('audio', !!muted);
+  }
+
+  /** Turns this side's camera off (black frames are sent) or on again; see setAudioMuted. */
+  setVideoMuted(muted) {
+    this.mute('video', !!muted);
+  }
+
+  mute(kind, muted) {
+    if (this.localStream) this.localStream.getTracks().filter((t) => t.kind === kind).forEach((t) => { t.enabled = !muted; });
+    this.update(kind === 'audio' ? { audioMuted: muted } : { videoMuted: muted });
+  }
+
+  update(change) {
+    if (this.shown.phase === 'ended' && change.phase !== undefined && change.phase !== 'ended') delete change.phase;
+    Object.assign(this.shown, change);
+    const now = JSON.stringify(this.shown);
+    if (now !== this.published) {
+      this.published = now;
+      this.tell('onStatus', this.status);
+    }
   }
 
   /** Asks for the camera and microphone, then joins. Rejects (and ends the call) when media is refused. */
   async start() {
+    if (this.started) throw new Error('start() was called already: a DuetCall is started once');
+    this.started = true;
+    this.update({ phase: 'starting' });
     try {
       this.localStream = await this.getUserMedia(this.media);
     } catch (e) {
@@ -128,7 +184,14 @@ export class DuetCall {
       this.fail({ kind: 'media', message });
       throw new Error(message);
     }
+    if (this.ended) {
+      this.localStream.getTracks().forEach((t) => t.stop());
+      return;
+    }
+    this.mute('audio', this.shown.audioMuted);
+    this.mute('video', this.shown.videoMuted);
     this.tell('onLocalStream', this.localStream);
+    this.update({ phase: 'joining', relay: 'connecting' });
     this.relay.join();
   }
 
@@ -155,6 +218,7 @@ export class DuetCall {
     return {
       onJoined: (j) => {
         this.machine = new NegotiationMachine(j.self.participant);
+        this.update({ relay: 'online', peer: presence(j.peer), phase: j.peer ? 'connecting' : 'waiting-for-peer' });
         this.tell('onJoined', j.self, j.peer);
         if (j.peer) this.tell('onPeerPresent', j.peer);
         this.post({ type: 'joined', self: presence(j.self), peer: presence(j.peer) });
@@ -162,9 +226,13 @@ export class DuetCall {
         this.early = [];
         early.forEach((e) => this.post(e));
       },
-      onRejoined: (j) => this.post({ type: 'rejoined', self: presence(j.self), peer: presence(j.peer) }),
-      onPeerJoined: (m) => { this.tell('onPeerPresent', m); this.post({ type: 'peer-joined', peer: presence(m) }); },
+      onRejoined: (j) => {
+        this.update({ relay: 'online', peer: presence(j.peer) });
+        this.post({ type: 'rejoined', self: presence(j.self), peer: presence(j.peer) });
+      },
+      onPeerJoined: (m) => { this.update({ peer: presence(m) }); this.tell('onPeerPresent', m); this.post({ type: 'peer-joined', peer: presence(m) }); },
       onPeerLeft: (l) => {
+        if (this.shown.peer && this.shown.peer.connection === l.connection) this.update({ peer: null });
         this.tell('onPeerLeft', l);
         this.post({ type: 'peer-left', connection: l.connection });
         if (l.reason === 'hung-up') this.post({ type: 'peer-hung-up', reason: 'the relay saw it hang up' });
@@ -174,9 +242,13 @@ export class DuetCall {
         else if (m.msg.type === 'chat') this.tell('onChat', m.from, m.msg.text, m.relayedAt);
         else if (m.msg.type === 'media-report') this.tell('onPeerMediaReport', m.msg);
       },
-      onDisconnected: (why) => this.tell('onSignalingInterrupted', why),
+      onDisconnected: (why) => {
+        if (!this.ended) this.update({ relay: 'reconnecting' });
+        this.tell('onSignalingInterrupted', why);
+      },
       onRefused: (r) => this.tell('onError', { kind: 'join-refused', message: r.message, code: r.code, opensAt: r.opensAt }),
       onClosed: (end) => {
+        this.update({ relay: 'closed' });
         if (!end.local && !this.ended) {
           if (this.machine) this.post({ type: 'session-closed', reason: end.reason });
           else this.finish(`the relay refused the join: ${end.reason}`, { kind: 'join-refused', message: end.reason, code: end.code,
@@ -204,6 +276,7 @@ export class DuetCall {
   execute(c) {
     switch (c.type) {
       case 'state-changed':
+        this.update({ phase: PHASES[c.to] || this.shown.phase });
         this.tell('onState', c.from, c.to, c.why);
         if (c.to === 'closed') this.finish(c.why, null);
         break;
@@ -332,6 +405,7 @@ export class DuetCall {
     if (this.localStream) this.localStream.getTracks().forEach((t) => t.stop());
     if (this.hangUpReason != null) this.relay.hangUp(this.hangUpReason);
     else this.relay.leave(reason.slice(0, 200));
+    this.update({ phase: 'ended', error: error ? { ...error } : null });
     this.tell('onEnded', { reason, error });
   }
 
