@@ -1,6 +1,7 @@
 package dev.duet.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.duet.core.testing.HeadlessBrowser;
 import dev.duet.core.testing.ProcessOutput;
 import dev.duet.core.testing.TestNetwork;
 import dev.duet.webrtc.DuetCall;
@@ -35,7 +36,7 @@ public final class BrowserBench {
         StringBuilder out = new StringBuilder("| pair (second arrival last) | calls | first side p50 / max (ms) | second side p50 / max (ms) |\n"
                 + "|---|---|---|---|\n");
         try (MediaEngine engine = MediaEngine.synthetic()) {
-            for (BrowserCallTest.Browser browser : BrowserCallTest.Browser.values()) {
+            for (HeadlessBrowser browser : HeadlessBrowser.values()) {
                 List<Long> java = new ArrayList<>();
                 List<Long> page = new ArrayList<>();
                 for (int i = 0; i < calls; i++) {
@@ -58,7 +59,7 @@ public final class BrowserBench {
     }
 
     /** Milliseconds from the second arrival to the first remote frame: {Java side, browser side}. */
-    private static long[] javaThenBrowser(MediaEngine engine, BrowserCallTest.Browser browser) throws Exception {
+    private static long[] javaThenBrowser(MediaEngine engine, HeadlessBrowser browser) throws Exception {
         Path dir = Files.createTempDirectory("duet-browser-bench");
         try (BrowserCallTest.Fixture f = new BrowserCallTest.Fixture(dir)) {
             BrowserCallTest.Expert expert = new BrowserCallTest.Expert();
@@ -80,9 +81,9 @@ public final class BrowserBench {
     private static long[] chromiumThenFirefox() throws Exception {
         Path dir = Files.createTempDirectory("duet-browser-bench");
         try (BrowserCallTest.Fixture f = new BrowserCallTest.Fixture(dir)) {
-            f.open(BrowserCallTest.Browser.CHROMIUM, "expert", "expert-ada", false);
+            f.open(HeadlessBrowser.CHROMIUM, "expert", "expert-ada", false);
             f.await("expert", e -> BrowserCallTest.is(e, "joined"), "join");
-            f.open(BrowserCallTest.Browser.FIREFOX, "learner", "learner-bo", false);
+            f.open(HeadlessBrowser.FIREFOX, "learner", "learner-bo", false);
             JsonNode a = f.await("expert", e -> BrowserCallTest.is(e, "first-frame"), "first frame");
             JsonNode b = f.await("learner", e -> BrowserCallTest.is(e, "first-frame"), "first frame");
             long second = f.arrivals.get(1).toEpochMilli();

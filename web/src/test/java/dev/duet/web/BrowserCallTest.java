@@ -13,6 +13,7 @@ import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketKey;
+import dev.duet.core.testing.HeadlessBrowser;
 import dev.duet.core.testing.ProcessOutput;
 import dev.duet.core.testing.TestNetwork;
 import dev.duet.signaling.client.MediaReport;
@@ -70,59 +71,6 @@ class BrowserCallTest {
     @TempDir
     Path dir;
 
-    /** The browsers, each headless with a fake camera and microphone and without its host-address mDNS names. */
-    enum Browser {
-        CHROMIUM("chromium", List.of("/usr/lib/chromium/chromium", "/usr/bin/chromium")) {
-            @Override
-            List<String> command(Path binary, Path profile, String url) {
-                return List.of(binary.toString(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--user-data-dir=" + profile, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                        "--disable-features=WebRtcHideLocalIpsWithMdns", "--autoplay-policy=no-user-gesture-required", url);
-            }
-        },
-        FIREFOX("firefox-esr", List.of("/usr/lib/firefox-esr/firefox-esr", "/usr/bin/firefox-esr")) {
-            @Override
-            List<String> command(Path binary, Path profile, String url) throws IOException {
-                Files.createDirectories(profile);
-                Files.writeString(profile.resolve("user.js"), String.join("\n",
-                        "user_pref(\"media.navigator.streams.fake\", true);",
-                        "user_pref(\"media.navigator.permission.disabled\", true);",
-                        "user_pref(\"media.peerconnection.ice.obfuscate_host_addresses\", false);",
-                        // The tests' coturn relays on loopback; Firefox ignores loopback candidates unless told not to.
-                        "user_pref(\"media.peerconnection.ice.loopback\", true);",
-                        "user_pref(\"media.autoplay.default\", 0);",
-                        "user_pref(\"browser.shell.checkDefaultBrowser\", false);",
-                        "user_pref(\"datareporting.policy.dataSubmissionEnabled\", false);",
-                        "user_pref(\"toolkit.telemetry.reportingpolicy.firstRun\", false);",
-                        "user_pref(\"app.update.disabledForTesting\", true);",
-                        "user_pref(\"network.captive-portal-service.enabled\", false);",
-                        "user_pref(\"network.connectivity-service.enabled\", false);",
-                        "user_pref(\"browser.startup.homepage_override.mstone\", \"ignore\");", ""));
-                return List.of(binary.toString(), "--headless", "--no-remote", "--profile", profile.toString(), url);
-            }
-        };
-
-        final String packageName;
-        final List<String> binaries;
-
-        Browser(String packageName, List<String> binaries) {
-            this.packageName = packageName;
-            this.binaries = binaries;
-        }
-
-        abstract List<String> command(Path binary, Path profile, String url) throws IOException;
-
-        Path binary() {
-            Optional<Path> found = binaries.stream().map(Path::of).filter(Files::isExecutable).findFirst();
-            if (found.isEmpty()) {
-                ProcessOutput.missing(packageName + " is not installed (Debian package " + packageName + "); .ci/run installs it",
-                        "the browser tests");
-            }
-            return found.get();
-        }
-    }
-
     /** One booked session on a real relay that stores attendance and settles the session by itself after a hang-up. */
     static final class Fixture implements AutoCloseable {
         final Path dir;
@@ -166,21 +114,20 @@ class BrowserCallTest {
             return issuer.issue(booking, ParticipantId.of(participant), Instant.now());
         }
 
-        void open(Browser kind, String name, String participant, boolean hangUpAfterGreeting) throws IOException {
+        void open(HeadlessBrowser kind, String name, String participant, boolean hangUpAfterGreeting) throws IOException {
             open(kind, name, participant, hangUpAfterGreeting ? "&hangup=1" : "");
         }
 
         /** Opens the participant page in a new browser; {@code more} is added to its query ("&reload=1", "&rtc=..."). */
-        void open(Browser kind, String name, String participant, String more) throws IOException {
+        void open(HeadlessBrowser kind, String name, String participant, String more) throws IOException {
             open(kind, name, participant, more, relay.sessionUri(booking.sessionId()).toString());
         }
 
-        void open(Browser kind, String name, String participant, String more, String relayUrl) throws IOException {
+        void open(HeadlessBrowser kind, String name, String participant, String more, String relayUrl) throws IOException {
             String url = "http://127.0.0.1:" + pages.getAddress().getPort() + "/participant.html?name=" + name + "&relay="
                     + URLEncoder.encode(relayUrl, StandardCharsets.UTF_8) + "&ticket="
                     + URLEncoder.encode(ticket(participant), StandardCharsets.UTF_8) + more;
-            browsers.add(new ProcessBuilder(kind.command(kind.binary(), dir.resolve("profile-" + name), url))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start());
+            browsers.add(kind.launch(dir.resolve("profile-" + name), url, dir.resolve(name + ".log")));
         }
 
         DuetCall javaExpert(MediaEngine engine, Expert listener) {
@@ -226,19 +173,7 @@ class BrowserCallTest {
 
         @Override
         public void close() {
-            for (Process browser : browsers) {
-                // A browser is a tree of processes: stop them all, so that none still writes to its profile.
-                List<ProcessHandle> children = browser.toHandle().descendants().toList();
-                ProcessOutput.stop(browser);
-                for (ProcessHandle child : children) {
-                    child.destroyForcibly();
-                    try {
-                        child.onExit().get(5, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        // gone already, or stuck: the temp folder's cleanup says so if it matters
-                    }
-                }
-            }
+            browsers.forEach(HeadlessBrowser::stop);
             relay.close();
             store.close();
             settling.shutdownNow();
@@ -257,9 +192,9 @@ class BrowserCallTest {
     }
 
     /** Runs {@code body} in a fresh session; a failure carries the browsers' story and output. */
-    private void withSession(List<Browser> browsers, Body body) throws Exception {
+    private void withSession(List<HeadlessBrowser> browsers, Body body) throws Exception {
         TestNetwork.requireUsableInterface(HostNetwork.usableAddress());
-        browsers.forEach(Browser::binary);
+        browsers.forEach(HeadlessBrowser::binary);
         try (Fixture f = new Fixture(dir); MediaEngine engine = MediaEngine.synthetic()) {
             try {
                 body.run(f, engine);
@@ -279,8 +214,8 @@ class BrowserCallTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
-    void theJavaExpertFirstThenABrowserLearnerTalkBothWays(Browser kind) throws Exception {
+    @org.junit.jupiter.params.provider.EnumSource(HeadlessBrowser.class)
+    void theJavaExpertFirstThenABrowserLearnerTalkBothWays(HeadlessBrowser kind) throws Exception {
         withSession(List.of(kind), (f, engine) -> {
             Expert expert = new Expert();
             try (DuetCall expertCall = f.javaExpert(engine, expert)) {
@@ -298,8 +233,8 @@ class BrowserCallTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
-    void aBrowserLearnerFirstThenTheJavaExpertTalkBothWays(Browser kind) throws Exception {
+    @org.junit.jupiter.params.provider.EnumSource(HeadlessBrowser.class)
+    void aBrowserLearnerFirstThenTheJavaExpertTalkBothWays(HeadlessBrowser kind) throws Exception {
         withSession(List.of(kind), (f, engine) -> {
             f.open(kind, "learner", "learner-bo", false);
             JsonNode joined = f.await("learner", e -> is(e, "joined"), "join");
@@ -314,8 +249,8 @@ class BrowserCallTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
-    void aBrowserLearnerWhoReloadsThePageGetsTheCallBack(Browser kind) throws Exception {
+    @org.junit.jupiter.params.provider.EnumSource(HeadlessBrowser.class)
+    void aBrowserLearnerWhoReloadsThePageGetsTheCallBack(HeadlessBrowser kind) throws Exception {
         withSession(List.of(kind), (f, engine) -> {
             Expert expert = new Expert();
             try (DuetCall expertCall = f.javaExpert(engine, expert)) {
@@ -332,8 +267,8 @@ class BrowserCallTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
-    void aRelayOnlyCallThroughCoturn(Browser kind) throws Exception {
+    @org.junit.jupiter.params.provider.EnumSource(HeadlessBrowser.class)
+    void aRelayOnlyCallThroughCoturn(HeadlessBrowser kind) throws Exception {
         String turnSecret = "browser-test-static-auth-secret";
         withSession(List.of(kind), (f, engine) -> {
             try (dev.duet.core.testing.CoturnProcess coturn = dev.duet.core.testing.CoturnProcess.rest(turnSecret)) {
@@ -359,8 +294,8 @@ class BrowserCallTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(Browser.class)
-    void aBrowserWhoseRelayConnectionDropsGetsTheCallBack(Browser kind) throws Exception {
+    @org.junit.jupiter.params.provider.EnumSource(HeadlessBrowser.class)
+    void aBrowserWhoseRelayConnectionDropsGetsTheCallBack(HeadlessBrowser kind) throws Exception {
         withSession(List.of(kind), (f, engine) -> {
             try (dev.duet.core.testing.CuttableProxy proxy = new dev.duet.core.testing.CuttableProxy(f.relay.port())) {
                 Expert expert = new Expert();
@@ -382,10 +317,10 @@ class BrowserCallTest {
 
     @Test
     void aChromiumExpertAndAFirefoxLearnerTalkBrowserToBrowser() throws Exception {
-        withSession(List.of(Browser.CHROMIUM, Browser.FIREFOX), (f, engine) -> {
-            f.open(Browser.CHROMIUM, "expert", "expert-ada", false);
+        withSession(List.of(HeadlessBrowser.CHROMIUM, HeadlessBrowser.FIREFOX), (f, engine) -> {
+            f.open(HeadlessBrowser.CHROMIUM, "expert", "expert-ada", false);
             f.await("expert", e -> is(e, "joined"), "join");
-            f.open(Browser.FIREFOX, "learner", "learner-bo", true);
+            f.open(HeadlessBrowser.FIREFOX, "learner", "learner-bo", true);
             f.await("expert", e -> is(e, "media") && twoWay(e), "media both ways by Chromium's stats");
             f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by Firefox's stats");
             // Firefox hangs up once it has Chromium's greeting and media both ways; both calls end.
