@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,8 +80,10 @@ public final class BackendExample implements AutoCloseable {
      * @param ticketKey the join-ticket key (a fresh random one if empty: tickets then die with the process)
      * @param turn      a coturn with {@code use-auth-secret}, and its secret; empty: no TURN
      * @param rate      what an hour with the expert costs
+     * @param settleGrace how long after both left following a hang-up the session is closed and settled
      */
-    public record Config(String host, int port, Path dataDir, Optional<TicketKey> ticketKey, Optional<Turn> turn, Money rate) {}
+    public record Config(String host, int port, Path dataDir, Optional<TicketKey> ticketKey, Optional<Turn> turn, Money rate,
+            Duration settleGrace) {}
 
     /** A TURN server using the REST credential scheme (coturn's {@code static-auth-secret}). */
     public record Turn(TurnServerAddress server, TurnSecret secret) {}
@@ -88,7 +91,7 @@ public final class BackendExample implements AutoCloseable {
     private final HttpServer http;
     private final ExecutorService httpThreads = Executors.newFixedThreadPool(8);
     private final WebhookSignature webhookSignature;
-    private final Map<SessionId, String> outcomes = new ConcurrentHashMap<>();
+    private final Map<SessionId, CompletableFuture<String>> outcomes = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final String webVersion;
     private DuetServer duet;
@@ -123,7 +126,8 @@ public final class BackendExample implements AutoCloseable {
                 .host(config.host())
                 .attendanceFile(config.dataDir().resolve("attendance.jsonl"))
                 .billing(BillingPolicy.perMinute(config.rate()))
-                .webhook(webhookUrl, webhookSignature);
+                .webhook(webhookUrl, webhookSignature)
+                .settleGrace(config.settleGrace());
         config.turn().ifPresent(t -> builder.turn(new RestTurnCredentials(List.of(t.secret()), t.server(), Duration.ofHours(4)),
                 t.server()));
         return builder.start();
@@ -174,7 +178,7 @@ public final class BackendExample implements AutoCloseable {
             throw new BadRequest(401, "bad-signature", "the " + WebhookSignature.HEADER + " header did not verify: " + check);
         }
         JsonNode report = parse(raw);
-        outcomes.put(SessionId.of(text(report, "session")), raw); // idempotent: a retried delivery overwrites the same body
+        outcome(SessionId.of(text(report, "session"))).complete(raw); // idempotent: a retried delivery changes nothing
         exchange.sendResponseHeaders(204, -1);
         exchange.close();
     }
@@ -189,6 +193,11 @@ public final class BackendExample implements AutoCloseable {
     /** The page's address for {@code participant} of {@code session}, on this machine. */
     public URI pageUrl(SessionId session, ParticipantId participant) {
         return URI.create("http://" + hostForUrl(http.getAddress().getHostString()) + ":" + port() + pageLink(session, participant));
+    }
+
+    /** The session's report (the webhook's body), once it has arrived. */
+    CompletableFuture<String> outcome(SessionId session) {
+        return outcomes.computeIfAbsent(session, s -> new CompletableFuture<>());
     }
 
     /** The Duet object this backend runs (the browser demo books through it and joins its Java expert with it). */
@@ -228,7 +237,8 @@ public final class BackendExample implements AutoCloseable {
                 join(exchange, decode(join.group(1)));
             } else if (outcome.matches()) {
                 only("GET", method);
-                String body = outcomes.get(SessionId.of(decode(outcome.group(1))));
+                CompletableFuture<String> settled = outcomes.get(SessionId.of(decode(outcome.group(1))));
+                String body = settled == null ? null : settled.getNow(null);
                 if (body == null) {
                     throw new BadRequest(404, "not-settled", "no report for this session yet: it settles once the relay has closed it");
                 }
@@ -431,7 +441,7 @@ public final class BackendExample implements AutoCloseable {
         }
         Files.createDirectories(data);
         Optional<TicketKey> key = Optional.ofNullable(System.getenv("DUET_TICKET_KEY")).map(k -> TicketKey.fromBase64("k1", k));
-        BackendExample backend = start(new Config(host, port, data, key, turn, Money.of("EUR", "60.00")));
+        BackendExample backend = start(new Config(host, port, data, key, turn, Money.of("EUR", "60.00"), Duration.ofSeconds(30)));
         Runtime.getRuntime().addShutdownHook(new Thread(backend::close));
         System.out.println("Duet backend example on http://" + hostForUrl(host) + ":" + backend.port() + "/ (relay on port "
                 + backend.duet().port() + ")");

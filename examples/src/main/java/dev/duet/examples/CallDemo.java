@@ -116,6 +116,9 @@ public final class CallDemo {
                         mvn -B -q -Pdemo -DskipTests -Ddemo.args=--help package && .ci/netns-run.sh mvn -o -B -q -Pdemo -DskipTests package""");
             return NO_USABLE_INTERFACE;
         }
+        if (options.browser()) {
+            return new BrowserDemo(System.out).run(options.talkSeconds(), address.get()).exitCode();
+        }
         return new CallDemo(System.out).run(options.order(), options.talkSeconds(), address.get()).exitCode();
     }
 

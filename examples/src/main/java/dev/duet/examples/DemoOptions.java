@@ -4,20 +4,30 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The demo's command line: {@code [--order expert-first|learner-first|together] [--talk SECONDS] [--help]}.
+ * The demo's command line: {@code [--order expert-first|learner-first|together] [--talk SECONDS] [--browser] [--help]}.
  *
- * @param order       who opens the session first
- * @param talkSeconds how long the two talk once media flows both ways, 3 to 30
+ * @param order       who opens the session first (Java to Java only)
+ * @param talkSeconds how long the two talk once media flows both ways: 3 to 30, or up to 600 with {@code --browser}
+ * @param browser     the learner is a person in a browser, who opens a printed link
  */
-record DemoOptions(Order order, int talkSeconds) {
+record DemoOptions(Order order, int talkSeconds, boolean browser) {
     static final int MIN_TALK = 3;
     static final int MAX_TALK = 30;
+    static final int MAX_BROWSER_TALK = 600;
+    static final int DEFAULT_BROWSER_TALK = 120;
+
+    DemoOptions(Order order, int talkSeconds) {
+        this(order, talkSeconds, false);
+    }
 
     static final String USAGE = """
-            usage: CallDemo [--order expert-first|learner-first|together] [--talk SECONDS] [--help]
+            usage: CallDemo [--order expert-first|learner-first|together] [--talk SECONDS] [--browser] [--help]
               --order   who opens the session first (default expert-first; the other comes 3 s later,
                         or both at once with together)
-              --talk    seconds of talk once audio and video flow both ways, 3 to 30 (default 8)
+              --talk    seconds of talk once audio and video flow both ways, 3 to 30 (default 8);
+                        with --browser up to 600 (default 120)
+              --browser you are the learner: open the printed link in a browser on this machine and talk,
+                        with your camera and microphone, to the Java expert (who waits up to 5 minutes)
               --help    print this and exit
             exit codes: 0 the call completed; 1 the call failed; 2 this host cannot run the demo
             (no non-loopback network interface); 64 wrong options""";
@@ -46,7 +56,8 @@ record DemoOptions(Order order, int talkSeconds) {
     /** The options, or empty when {@code --help} was asked for. */
     static Optional<DemoOptions> parse(String... args) throws UsageException {
         Order order = Order.EXPERT_FIRST;
-        int talk = 8;
+        Integer talk = null;
+        boolean browser = false;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             switch (flag) {
@@ -55,10 +66,18 @@ record DemoOptions(Order order, int talkSeconds) {
                 }
                 case "--order" -> order = order(value(args, i++));
                 case "--talk" -> talk = talk(value(args, i++));
-                default -> throw new UsageException("unknown option '" + flag + "'; expected --order, --talk or --help");
+                case "--browser" -> browser = true;
+                default -> throw new UsageException("unknown option '" + flag + "'; expected --order, --talk, --browser or --help");
             }
         }
-        return Optional.of(new DemoOptions(order, talk));
+        int max = browser ? MAX_BROWSER_TALK : MAX_TALK;
+        if (talk == null) {
+            talk = browser ? DEFAULT_BROWSER_TALK : 8;
+        } else if (talk < MIN_TALK || talk > max) {
+            throw new UsageException("--talk must be " + MIN_TALK + " to " + max + " seconds, but was " + talk
+                    + (!browser && talk > MAX_TALK && talk <= MAX_BROWSER_TALK ? " (up to " + MAX_BROWSER_TALK + " with --browser)" : ""));
+        }
+        return Optional.of(new DemoOptions(order, talk, browser));
     }
 
     private static String value(String[] args, int flagIndex) throws UsageException {
@@ -84,9 +103,6 @@ record DemoOptions(Order order, int talkSeconds) {
         } catch (NumberFormatException e) {
             throw new UsageException("--talk must be a whole number of seconds from " + MIN_TALK + " to " + MAX_TALK
                     + ", but was '" + value + "'");
-        }
-        if (seconds < MIN_TALK || seconds > MAX_TALK) {
-            throw new UsageException("--talk must be " + MIN_TALK + " to " + MAX_TALK + " seconds, but was " + seconds);
         }
         return seconds;
     }

@@ -36,7 +36,18 @@ class DemoOptionsTest {
                 .hasMessage("--order must be expert-first, learner-first or together, but was 'sideways'");
         assertThatThrownBy(() -> DemoOptions.parse("--order")).hasMessage("--order needs a value");
         assertThatThrownBy(() -> DemoOptions.parse("--order", "--talk", "4")).hasMessage("--order needs a value");
-        assertThatThrownBy(() -> DemoOptions.parse("--fast")).hasMessage("unknown option '--fast'; expected --order, --talk or --help");
+        assertThatThrownBy(() -> DemoOptions.parse("--fast"))
+                .hasMessage("unknown option '--fast'; expected --order, --talk, --browser or --help");
+        assertThatThrownBy(() -> DemoOptions.parse("--talk", "90"))
+                .hasMessage("--talk must be 3 to 30 seconds, but was 90 (up to 600 with --browser)");
+        assertThatThrownBy(() -> DemoOptions.parse("--browser", "--talk", "601"))
+                .hasMessage("--talk must be 3 to 600 seconds, but was 601");
+    }
+
+    @Test
+    void theBrowserModeTalksLongerByDefault() throws Exception {
+        assertThat(DemoOptions.parse("--browser")).contains(new DemoOptions(DemoOptions.Order.EXPERT_FIRST, 120, true));
+        assertThat(DemoOptions.parse("--talk", "300", "--browser")).contains(new DemoOptions(DemoOptions.Order.EXPERT_FIRST, 300, true));
     }
 
     @Test
