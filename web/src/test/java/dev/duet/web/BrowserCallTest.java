@@ -317,13 +317,24 @@ class BrowserCallTest {
 
     @Test
     void aChromiumExpertAndAFirefoxLearnerTalkBrowserToBrowser() throws Exception {
-        withSession(List.of(HeadlessBrowser.CHROMIUM, HeadlessBrowser.FIREFOX), (f, engine) -> {
-            f.open(HeadlessBrowser.CHROMIUM, "expert", "expert-ada", false);
+        browserToBrowser(HeadlessBrowser.CHROMIUM, HeadlessBrowser.FIREFOX);
+    }
+
+    @Test
+    void aFirefoxExpertAndAChromiumLearnerTalkBrowserToBrowser() throws Exception {
+        browserToBrowser(HeadlessBrowser.FIREFOX, HeadlessBrowser.CHROMIUM);
+    }
+
+    private void browserToBrowser(HeadlessBrowser expertBrowser, HeadlessBrowser learnerBrowser) throws Exception {
+        withSession(List.of(expertBrowser, learnerBrowser), (f, engine) -> {
+            f.open(expertBrowser, "expert", "expert-ada", false);
             f.await("expert", e -> is(e, "joined"), "join");
-            f.open(HeadlessBrowser.FIREFOX, "learner", "learner-bo", true);
-            f.await("expert", e -> is(e, "media") && twoWay(e), "media both ways by Chromium's stats");
-            f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by Firefox's stats");
-            // Firefox hangs up once it has Chromium's greeting and media both ways; both calls end.
+            f.open(learnerBrowser, "learner", "learner-bo", true);
+            f.await("expert", e -> is(e, "media") && twoWay(e), "media both ways by the expert browser's stats");
+            f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by the learner browser's stats");
+            f.await("expert", e -> is(e, "chat") && e.path("text").asText().startsWith("hello"), "the learner's greeting");
+            f.await("learner", e -> is(e, "chat") && e.path("text").asText().startsWith("hello"), "the expert's greeting");
+            // The learner hangs up once it has the expert's greeting and media both ways; both calls end.
             f.await("expert", e -> is(e, "ended"), "end");
             f.await("learner", e -> is(e, "ended"), "end");
             f.assertSettledReport();
