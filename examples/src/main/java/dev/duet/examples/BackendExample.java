@@ -81,9 +81,11 @@ public final class BackendExample implements AutoCloseable {
      * @param turn      a coturn with {@code use-auth-secret}, and its secret; empty: no TURN
      * @param rate      what an hour with the expert costs
      * @param settleGrace how long after both left following a hang-up the session is closed and settled
+     * @param publicRelayUrl the relay's address as browsers reach it ({@code wss://...} behind a TLS proxy);
+     *                       empty: {@code ws://<host>:<relay port>} (required when {@code host} is 0.0.0.0 or ::)
      */
     public record Config(String host, int port, Path dataDir, Optional<TicketKey> ticketKey, Optional<Turn> turn, Money rate,
-            Duration settleGrace) {}
+            Duration settleGrace, Optional<URI> publicRelayUrl) {}
 
     /** A TURN server using the REST credential scheme (coturn's {@code static-auth-secret}). */
     public record Turn(TurnServerAddress server, TurnSecret secret) {}
@@ -128,6 +130,7 @@ public final class BackendExample implements AutoCloseable {
                 .billing(BillingPolicy.perMinute(config.rate()))
                 .webhook(webhookUrl, webhookSignature)
                 .settleGrace(config.settleGrace());
+        config.publicRelayUrl().ifPresent(builder::publicUrl);
         config.turn().ifPresent(t -> builder.turn(new RestTurnCredentials(List.of(t.secret()), t.server(), Duration.ofHours(4)),
                 t.server()));
         return builder.start();
@@ -412,6 +415,7 @@ public final class BackendExample implements AutoCloseable {
               --port  the page's HTTP port (default 8080; 0 for a free one)
               --data  where attendance.jsonl goes (default ./duet-data)
               --turn  a coturn with use-auth-secret; its static-auth-secret comes from DUET_TURN_SECRET
+              --public-relay-url  the relay as browsers reach it, e.g. wss://calls.example.com (TLS proxy)
             DUET_TICKET_KEY (base64, 32+ bytes) signs join tickets; without it a random key is used.""";
 
     public static void main(String[] args) throws Exception {
@@ -419,12 +423,14 @@ public final class BackendExample implements AutoCloseable {
         int port = 8080;
         Path data = Path.of("duet-data");
         Optional<Turn> turn = Optional.empty();
+        Optional<URI> publicRelayUrl = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--host" -> host = required(value, "--host");
                 case "--port" -> port = Integer.parseInt(required(value, "--port"));
                 case "--data" -> data = Path.of(required(value, "--data"));
+                case "--public-relay-url" -> publicRelayUrl = Optional.of(URI.create(required(value, "--public-relay-url")));
                 case "--turn" -> {
                     String[] hostPort = required(value, "--turn").split(":");
                     String secret = Optional.ofNullable(System.getenv("DUET_TURN_SECRET")).orElseThrow(
@@ -441,7 +447,8 @@ public final class BackendExample implements AutoCloseable {
         }
         Files.createDirectories(data);
         Optional<TicketKey> key = Optional.ofNullable(System.getenv("DUET_TICKET_KEY")).map(k -> TicketKey.fromBase64("k1", k));
-        BackendExample backend = start(new Config(host, port, data, key, turn, Money.of("EUR", "60.00"), Duration.ofSeconds(30)));
+        BackendExample backend = start(new Config(host, port, data, key, turn, Money.of("EUR", "60.00"), Duration.ofSeconds(30),
+                publicRelayUrl));
         Runtime.getRuntime().addShutdownHook(new Thread(backend::close));
         System.out.println("Duet backend example on http://" + hostForUrl(host) + ":" + backend.port() + "/ (relay on port "
                 + backend.duet().port() + ")");

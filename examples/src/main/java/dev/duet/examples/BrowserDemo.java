@@ -67,7 +67,7 @@ final class BrowserDemo {
             return t;
         });
         try (BackendExample backend = BackendExample.start(new BackendExample.Config("127.0.0.1", 0, dir, Optional.empty(),
-                Optional.empty(), Money.of("EUR", "90.00"), Duration.ofSeconds(1)));
+                Optional.empty(), Money.of("EUR", "90.00"), Duration.ofSeconds(1), Optional.empty()));
                 MediaEngine engine = MediaEngine.synthetic()) {
             Instant now = Instant.now();
             Booking booking = new Booking(SessionId.of("browser-demo-" + now.getEpochSecond()), Participant.expert("expert-ada", "Ada"),

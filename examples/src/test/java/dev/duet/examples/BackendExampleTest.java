@@ -32,7 +32,7 @@ class BackendExampleTest {
     @BeforeEach
     void start() throws Exception {
         backend = BackendExample.start(new BackendExample.Config("127.0.0.1", 0, dir, Optional.empty(), Optional.empty(),
-                Money.of("EUR", "60.00"), java.time.Duration.ofSeconds(30)));
+                Money.of("EUR", "60.00"), java.time.Duration.ofSeconds(30), Optional.empty()));
     }
 
     @AfterEach

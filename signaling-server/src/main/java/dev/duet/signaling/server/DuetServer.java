@@ -77,7 +77,7 @@ public final class DuetServer implements AutoCloseable {
     private final RelayServer relay;
 
     private DuetServer(Builder b) throws Exception {
-        this.clock = b.clock;
+        this.clock = b.relay.clock();
         this.issuer = new JoinTicketIssuer(b.keys.get(0), b.ticketLifetime);
         this.turn = Optional.ofNullable(b.turn);
         this.turnServer = Optional.ofNullable(b.turnServer);
@@ -104,13 +104,8 @@ public final class DuetServer implements AutoCloseable {
                     closed.add(c.session());
                 }
             }).andThen(outcomes).andThen(b.sink);
-            RelayServer.Builder relayBuilder = RelayServer.builder(new JoinTicketVerifier(b.keys, Duration.ofSeconds(30)))
-                    .host(b.host).port(b.port).clock(clock).limits(b.limits).bookings(lookup).settleGrace(b.settleGrace)
-                    .eventSink(sink);
-            if (b.redis != null) {
-                relayBuilder.redis(b.redis);
-            }
-            this.relay = relayBuilder.start();
+            this.relay = b.relay.verifier(new JoinTicketVerifier(b.keys, Duration.ofSeconds(30))).bookings(lookup).eventSink(sink)
+                    .start();
         } catch (Exception | Error e) {
             settling.shutdownNow();
             webhookRetries.shutdownNow();
@@ -253,10 +248,8 @@ public final class DuetServer implements AutoCloseable {
     /** Configures a {@link DuetServer}; only the ticket key, the attendance store and the billing policy are required. */
     public static final class Builder {
         private final List<TicketKey> keys = new ArrayList<>();
-        private String host = "127.0.0.1";
-        private int port;
+        private final RelayServer.Builder relay;
         private URI publicUrl;
-        private Clock clock = Clock.systemUTC();
         private Duration ticketLifetime = Duration.ofHours(1);
         private AttendanceStore store;
         private Path attendanceFile;
@@ -269,13 +262,11 @@ public final class DuetServer implements AutoCloseable {
         private TurnServerAddress turnServer;
         private boolean relayOnly;
         private BookingLookup bookings = BookingLookup.none();
-        private RelayLimits limits = RelayLimits.defaults();
-        private Duration settleGrace = Duration.ofSeconds(30);
-        private URI redis;
         private RelayEventSink sink = RelayEventSink.none();
 
         private Builder(TicketKey key) {
             keys.add(Checks.notNull(key, "ticketKey"));
+            relay = RelayServer.builder(new JoinTicketVerifier(keys, Duration.ofSeconds(30)));
         }
 
         /** Keys that signed tickets before a rotation and are still accepted (not used to sign). */
@@ -300,16 +291,13 @@ public final class DuetServer implements AutoCloseable {
 
         /** The address the relay binds to (default 127.0.0.1; {@code 0.0.0.0} for every interface). */
         public Builder host(String host) {
-            this.host = Checks.notNull(host, "host");
+            relay.host(host);
             return this;
         }
 
         /** The relay's port (default 0: a free port, see {@link DuetServer#port()}). */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be 0 to 65535, but was " + port);
-            }
-            this.port = port;
+            relay.port(port);
             return this;
         }
 
@@ -329,7 +317,7 @@ public final class DuetServer implements AutoCloseable {
         }
 
         public Builder clock(Clock clock) {
-            this.clock = Checks.notNull(clock, "clock");
+            relay.clock(clock);
             return this;
         }
 
@@ -395,19 +383,19 @@ public final class DuetServer implements AutoCloseable {
         }
 
         public Builder limits(RelayLimits limits) {
-            this.limits = Checks.notNull(limits, "limits");
+            relay.limits(limits);
             return this;
         }
 
         /** How long after both left following a hang-up the relay closes the session (default 30 s). */
         public Builder settleGrace(Duration grace) {
-            this.settleGrace = Checks.notNull(grace, "settleGrace");
+            relay.settleGrace(grace);
             return this;
         }
 
         /** Shares sessions with other relay nodes through Redis (see the README's scaling notes). */
         public Builder redis(URI uri) {
-            this.redis = Checks.notNull(uri, "redis");
+            relay.redis(uri);
             return this;
         }
 
@@ -429,6 +417,10 @@ public final class DuetServer implements AutoCloseable {
             }
             if (billing == null) {
                 throw new IllegalStateException("no billing policy: call billing(BillingPolicy) before start()");
+            }
+            if (publicUrl == null && relay.wildcardHost()) {
+                throw new IllegalStateException("the relay binds to every interface, and ws://" + relay.host()
+                        + " is no address a client can open: call publicUrl(URI) with the address clients reach it at");
             }
             if (relayOnly && turn == null) {
                 throw new IllegalStateException("relayOnly(true) needs a TURN server: call turn(provider, server) too");

@@ -162,7 +162,7 @@ public final class RelayServer implements AutoCloseable {
 
     /** Settings of a relay node; every one has a default but the ticket verifier. */
     public static final class Builder {
-        private final JoinTicketVerifier verifier;
+        private JoinTicketVerifier verifier;
         private String host = "127.0.0.1";
         private int port;
         private Clock clock = Clock.systemUTC();
@@ -175,6 +175,24 @@ public final class RelayServer implements AutoCloseable {
 
         private Builder(JoinTicketVerifier verifier) {
             this.verifier = Checks.notNull(verifier, "verifier");
+        }
+
+        /** Replaces the verifier ({@link DuetServer} knows all its keys only when it starts). */
+        Builder verifier(JoinTicketVerifier verifier) {
+            this.verifier = Checks.notNull(verifier, "verifier");
+            return this;
+        }
+
+        Clock clock() {
+            return clock;
+        }
+
+        String host() {
+            return host;
+        }
+
+        boolean wildcardHost() {
+            return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
         }
 
         /** The address to listen on; default {@code 127.0.0.1}. Use {@code 0.0.0.0} behind a TLS proxy in production. */

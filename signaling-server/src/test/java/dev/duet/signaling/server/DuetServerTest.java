@@ -167,6 +167,10 @@ class DuetServerTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("billing(BillingPolicy)");
         assertThatThrownBy(() -> builder().relayOnly(true).start()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("turn(provider, server)");
+        assertThatThrownBy(() -> builder().host("0.0.0.0").start()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("publicUrl(URI)");
+        assertThatThrownBy(() -> builder().port(70_000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0 to 65535");
         assertThatThrownBy(() -> builder().publicUrl(URI.create("http://x.test"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ws://");
         assertThatThrownBy(() -> builder().previousTicketKeys(List.of(KEY))).isInstanceOf(IllegalArgumentException.class)
