@@ -7,7 +7,7 @@ module dev.duet.signaling.server {
     requires org.eclipse.jetty.websocket.server;
     requires org.slf4j;
     requires redis.clients.jedis;
-    requires java.sql;
+    requires transitive java.sql; // JdbcAttendanceStore takes a javax.sql.DataSource
     requires java.net.http;
     requires com.fasterxml.jackson.databind;
 

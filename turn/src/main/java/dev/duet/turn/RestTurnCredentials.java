@@ -63,7 +63,7 @@ public final class RestTurnCredentials implements TurnCredentialProvider {
                 server.turnUris());
     }
 
-    /** REST credentials cannot be withdrawn; they end at their expiry (see the revocation notes). */
+    /** REST credentials cannot be withdrawn; they end at their expiry (see "Revocation" in docs/turn.md). */
     @Override
     public void revoke(Booking booking) {
         Checks.notNull(booking, "booking");

@@ -20,8 +20,8 @@ public interface TurnCredentialProvider {
 
     /**
      * The session is over: stop new allocations with its credentials where the mechanism allows
-     * (long-term users are removed; REST credentials simply expire). See the revocation notes in
-     * the README: allocations already open are not cut at once.
+     * (long-term users are removed; REST credentials simply expire). Allocations already open are not
+     * cut at once: see "Revocation" in docs/turn.md.
      */
     void revoke(Booking booking);
 

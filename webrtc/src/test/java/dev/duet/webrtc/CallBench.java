@@ -34,6 +34,8 @@ import java.util.function.Function;
  * 320×240@15 video and a tone) flowing at once, minus the resident set just before they opened.
  */
 public final class CallBench {
+    private CallBench() {}
+
     public static void main(String[] args) throws Exception {
         if (TestNetwork.decide(System.getenv(), System.getProperty(TestNetwork.OPT_IN_PROPERTY),
                 HostNetwork.usableAddress()) instanceof TestNetwork.Verdict.Skip skip) {

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <h2>Lifecycle</h2>
  * <pre>
- *   NEW --join()--> CONNECTING --joined--> JOINED <--reconnected-- RECONNECTING
+ *   NEW --join()--> CONNECTING --joined--> JOINED &lt;--reconnected-- RECONNECTING
  *                        |                    |  \--connection lost--^    |
  *                        +--------------------+---------------------------+--> CLOSED (terminal)
  * </pre>
