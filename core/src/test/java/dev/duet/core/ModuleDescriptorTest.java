@@ -29,4 +29,11 @@ class ModuleDescriptorTest {
         assertThat(descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
                 .isEqualTo(Set.of("java.base", "org.slf4j"));
     }
+
+    @Test
+    void theseTestsRunOnTheModulePathInsideTheNamedModule() {
+        // core/pom.xml runs its tests on the module path: the descriptor alone must be enough at run time.
+        assertThat(ModuleDescriptorTest.class.getModule().getName()).isEqualTo("dev.duet.core");
+        assertThat(Booking.class.getModule().getDescriptor().isAutomatic()).isFalse();
+    }
 }
