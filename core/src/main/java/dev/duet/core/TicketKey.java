@@ -36,6 +36,13 @@ public final class TicketKey {
     /** A key from a base64 (standard or URL-safe) secret, as kept in a secrets file or environment variable. */
     public static TicketKey fromBase64(String keyId, String base64Secret) {
         Checks.notNull(base64Secret, "secret");
+        String text = base64Secret.strip();
+        if (text.length() >= 2 * MIN_SECRET_BYTES && text.length() % 2 == 0 && text.chars().allMatch(c -> Character.digit(c, 16) >= 0)
+                && text.chars().anyMatch(Character::isDigit) && text.chars().anyMatch(Character::isLetter)) {
+            // Hex is valid base64 too, and would silently decode to other bytes than the ones meant.
+            throw new IllegalArgumentException("secret looks like hex, not base64 (the secret itself is not shown); give it "
+                    + "as base64 (openssl rand -base64 32), or use TicketKey.of(keyId, HexFormat.of().parseHex(hex))", null);
+        }
         byte[] bytes;
         try {
             bytes = base64Secret.indexOf('-') >= 0 || base64Secret.indexOf('_') >= 0

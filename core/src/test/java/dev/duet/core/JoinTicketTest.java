@@ -154,6 +154,9 @@ class JoinTicketTest {
     void badKeysIssuersAndVerifiersAreRefusedWithTheFieldNamed() {
         assertThatThrownBy(() -> TicketKey.of("k1", new byte[16])).hasMessage("secret must be at least 32 bytes, but was 16 bytes");
         assertThatThrownBy(() -> TicketKey.of("bad key", SECRET)).hasMessageContaining("keyId must be 1 to 64 characters");
+        String hex = java.util.HexFormat.of().formatHex(SECRET); // 000102...1f
+        assertThatThrownBy(() -> TicketKey.fromBase64("k1", hex)).hasMessageContaining("looks like hex, not base64")
+                .hasMessageNotContaining(hex);
         assertThatThrownBy(() -> new JoinTicketIssuer(K1, Duration.ZERO)).hasMessageContaining("lifetime must be positive");
         assertThatThrownBy(() -> new JoinTicketIssuer(K1, Duration.ofDays(3))).hasMessageContaining("lifetime must be at most PT48H");
         assertThatThrownBy(() -> new JoinTicketIssuer(null, Duration.ofMinutes(1))).hasMessage("signingKey must not be null");

@@ -57,6 +57,11 @@ public final class RestTurnCredentials implements TurnCredentialProvider {
     public TurnCredential issue(Booking booking, ParticipantId participant, Instant now) {
         TurnCredentialProvider.checkIssuable(booking, participant, now);
         Instant expiry = booking.closesAt().isBefore(now.plus(maxTtl)) ? booking.closesAt() : now.plus(maxTtl);
+        if (!expiry.isAfter(booking.opensAt())) {
+            throw new IllegalArgumentException("a TURN credential issued at " + now + " would expire at " + expiry
+                    + ", before session " + booking.sessionId() + " opens at " + booking.opensAt()
+                    + "; issue it when the participant joins (at most " + maxTtl + " before it opens)");
+        }
         long expirySeconds = expiry.getEpochSecond();
         String username = expirySeconds + ":" + booking.sessionId().value() + ":" + participant.value();
         return new TurnCredential(username, password(secrets.get(0), username), Instant.ofEpochSecond(expirySeconds),

@@ -8,8 +8,12 @@ import java.nio.charset.StandardCharsets;
  * TURN server. Printed only as its id.
  */
 public final class TurnSecret {
-    /** The shortest secret accepted, in bytes. */
-    public static final int MIN_LENGTH = 16;
+    /**
+     * The shortest secret accepted, in bytes: the same rule as for join-ticket keys
+     * ({@link dev.duet.core.TicketKey#MIN_SECRET_BYTES}) and webhook secrets. {@code openssl rand -base64 32}
+     * gives a good one (44 characters).
+     */
+    public static final int MIN_LENGTH = dev.duet.core.TicketKey.MIN_SECRET_BYTES;
 
     private final String id;
     private final byte[] secret;

@@ -16,6 +16,10 @@ public record TurnServerAddress(String host, int port, OptionalInt tlsPort) {
             throw new IllegalArgumentException("host must be a host name or address without spaces, '/', '?' or '@', but was \""
                     + host + "\"");
         }
+        if (host.contains(":") && !host.matches("\\[?[0-9A-Fa-f:.]+(%[0-9A-Za-z]+)?]?")) {
+            throw new IllegalArgumentException("host must be a host name or an IP address, without a scheme (turn:) or a port, "
+                    + "but was \"" + host + "\"");
+        }
         port(port, "port");
         Checks.notNull(tlsPort, "tlsPort");
         tlsPort.ifPresent(p -> port(p, "tlsPort"));

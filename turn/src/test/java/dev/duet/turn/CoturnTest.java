@@ -31,22 +31,22 @@ class CoturnTest {
 
     @Test
     void freshRestCredentialsAllocateOverUdpAndTcpAndBadOnesAreRefused() throws Exception {
-        try (CoturnProcess coturn = CoturnProcess.rest("s3cret-s3cret-s3cret", "older-secret-older-secret")) {
+        try (CoturnProcess coturn = CoturnProcess.rest("s3cret-s3cret-s3cret-s3cret-s3cret", "older-secret-older-secret-older-secret")) {
             TurnServerAddress server = TurnServerAddress.of("127.0.0.1", coturn.port());
             Booking booking = bookingNow();
             Instant now = Instant.now();
-            RestTurnCredentials rest = new RestTurnCredentials(List.of(TurnSecret.of("new", "s3cret-s3cret-s3cret")), server,
+            RestTurnCredentials rest = new RestTurnCredentials(List.of(TurnSecret.of("new", "s3cret-s3cret-s3cret-s3cret-s3cret")), server,
                     Duration.ofHours(24));
             TurnCredential fresh = rest.issue(booking, LEARNER, now);
             assertThat(TurnClient.allocates(coturn.port(), fresh.username(), fresh.password(), false)).as("UDP").isTrue();
             assertThat(TurnClient.allocates(coturn.port(), fresh.username(), fresh.password(), true)).as("TCP").isTrue();
 
-            TurnCredential rotatedOut = new RestTurnCredentials(List.of(TurnSecret.of("old", "older-secret-older-secret")),
+            TurnCredential rotatedOut = new RestTurnCredentials(List.of(TurnSecret.of("old", "older-secret-older-secret-older-secret")),
                     server, Duration.ofHours(24)).issue(booking, LEARNER, now);
             assertThat(TurnClient.allocates(coturn.port(), rotatedOut.username(), rotatedOut.password(), false))
                     .as("signed with the older of two configured secrets").isTrue();
 
-            TurnCredential wrongSecret = new RestTurnCredentials(List.of(TurnSecret.of("x", "not-the-secret-at-all")), server,
+            TurnCredential wrongSecret = new RestTurnCredentials(List.of(TurnSecret.of("x", "not-the-secret-at-all-not-at-all-no")), server,
                     Duration.ofHours(24)).issue(booking, LEARNER, now);
             assertThat(TurnClient.allocates(coturn.port(), wrongSecret.username(), wrongSecret.password(), false))
                     .as("wrong secret").isFalse();

@@ -31,9 +31,9 @@ class ProductionConfigTest {
             lines.add(l);
         }
         assertThat(lines).contains("use-auth-secret", "denied-peer-ip=127.0.0.0-127.255.255.255").doesNotContain("allow-loopback-peers");
-        lines.add("static-auth-secret=example-example-example");
+        lines.add("static-auth-secret=example-example-example-example-example");
         try (CoturnProcess coturn = CoturnProcess.productionLike(lines)) {
-            RestTurnCredentials rest = new RestTurnCredentials(List.of(TurnSecret.of("k", "example-example-example")),
+            RestTurnCredentials rest = new RestTurnCredentials(List.of(TurnSecret.of("k", "example-example-example-example-example")),
                     TurnServerAddress.of("127.0.0.1", coturn.port()), Duration.ofHours(1));
             TurnCredential c = rest.issue(CoturnTest.bookingNow(), dev.duet.core.ParticipantId.of("learner-bo"), Instant.now());
             // client-to-client relaying between two loopback relay addresses: the peer is on 127/8
@@ -43,7 +43,7 @@ class ProductionConfigTest {
         List<String> open = new ArrayList<>(lines.stream().filter(l -> !l.startsWith("denied-peer-ip")).toList());
         open.add("allow-loopback-peers");
         try (CoturnProcess coturn = CoturnProcess.productionLike(open)) {
-            RestTurnCredentials rest = new RestTurnCredentials(List.of(TurnSecret.of("k", "example-example-example")),
+            RestTurnCredentials rest = new RestTurnCredentials(List.of(TurnSecret.of("k", "example-example-example-example-example")),
                     TurnServerAddress.of("127.0.0.1", coturn.port()), Duration.ofHours(1));
             TurnCredential c = rest.issue(CoturnTest.bookingNow(), dev.duet.core.ParticipantId.of("learner-bo"), Instant.now());
             assertThat(TurnClient.allocates(coturn.port(), c.username(), c.password(), false)).as("control").isTrue();

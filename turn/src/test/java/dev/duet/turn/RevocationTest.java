@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * an external server measures, not an ordering of events in this JVM.
  */
 class RevocationTest {
-    private static final String SECRET = "s3cret-s3cret-s3cret";
+    private static final String SECRET = "s3cret-s3cret-s3cret-s3cret-s3cret";
 
     @Test
     void staleNonceForcesReauthenticationButAnExpiredRestCredentialStillRefreshesItsOpenAllocation() throws Exception {

@@ -22,15 +22,15 @@ class TurnCredentialsTest {
             Duration.ofMinutes(10), Duration.ofMinutes(15));
     static final ParticipantId LEARNER = ParticipantId.of("learner-bo");
     static final TurnServerAddress SERVER = TurnServerAddress.of("turn.example.test", 3478);
-    static final TurnSecret SECRET = TurnSecret.of("2026-11", "s3cret-s3cret-s3cret");
+    static final TurnSecret SECRET = TurnSecret.of("2026-11", "s3cret-s3cret-s3cret-s3cret-s3cret");
 
     @Test
     void restCredentialsMatchTheIndependentlyComputedVector() {
         RestTurnCredentials rest = new RestTurnCredentials(List.of(SECRET), SERVER, Duration.ofHours(24));
         TurnCredential c = rest.issue(BOOKING, LEARNER, Instant.parse("2026-11-24T10:55:00Z"));
-        // Python: base64(hmac.new(b"s3cret-s3cret-s3cret", b"1795522500:s-42:learner-bo", sha1).digest())
+        // Python: base64(hmac.new(b"s3cret-s3cret-s3cret-s3cret-s3cret", b"1795522500:s-42:learner-bo", sha1).digest())
         assertThat(c.username()).isEqualTo("1795522500:s-42:learner-bo");
-        assertThat(c.password()).isEqualTo("yBmTy51ifstaGmzrOb2xeUuuvmw=");
+        assertThat(c.password()).isEqualTo("n7h12XVIZDj53BWK9jSIliUzUc8=");
         assertThat(c.expiresAt()).isEqualTo(Instant.parse("2026-11-24T12:15:00Z"));
         assertThat(c.uris()).containsExactly("turn:turn.example.test:3478?transport=udp", "turn:turn.example.test:3478?transport=tcp");
     }
@@ -46,11 +46,14 @@ class TurnCredentialsTest {
                 .hasMessageContaining("session s-42 closed at 2026-11-24T12:15:00Z");
         assertThatThrownBy(() -> shortLived.issue(BOOKING, ParticipantId.of("mallory"), Instant.parse("2026-11-24T11:00:00Z")))
                 .hasMessageContaining("participant mallory is not booked into session s-42");
+        // Issued so early that it would expire before the room opens (10:50): refused, not handed out dead.
+        assertThatThrownBy(() -> shortLived.issue(BOOKING, LEARNER, Instant.parse("2026-11-24T10:00:00Z")))
+                .hasMessageContaining("would expire at 2026-11-24T10:30:00Z, before session s-42 opens at 2026-11-24T10:50:00Z");
     }
 
     @Test
     void theNewestSecretSignsAndEveryConfiguredSecretIsAcceptedUntilExpiry() {
-        TurnSecret older = TurnSecret.of("2026-10", "older-secret-older-secret");
+        TurnSecret older = TurnSecret.of("2026-10", "older-secret-older-secret-older-secret");
         RestTurnCredentials before = new RestTurnCredentials(List.of(older), SERVER, Duration.ofHours(24));
         RestTurnCredentials rotated = new RestTurnCredentials(List.of(SECRET, older), SERVER, Duration.ofHours(24));
         Instant now = Instant.parse("2026-11-24T11:00:00Z");
@@ -131,11 +134,13 @@ class TurnCredentialsTest {
 
     @Test
     void badArgumentsAreRefusedWithTheFieldNamed() {
-        assertThatThrownBy(() -> TurnSecret.of("k", "short")).hasMessageContaining("must be at least 16 bytes");
+        assertThatThrownBy(() -> TurnSecret.of("k", "short")).hasMessageContaining("must be at least 32 bytes");
         assertThatThrownBy(() -> new RestTurnCredentials(List.of(), SERVER, Duration.ofHours(1))).hasMessageContaining("secrets must hold");
         assertThatThrownBy(() -> new RestTurnCredentials(List.of(SECRET), SERVER, Duration.ofDays(3))).hasMessageContaining("maxTtl");
         assertThatThrownBy(() -> TurnServerAddress.of("turn host", 3478)).hasMessageContaining("host must be");
         assertThatThrownBy(() -> TurnServerAddress.of("h", 0)).hasMessageContaining("port must be 1 to 65535");
+        assertThatThrownBy(() -> TurnServerAddress.of("turn:x.com", 3478)).hasMessageContaining("without a scheme (turn:)");
+        assertThat(TurnServerAddress.of("fd00::1", 3478).stunUri()).isEqualTo("stun:[fd00::1]:3478");
         assertThatThrownBy(() -> new LongTermTurnUsers(null, "r", SERVER, new SecureRandom())).hasMessage("store must not be null");
     }
 }

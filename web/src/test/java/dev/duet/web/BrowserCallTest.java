@@ -269,7 +269,7 @@ class BrowserCallTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(HeadlessBrowser.class)
     void aRelayOnlyCallThroughCoturn(HeadlessBrowser kind) throws Exception {
-        String turnSecret = "browser-test-static-auth-secret";
+        String turnSecret = "browser-test-static-auth-secret-32b";
         withSession(List.of(kind), (f, engine) -> {
             try (dev.duet.core.testing.CoturnProcess coturn = dev.duet.core.testing.CoturnProcess.rest(turnSecret)) {
                 dev.duet.turn.TurnServerAddress server = dev.duet.turn.TurnServerAddress.of("127.0.0.1", coturn.port());

@@ -44,9 +44,9 @@ public final class CallBench {
         }
         int calls = Integer.getInteger("bench.calls", 25);
         StringBuilder out = new StringBuilder();
-        try (MediaEngine engine = MediaEngine.synthetic(); CoturnProcess coturn = CoturnProcess.rest("bench-static-auth-secret")) {
+        try (MediaEngine engine = MediaEngine.synthetic(); CoturnProcess coturn = CoturnProcess.rest("bench-static-auth-secret-of-32-bytes")) {
             TurnServerAddress server = TurnServerAddress.of("127.0.0.1", coturn.port());
-            RestTurnCredentials rest = new RestTurnCredentials(List.of(TurnSecret.of("b", "bench-static-auth-secret")), server,
+            RestTurnCredentials rest = new RestTurnCredentials(List.of(TurnSecret.of("b", "bench-static-auth-secret-of-32-bytes")), server,
                     Duration.ofHours(2));
             // Memory first, on a fresh engine (so the first call also pays the one-time codec and thread set-up), on a heap that is fully committed from the start (-Xms = -Xmx, pre-touched),
             // so the resident set moves only with native memory.

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** Calls through a real coturn (REST credentials), relay-only: the privacy mode and the TURN failure modes. */
 class TurnCallTest {
-    private static final String SECRET = "duet-test-static-auth-secret";
+    private static final String SECRET = "duet-test-static-auth-secret-of-32b";
     private static MediaEngine engine;
     private static CoturnProcess coturn;
     private static TurnServerAddress server;

@@ -11,6 +11,9 @@ public interface TicketSource {
     /** Always the same ticket. */
     static TicketSource of(String ticket) {
         dev.duet.core.internal.Checks.notNull(ticket, "ticket");
+        if (ticket.isBlank()) {
+            throw new IllegalArgumentException("ticket must not be empty: expected a signed join ticket (duet1....) from the app's backend");
+        }
         return () -> ticket;
     }
 }
