@@ -11,7 +11,7 @@ import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketKey;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.JoinResult;

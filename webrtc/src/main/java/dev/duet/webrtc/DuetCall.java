@@ -3,7 +3,7 @@ package dev.duet.webrtc;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.internal.Checks;
 import dev.duet.core.internal.LogContext;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.core.negotiation.Epoch;
 import dev.duet.core.negotiation.IceCandidate;
 import dev.duet.core.negotiation.IceConnectionState;

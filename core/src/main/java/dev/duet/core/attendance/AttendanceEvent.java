@@ -3,7 +3,7 @@ package dev.duet.core.attendance;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.time.Instant;
 import java.util.List;
 

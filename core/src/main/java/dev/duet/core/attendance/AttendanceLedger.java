@@ -5,7 +5,7 @@ import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.Role;
 import dev.duet.core.internal.Checks;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.duet.core.negotiation;
 
+import dev.duet.core.ConnectionId;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.internal.Checks;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import static dev.duet.core.attendance.SessionScript.LEARNER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.ParticipantId;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import static dev.duet.core.attendance.SessionScript.LEARNER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.Role;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package dev.duet.core.attendance;
 
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;

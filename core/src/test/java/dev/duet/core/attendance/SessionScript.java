@@ -4,7 +4,7 @@ import dev.duet.core.Booking;
 import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;

@@ -1,5 +1,6 @@
 package dev.duet.core.negotiation;
 
+import dev.duet.core.ConnectionId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

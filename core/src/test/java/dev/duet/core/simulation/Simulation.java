@@ -1,7 +1,7 @@
 package dev.duet.core.simulation;
 
 import dev.duet.core.ParticipantId;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.core.negotiation.NegotiationEvent;
 import dev.duet.core.negotiation.NegotiationState;
 import dev.duet.core.negotiation.NegotiationStats;

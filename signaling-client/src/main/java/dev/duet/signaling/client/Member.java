@@ -3,7 +3,7 @@ package dev.duet.signaling.client;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.Role;
 import dev.duet.core.internal.Checks;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.core.negotiation.Presence;
 import java.time.Instant;
 

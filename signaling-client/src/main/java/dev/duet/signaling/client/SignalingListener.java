@@ -1,7 +1,7 @@
 package dev.duet.signaling.client;
 
 import dev.duet.core.ParticipantId;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.time.Instant;
 
 /**

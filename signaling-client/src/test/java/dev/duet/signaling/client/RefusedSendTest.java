@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.Role;
 import dev.duet.core.SessionId;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.signaling.client.wire.FrameCodec;
 import dev.duet.signaling.client.wire.ProtocolError;

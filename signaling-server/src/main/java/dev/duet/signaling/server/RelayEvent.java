@@ -4,7 +4,7 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.Role;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.MediaReport;
 import java.time.Instant;

@@ -10,7 +10,7 @@ import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.AttendanceLedger;
 import dev.duet.core.attendance.AttendanceRules;
 import dev.duet.core.attendance.SessionReport;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.core.negotiation.Epoch;
 import dev.duet.core.testing.ProcessOutput;
 import dev.duet.signaling.client.MediaReport;

@@ -7,7 +7,7 @@ import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.AttendanceStore;
 import dev.duet.core.attendance.MediaFlow;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,7 +141,7 @@ class AttendanceStoreTest {
                     for (int i = 0; i < perSession; i++) {
                         AttendanceEvent e = new AttendanceEvent.Joined(session.value() + "-" + i, session,
                                 java.time.Instant.parse("2026-11-24T10:00:00Z").plusSeconds(i), TestSession.EXPERT,
-                                dev.duet.core.negotiation.ConnectionId.of("c-" + i));
+                                dev.duet.core.ConnectionId.of("c-" + i));
                         store.append(e);
                         store.append(e); // a resend: stored once
                         assertThat(store.events(session)).as("durable and readable when append returns").contains(e);

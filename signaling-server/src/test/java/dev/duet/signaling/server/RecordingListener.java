@@ -3,7 +3,7 @@ package dev.duet.signaling.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.ParticipantId;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.signaling.client.CloseReason;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.Member;

@@ -9,7 +9,7 @@ import dev.duet.core.Booking;
 import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.core.negotiation.Epoch;
 import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.ChatMessage;

@@ -7,7 +7,7 @@ import static dev.duet.signaling.server.TestSession.SESSION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.core.negotiation.Epoch;
 import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.Backoff;

@@ -16,7 +16,7 @@ import dev.duet.core.attendance.Charge;
 import dev.duet.core.attendance.MediaFlow;
 import dev.duet.core.attendance.Money;
 import dev.duet.core.attendance.SessionReport;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

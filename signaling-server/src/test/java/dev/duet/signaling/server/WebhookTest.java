@@ -11,7 +11,7 @@ import dev.duet.core.attendance.AttendanceRules;
 import dev.duet.core.attendance.BillingPolicy;
 import dev.duet.core.attendance.Money;
 import dev.duet.core.attendance.SessionReport;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -9,7 +9,7 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.MediaFlow;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ import dev.duet.core.JoinTicket;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketCheck;
 import dev.duet.core.internal.LogContext;
-import dev.duet.core.negotiation.ConnectionId;
+import dev.duet.core.ConnectionId;
 import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.MediaReport;
