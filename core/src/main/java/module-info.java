@@ -11,6 +11,7 @@ module dev.duet.core {
 
     // Argument checks and small helpers shared by Duet's own modules only; not an API.
     exports dev.duet.core.internal to
+            dev.duet.attendance,
             dev.duet.signaling.client,
             dev.duet.signaling.server,
             dev.duet.turn,

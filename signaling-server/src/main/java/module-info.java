@@ -2,6 +2,7 @@
 module dev.duet.signaling.server {
     requires transitive dev.duet.signaling.client;
     requires transitive dev.duet.turn;
+    requires transitive dev.duet.attendance;
     requires org.eclipse.jetty.server;
     requires org.eclipse.jetty.websocket.api;
     requires org.eclipse.jetty.websocket.server;

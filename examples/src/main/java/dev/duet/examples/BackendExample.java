@@ -15,7 +15,7 @@ import dev.duet.core.attendance.BillingPolicy;
 import dev.duet.core.attendance.Money;
 import dev.duet.signaling.server.DuetServer;
 import dev.duet.signaling.server.JoinUnavailableException;
-import dev.duet.signaling.server.WebhookSignature;
+import dev.duet.core.WebhookSignature;
 import dev.duet.turn.RestTurnCredentials;
 import dev.duet.turn.TurnSecret;
 import dev.duet.turn.TurnServerAddress;

@@ -19,11 +19,11 @@ import dev.duet.signaling.client.RelayTransport;
 import dev.duet.signaling.client.StreamReport.Direction;
 import dev.duet.signaling.client.StreamReport.MediaKind;
 import dev.duet.signaling.client.TicketSource;
-import dev.duet.signaling.server.JsonLinesAttendanceStore;
+import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.signaling.server.RelayEvent;
 import dev.duet.signaling.server.RelayEventSink;
 import dev.duet.signaling.server.RelayServer;
-import dev.duet.signaling.server.SessionOutcomes;
+import dev.duet.attendance.SessionOutcomes;
 import dev.duet.webrtc.CallEnd;
 import dev.duet.webrtc.CallError;
 import dev.duet.webrtc.CallListener;
@@ -155,7 +155,7 @@ public final class CallDemo {
             try (RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)))
                             .host("127.0.0.1").port(0).bookings(id -> id.equals(booking.sessionId()) ? Optional.of(booking)
                                     : Optional.empty()).settleGrace(Duration.ofSeconds(1))
-                            .eventSink(RelayEventSink.storing(attendance).andThen(relayEvents::add).andThen(outcomes)).start();
+                            .eventSink(RelayEventSink.storing(attendance).andThen(relayEvents::add).andThen(RelayEventSink.settling(outcomes))).start();
                     MediaEngine engine = MediaEngine.synthetic()) {
                 return call(relay, engine, booking, issuer, order, talkSeconds, relayEvents, transportThreads, ticker, settled,
                         attendanceFile);

@@ -32,6 +32,7 @@ class ReadmeSnippetsTest {
     private static final Pattern JAVA_BLOCK = Pattern.compile("(?m)^```java\\n(.*?)^```", Pattern.DOTALL);
 
     private static final String HEADER = """
+            import dev.duet.attendance.*;
             import dev.duet.core.*;
             import dev.duet.core.attendance.*;
             import dev.duet.core.negotiation.*;

@@ -24,9 +24,9 @@ import dev.duet.core.attendance.AttendanceRules;
 import dev.duet.core.attendance.BillingPolicy;
 import dev.duet.core.attendance.Money;
 import dev.duet.core.attendance.SessionReport;
-import dev.duet.signaling.server.JsonLinesAttendanceStore;
+import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.signaling.server.RelayEventSink;
-import dev.duet.signaling.server.SessionOutcomes;
+import dev.duet.attendance.SessionOutcomes;
 import dev.duet.signaling.server.RelayServer;
 import dev.duet.webrtc.CallEnd;
 import dev.duet.webrtc.CallListener;
@@ -103,7 +103,7 @@ class BrowserCallTest {
             SessionOutcomes outcomes = new SessionOutcomes(store, id -> Optional.of(booking), AttendanceRules.defaults(),
                     BillingPolicy.perMinute(Money.of("EUR", "60.00")), List.of((report, charge) -> settled.complete(report)), settling);
             relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30))).settleGrace(Duration.ZERO)
-                    .eventSink(RelayEventSink.storing(store).andThen(outcomes).andThen(e -> {
+                    .eventSink(RelayEventSink.storing(store).andThen(RelayEventSink.settling(outcomes)).andThen(e -> {
                         if (e instanceof dev.duet.signaling.server.RelayEvent.Joined j) {
                             arrivals.add(j.at());
                         }

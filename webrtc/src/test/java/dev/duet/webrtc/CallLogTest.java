@@ -20,10 +20,10 @@ import dev.duet.core.attendance.Money;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.signaling.client.RelayTransport;
 import dev.duet.signaling.client.TicketSource;
-import dev.duet.signaling.server.JsonLinesAttendanceStore;
+import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.signaling.server.RelayEventSink;
 import dev.duet.signaling.server.RelayServer;
-import dev.duet.signaling.server.SessionOutcomes;
+import dev.duet.attendance.SessionOutcomes;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -74,7 +74,7 @@ class CallLogTest {
             SessionOutcomes outcomes = new SessionOutcomes(store, id -> Optional.of(booking), AttendanceRules.defaults(),
                     BillingPolicy.perMinute(Money.of("EUR", "60.00")), List.of((report, charge) -> settled.complete(report)), settling);
             try (RelayServer relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)))
-                    .settleGrace(Duration.ZERO).eventSink(RelayEventSink.storing(store).andThen(outcomes)).start()) {
+                    .settleGrace(Duration.ZERO).eventSink(RelayEventSink.storing(store).andThen(RelayEventSink.settling(outcomes))).start()) {
                 CallRecorder expert = new CallRecorder("expert");
                 CallRecorder learner = new CallRecorder("learner");
                 try (DuetCall expertCall = DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),

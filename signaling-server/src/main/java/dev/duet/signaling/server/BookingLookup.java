@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.attendance.SessionOutcomes;
 import dev.duet.core.Booking;
 import dev.duet.core.SessionId;
 import java.util.Optional;

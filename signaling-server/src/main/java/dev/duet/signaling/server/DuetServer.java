@@ -1,5 +1,11 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.WebhookSignature;
+import dev.duet.attendance.WebhookSender;
+import dev.duet.attendance.SessionOutcomeListener;
+import dev.duet.attendance.SessionOutcomes;
+import dev.duet.attendance.JdbcAttendanceStore;
+import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.core.Booking;
 import dev.duet.core.JoinTicket;
 import dev.duet.core.JoinTicketIssuer;
@@ -103,7 +109,7 @@ public final class DuetServer implements AutoCloseable {
                 if (event instanceof RelayEvent.SessionClosed c) {
                     closed.add(c.session());
                 }
-            }).andThen(outcomes).andThen(b.sink);
+            }).andThen(RelayEventSink.settling(outcomes)).andThen(b.sink);
             this.relay = b.relay.verifier(new JoinTicketVerifier(b.keys, Duration.ofSeconds(30))).bookings(lookup).eventSink(sink)
                     .start();
         } catch (Exception | Error e) {

@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.attendance.SessionOutcomes;
 import dev.duet.core.attendance.AttendanceStore;
 import dev.duet.core.internal.Checks;
 import dev.duet.signaling.server.internal.AttendanceEvents;
@@ -27,6 +28,19 @@ public interface RelayEventSink {
     static RelayEventSink storing(AttendanceStore store) {
         Checks.notNull(store, "store");
         return event -> store.append(AttendanceEvents.from(event));
+    }
+
+    /**
+     * Settles each session the relay closes, on {@code outcomes}' executor: put it after
+     * {@link #storing} so that the close is stored before the session is read back.
+     */
+    static RelayEventSink settling(dev.duet.attendance.SessionOutcomes outcomes) {
+        Checks.notNull(outcomes, "outcomes");
+        return event -> {
+            if (event instanceof RelayEvent.SessionClosed closed) {
+                outcomes.settleLater(closed.session());
+            }
+        };
     }
 
     /** This sink, then {@code next} (only if this one did not throw). */

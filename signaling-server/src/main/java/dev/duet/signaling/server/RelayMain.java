@@ -1,5 +1,10 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.WebhookSignature;
+import dev.duet.attendance.WebhookSender;
+import dev.duet.attendance.SessionOutcomeListener;
+import dev.duet.attendance.SessionOutcomes;
+import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.core.JoinTicketVerifier;
 import dev.duet.core.TicketKey;
 import dev.duet.core.attendance.AttendanceRules;
@@ -125,8 +130,8 @@ public final class RelayMain {
                             listeners.add(new WebhookSender(options.webhook(), new WebhookSignature(options.webhookSecret()),
                                     settle, Clock.systemUTC(), 12));
                         }
-                        sink = sink.andThen(new SessionOutcomes(store, bookings::find, AttendanceRules.defaults(),
-                                options.billing(), listeners, settle));
+                        sink = sink.andThen(RelayEventSink.settling(new SessionOutcomes(store, bookings::find,
+                                AttendanceRules.defaults(), options.billing(), listeners, settle)));
                         settling = true;
                     }
                 }

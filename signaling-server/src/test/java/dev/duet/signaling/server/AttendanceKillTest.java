@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.attendance.JsonLinesAttendanceStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.Booking;

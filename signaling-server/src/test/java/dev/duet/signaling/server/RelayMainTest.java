@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.WebhookSignature;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.core.testing.CuttableProxy;
 import static dev.duet.signaling.server.TestSession.EXPERT;
 import static dev.duet.signaling.server.TestSession.LEARNER;

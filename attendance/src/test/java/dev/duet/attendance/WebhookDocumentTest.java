@@ -1,4 +1,4 @@
-package dev.duet.signaling.server;
+package dev.duet.attendance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,10 @@
-package dev.duet.signaling.server;
+package dev.duet.attendance;
 
 import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.AttendanceStore;
 import dev.duet.core.internal.Checks;
-import dev.duet.signaling.server.internal.AttendanceJson;
+import dev.duet.attendance.internal.AttendanceJson;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

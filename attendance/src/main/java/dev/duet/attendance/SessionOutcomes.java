@@ -1,4 +1,4 @@
-package dev.duet.signaling.server;
+package dev.duet.attendance;
 
 import dev.duet.core.Booking;
 import dev.duet.core.SessionId;
@@ -18,15 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server-side hook: when the relay records a session's close, reads the session's events from
- * the store, builds the {@link SessionReport} and the {@link Charge}, and hands both to the
- * listeners (the app, a {@link WebhookSender}). Use it after the store in the relay's sink:
- * {@code RelayEventSink.storing(store).andThen(outcomes)}, so the close itself is stored first.
+ * Settles a closed session: reads its events from the store, builds the {@link SessionReport} and
+ * the {@link Charge}, and hands both to the listeners (the app, a {@link WebhookSender}). A relay
+ * calls {@link #settleLater} when it records a session's close (in duet-signaling-server:
+ * {@code RelayEventSink.storing(store).andThen(RelayEventSink.settling(outcomes))}, so the close
+ * itself is stored first); a billing backend without a relay calls {@link #settle} itself.
  *
- * <p>Listeners run on {@code executor}, never on the relay's threads. A session whose booking the
- * lookup does not know is logged and skipped.
+ * <p>{@link #settleLater} runs on {@code executor}, never on the caller's thread. A session whose
+ * booking the lookup does not know is logged and skipped.
  */
-public final class SessionOutcomes implements RelayEventSink {
+public final class SessionOutcomes {
     private static final Logger log = LoggerFactory.getLogger(SessionOutcomes.class);
 
     private final AttendanceStore store;
@@ -46,14 +47,13 @@ public final class SessionOutcomes implements RelayEventSink {
         this.executor = Checks.notNull(executor, "executor");
     }
 
-    @Override
-    public void accept(RelayEvent event) {
-        if (event instanceof RelayEvent.SessionClosed closed) {
-            executor.execute(() -> settle(closed.session()));
-        }
+    /** Settles {@code session} on the executor: for a relay's thread, which must not wait for the store. */
+    public void settleLater(SessionId session) {
+        Checks.notNull(session, "session");
+        executor.execute(() -> settle(session));
     }
 
-    /** Builds the report and the charge of {@code session} now and tells the listeners. */
+    /** Builds the report and the charge of {@code session} now, on this thread, and tells the listeners. */
     public void settle(SessionId session) {
         try (LogContext ignored = LogContext.with(session.value(), null, null)) {
             settleNow(session);

@@ -1,4 +1,4 @@
-package dev.duet.signaling.server;
+package dev.duet.core;
 
 import dev.duet.core.internal.Checks;
 import dev.duet.core.internal.Hmac;

@@ -1,4 +1,4 @@
-package dev.duet.signaling.server;
+package dev.duet.attendance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

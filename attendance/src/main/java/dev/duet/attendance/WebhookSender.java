@@ -1,5 +1,6 @@
-package dev.duet.signaling.server;
+package dev.duet.attendance;
 
+import dev.duet.core.WebhookSignature;
 import dev.duet.core.attendance.Charge;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.core.internal.Checks;

@@ -1,4 +1,4 @@
-package dev.duet.signaling.server.internal;
+package dev.duet.attendance.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,12 +1,12 @@
-package dev.duet.signaling.server.bench;
+package dev.duet.attendance.bench;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.AttendanceStore;
 import dev.duet.core.attendance.MediaFlow;
-import dev.duet.signaling.server.JsonLinesAttendanceStore;
-import dev.duet.signaling.server.internal.AttendanceJson;
+import dev.duet.attendance.JsonLinesAttendanceStore;
+import dev.duet.attendance.internal.AttendanceJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the ceiling on acknowledged reports. With 1 and with 500 sessions writing at once (one thread
  * each, as the relay's connection threads do), before (one fsync per event, every session behind
  * one monitor: the store as it was) and after (group commit), side by side in one run.
- * {@code mvn -B -q -pl signaling-server -am -Pbench-store -DskipTests verify}; {@code -Dbench.seconds=4}.
+ * {@code mvn -B -q -pl attendance -am -Pbench-store -DskipTests verify}; {@code -Dbench.seconds=4}.
  */
 public final class StoreBench {
     private static final Instant T = Instant.parse("2026-11-24T10:00:00Z");

@@ -1,4 +1,4 @@
-package dev.duet.signaling.server;
+package dev.duet.attendance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,18 +28,20 @@ class AttendanceStoreTest {
     @TempDir
     Path dir;
 
-    private static final SessionId S = TestSession.SESSION;
+    private static final dev.duet.core.ParticipantId EXPERT = dev.duet.core.ParticipantId.of("expert-ada");
+    private static final dev.duet.core.ParticipantId LEARNER = dev.duet.core.ParticipantId.of("learner-bo");
+    private static final SessionId S = dev.duet.core.SessionId.of("s-42");
     private static final Instant T = Instant.parse("2026-11-24T10:00:00Z");
 
     static List<AttendanceEvent> someEvents() {
         return List.of(
-                new AttendanceEvent.Joined("e1", S, T, TestSession.EXPERT, ConnectionId.of("c1")),
-                new AttendanceEvent.Joined("e2", S, T.plusSeconds(60), TestSession.LEARNER, ConnectionId.of("c2")),
-                new AttendanceEvent.MediaReported("e3", S, T.plusSeconds(65), TestSession.LEARNER, true, List.of(
+                new AttendanceEvent.Joined("e1", S, T, EXPERT, ConnectionId.of("c1")),
+                new AttendanceEvent.Joined("e2", S, T.plusSeconds(60), LEARNER, ConnectionId.of("c2")),
+                new AttendanceEvent.MediaReported("e3", S, T.plusSeconds(65), LEARNER, true, List.of(
                         new MediaFlow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.VIDEO, true, 0.015, OptionalDouble.of(42.5),
                                 OptionalDouble.of(7), OptionalDouble.of(14.8), OptionalInt.of(640), OptionalInt.of(480)),
                         MediaFlow.of(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.AUDIO, false))),
-                new AttendanceEvent.Left("e4", S, T.plusSeconds(3600), TestSession.LEARNER, ConnectionId.of("c2")),
+                new AttendanceEvent.Left("e4", S, T.plusSeconds(3600), LEARNER, ConnectionId.of("c2")),
                 new AttendanceEvent.SessionClosed("e5", S, T.plusSeconds(3700)),
                 new AttendanceEvent.SessionClosed("other-1", SessionId.of("s-other"), T));
     }
@@ -140,7 +142,7 @@ class AttendanceStoreTest {
                     go.await();
                     for (int i = 0; i < perSession; i++) {
                         AttendanceEvent e = new AttendanceEvent.Joined(session.value() + "-" + i, session,
-                                java.time.Instant.parse("2026-11-24T10:00:00Z").plusSeconds(i), TestSession.EXPERT,
+                                java.time.Instant.parse("2026-11-24T10:00:00Z").plusSeconds(i), EXPERT,
                                 dev.duet.core.ConnectionId.of("c-" + i));
                         store.append(e);
                         store.append(e); // a resend: stored once
@@ -172,7 +174,7 @@ class AttendanceStoreTest {
         }
         String whole = Files.readString(file);
         // A crash in the middle of writing the fourth event:
-        String fourth = dev.duet.signaling.server.internal.AttendanceJson.encode(someEvents().get(3));
+        String fourth = dev.duet.attendance.internal.AttendanceJson.encode(someEvents().get(3));
         Files.writeString(file, fourth.substring(0, fourth.length() / 2), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
             assertThat(store.tornLinesCut()).isEqualTo(1);
