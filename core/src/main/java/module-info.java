@@ -6,7 +6,12 @@ module dev.duet.core {
     requires org.slf4j;
 
     exports dev.duet.core;
-    exports dev.duet.core.negotiation;
+    // The negotiation machinery (events, commands, signals, timers, the driver): Duet's own peers
+    // and transports drive it; an app sees only NegotiationState, NegotiationStats and Epoch in dev.duet.core.
+    exports dev.duet.core.negotiation to
+            dev.duet.signaling.client,
+            dev.duet.signaling.server,
+            dev.duet.webrtc;
     exports dev.duet.core.attendance;
 
     // Argument checks and small helpers shared by Duet's own modules only; not an API.

@@ -9,7 +9,9 @@ module dev.duet.signaling.client {
     requires okhttp3;
 
     exports dev.duet.signaling.client;
-    exports dev.duet.signaling.client.wire;
+    exports dev.duet.signaling.client.relay;
+    // The relay protocol's frames and codec: the relay and the transports use them, an app never does.
+    exports dev.duet.signaling.client.wire to dev.duet.signaling.server;
     // the relay's in-memory pipe and tests reuse the protocol internals
     exports dev.duet.signaling.client.internal to dev.duet.signaling.server;
 }

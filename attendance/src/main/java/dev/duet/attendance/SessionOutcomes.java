@@ -47,6 +47,63 @@ public final class SessionOutcomes {
         this.executor = Checks.notNull(executor, "executor");
     }
 
+    /**
+     * Names every part: {@code SessionOutcomes.builder(store, bookings).billing(policy).listener(app)
+     * .executor(settling).build()}; the rules default to {@link AttendanceRules#defaults()}.
+     */
+    public static Builder builder(AttendanceStore store, Function<SessionId, Optional<Booking>> bookings) {
+        return new Builder(store, bookings);
+    }
+
+    /** Builds a {@link SessionOutcomes}; the billing policy and the executor are required. */
+    public static final class Builder {
+        private final AttendanceStore store;
+        private final Function<SessionId, Optional<Booking>> bookings;
+        private AttendanceRules rules = AttendanceRules.defaults();
+        private BillingPolicy billing;
+        private final List<SessionOutcomeListener> listeners = new java.util.ArrayList<>();
+        private Executor executor;
+
+        private Builder(AttendanceStore store, Function<SessionId, Optional<Booking>> bookings) {
+            this.store = Checks.notNull(store, "store");
+            this.bookings = Checks.notNull(bookings, "bookings");
+        }
+
+        public Builder rules(AttendanceRules rules) {
+            this.rules = Checks.notNull(rules, "rules");
+            return this;
+        }
+
+        public Builder billing(BillingPolicy billing) {
+            this.billing = Checks.notNull(billing, "billing");
+            return this;
+        }
+
+        /** Told once per settled session; may be called more than once to add several. */
+        public Builder listener(SessionOutcomeListener listener) {
+            listeners.add(Checks.notNull(listener, "listener"));
+            return this;
+        }
+
+        /** Where {@link SessionOutcomes#settleLater} settles (never a relay thread). */
+        public Builder executor(Executor executor) {
+            this.executor = Checks.notNull(executor, "executor");
+            return this;
+        }
+
+        /** @throws IllegalStateException naming what is missing */
+        public SessionOutcomes build() {
+            if (billing == null) {
+                throw new IllegalStateException("no billing policy: call billing(BillingPolicy) before build()");
+            }
+            if (executor == null) {
+                throw new IllegalStateException("no executor: call executor(Executor) before build(), so that settling never "
+                        + "runs on a relay thread");
+            }
+            return new SessionOutcomes(store, bookings, rules, billing, listeners, executor);
+        }
+    }
+
     /** Settles {@code session} on the executor: for a relay's thread, which must not wait for the store. */
     public void settleLater(SessionId session) {
         Checks.notNull(session, "session");

@@ -49,6 +49,54 @@ public final class WebhookSender implements SessionOutcomeListener {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /**
+     * Names every part: {@code WebhookSender.builder(url, signature).scheduler(retries).maxAttempts(8).build()};
+     * the clock defaults to the system's UTC clock, the attempts to 8.
+     */
+    public static Builder builder(URI url, WebhookSignature signature) {
+        return new Builder(url, signature);
+    }
+
+    /** Builds a {@link WebhookSender}; the scheduler (for retries) is required. */
+    public static final class Builder {
+        private final URI url;
+        private final WebhookSignature signature;
+        private ScheduledExecutorService scheduler;
+        private Clock clock = Clock.systemUTC();
+        private int maxAttempts = 8;
+
+        private Builder(URI url, WebhookSignature signature) {
+            this.url = Checks.notNull(url, "url");
+            this.signature = Checks.notNull(signature, "signature");
+        }
+
+        /** Runs the retries. */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Checks.notNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Stamps the signatures. */
+        public Builder clock(Clock clock) {
+            this.clock = Checks.notNull(clock, "clock");
+            return this;
+        }
+
+        /** How many times a delivery is tried in all, 1 to 50. */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** @throws IllegalStateException if no scheduler was given */
+        public WebhookSender build() {
+            if (scheduler == null) {
+                throw new IllegalStateException("no scheduler: call scheduler(ScheduledExecutorService) before build(); it runs the retries");
+            }
+            return new WebhookSender(url, signature, scheduler, clock, maxAttempts);
+        }
+    }
+
     @Override
     public void sessionClosed(SessionReport report, Charge charge) {
         deliver(report, charge);

@@ -44,7 +44,7 @@ class BillingBackendTest {
 
     @Test
     void nothingOfTheRelayTheNetworkOrWebRtcIsOnTheClassPath() {
-        for (String absent : List.of("dev.duet.signaling.server.RelayServer", "dev.duet.signaling.client.RelayTransport",
+        for (String absent : List.of("dev.duet.signaling.server.RelayServer", "dev.duet.signaling.client.relay.RelayTransport",
                 "org.eclipse.jetty.server.Server", "redis.clients.jedis.Jedis", "okhttp3.OkHttpClient",
                 "dev.onvoid.webrtc.RTCPeerConnection", "dev.duet.webrtc.DuetCall")) {
             assertThatThrownBy(() -> Class.forName(absent)).as(absent).isInstanceOf(ClassNotFoundException.class);

@@ -98,4 +98,79 @@ public record Booking(
                 "participantId " + id + " is not booked into session " + sessionId));
         return self.equals(expert) ? learner : expert;
     }
+
+    /**
+     * A booking with every part named, so that no two durations can be swapped:
+     * <pre>{@code
+     * Booking.builder(SessionId.of("s-42"))
+     *         .expert(Participant.expert("expert-ada", "Ada")).learner(Participant.learner("learner-bo", "Bo"))
+     *         .start(Instant.parse("2026-11-24T10:00:00Z")).duration(Duration.ofHours(1))
+     *         .roomOpensBefore(Duration.ofMinutes(10)).graceAfterEnd(Duration.ofMinutes(15))
+     *         .build();
+     * }</pre>
+     * The room opens 10 minutes before the start and stays open 15 minutes after the end unless told otherwise.
+     */
+    public static Builder builder(SessionId sessionId) {
+        return new Builder(sessionId);
+    }
+
+    /** Builds a {@link Booking}; expert, learner, start and duration are required. */
+    public static final class Builder {
+        private final SessionId sessionId;
+        private Participant expert;
+        private Participant learner;
+        private Instant start;
+        private Duration duration;
+        private Duration openBefore = Duration.ofMinutes(10);
+        private Duration graceAfter = Duration.ofMinutes(15);
+
+        private Builder(SessionId sessionId) {
+            this.sessionId = Checks.notNull(sessionId, "sessionId");
+        }
+
+        public Builder expert(Participant expert) {
+            this.expert = Checks.notNull(expert, "expert");
+            return this;
+        }
+
+        public Builder learner(Participant learner) {
+            this.learner = Checks.notNull(learner, "learner");
+            return this;
+        }
+
+        /** The booked start. */
+        public Builder start(Instant start) {
+            this.start = Checks.notNull(start, "start");
+            return this;
+        }
+
+        /** The booked length (positive, at most {@link Booking#MAX_DURATION}). */
+        public Builder duration(Duration duration) {
+            this.duration = Checks.notNull(duration, "duration");
+            return this;
+        }
+
+        /** How long before the start the room opens (default 10 minutes). */
+        public Builder roomOpensBefore(Duration openBefore) {
+            this.openBefore = Checks.notNull(openBefore, "openBefore");
+            return this;
+        }
+
+        /** How long after the booked end the room stays open (default 15 minutes). */
+        public Builder graceAfterEnd(Duration graceAfter) {
+            this.graceAfter = Checks.notNull(graceAfter, "graceAfter");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming what is missing or wrong */
+        public Booking build() {
+            for (Object[] required : new Object[][] {{expert, "expert"}, {learner, "learner"}, {start, "start"}, {duration, "duration"}}) {
+                if (required[0] == null) {
+                    throw new IllegalArgumentException("booking." + required[1] + " is missing: call " + required[1]
+                            + "(...) before build()");
+                }
+            }
+            return new Booking(sessionId, expert, learner, start, duration, openBefore, graceAfter);
+        }
+    }
 }

@@ -79,4 +79,16 @@ class BookingTest {
                 .isInstanceOfSatisfying(JoinDecision.Refused.class,
                         r -> assertThat(r.reason()).isEqualTo(JoinDecision.Reason.NOT_BOOKED));
     }
+
+    @Test
+    void theBuilderNamesEveryPartAndSaysWhatIsMissing() {
+        Booking built = Booking.builder(SessionId.of("s-42")).expert(EXPERT)
+                .learner(LEARNER).start(START)
+                .duration(java.time.Duration.ofHours(1)).roomOpensBefore(java.time.Duration.ofMinutes(10))
+                .graceAfterEnd(java.time.Duration.ofMinutes(15)).build();
+        org.assertj.core.api.Assertions.assertThat(built).isEqualTo(booking());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Booking.builder(SessionId.of("s-1"))
+                .expert(Participant.expert("a", "A")).learner(Participant.learner("b", "B")).build())
+                .hasMessage("booking.start is missing: call start(...) before build()");
+    }
 }

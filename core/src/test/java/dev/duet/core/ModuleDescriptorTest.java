@@ -21,11 +21,14 @@ class ModuleDescriptorTest {
         ModuleDescriptor descriptor = module.descriptor();
         assertThat(descriptor.exports().stream().filter(e -> !e.isQualified()).map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toSet()))
-                .isEqualTo(Set.of("dev.duet.core", "dev.duet.core.negotiation", "dev.duet.core.attendance"));
-        ModuleDescriptor.Exports internal = descriptor.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
-                .findFirst().orElseThrow();
-        assertThat(internal.source()).isEqualTo("dev.duet.core.internal");
-        assertThat(internal.targets()).allMatch(t -> t.startsWith("dev.duet."));
+                .isEqualTo(Set.of("dev.duet.core", "dev.duet.core.attendance"));
+        // The negotiation machinery and the helpers go to Duet's own modules only.
+        java.util.Map<String, Set<String>> qualified = descriptor.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
+                .collect(Collectors.toMap(ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets));
+        assertThat(qualified).containsOnlyKeys("dev.duet.core.internal", "dev.duet.core.negotiation");
+        assertThat(qualified.get("dev.duet.core.negotiation"))
+                .containsExactlyInAnyOrder("dev.duet.signaling.client", "dev.duet.signaling.server", "dev.duet.webrtc");
+        assertThat(qualified.get("dev.duet.core.internal")).allMatch(t -> t.startsWith("dev.duet."));
         assertThat(descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
                 .isEqualTo(Set.of("java.base", "org.slf4j"));
     }

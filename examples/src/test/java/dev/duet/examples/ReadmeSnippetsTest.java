@@ -37,6 +37,7 @@ class ReadmeSnippetsTest {
             import dev.duet.core.attendance.*;
             import dev.duet.core.negotiation.*;
             import dev.duet.signaling.client.*;
+            import dev.duet.signaling.client.relay.*;
             import dev.duet.signaling.server.*;
             import dev.duet.turn.*;
             import dev.duet.webrtc.*;

@@ -17,7 +17,7 @@ import dev.duet.core.testing.HeadlessBrowser;
 import dev.duet.core.testing.ProcessOutput;
 import dev.duet.core.testing.TestNetwork;
 import dev.duet.signaling.client.MediaReport;
-import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.StreamReport;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.core.attendance.AttendanceRules;

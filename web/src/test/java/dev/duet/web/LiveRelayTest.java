@@ -17,7 +17,7 @@ import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
-import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.SignalingListener;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.signaling.server.RelayServer;

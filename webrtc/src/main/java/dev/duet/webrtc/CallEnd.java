@@ -1,7 +1,7 @@
 package dev.duet.webrtc;
 
 import dev.duet.core.internal.Checks;
-import dev.duet.core.negotiation.NegotiationStats;
+import dev.duet.core.NegotiationStats;
 import java.time.Instant;
 import java.util.Optional;
 

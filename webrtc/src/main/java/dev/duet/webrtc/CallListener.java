@@ -1,7 +1,7 @@
 package dev.duet.webrtc;
 
 import dev.duet.core.ParticipantId;
-import dev.duet.core.negotiation.NegotiationState;
+import dev.duet.core.NegotiationState;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.MediaReport;
 import java.time.Instant;

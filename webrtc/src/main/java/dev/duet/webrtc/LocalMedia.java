@@ -20,9 +20,22 @@ public record LocalMedia(Optional<VideoInput> video, Optional<AudioInput> audio)
     }
 
     /** Generated video ({@code width}×{@code height} at {@code framesPerSecond}) and a generated tone. */
-    public static LocalMedia synthetic(int width, int height, int framesPerSecond, double toneHz) {
+    private static LocalMedia synthetic(int width, int height, int framesPerSecond, double toneHz) {
         return new LocalMedia(Optional.of(new VideoInput.Synthetic(width, height, framesPerSecond)),
                 Optional.of(new AudioInput.Tone(toneHz)));
+    }
+
+    /**
+     * This media with generated video of {@code width}×{@code height} (even numbers) at
+     * {@code framesPerSecond} instead of its video: {@code LocalMedia.synthetic().withSyntheticVideo(640, 480, 30)}.
+     */
+    public LocalMedia withSyntheticVideo(int width, int height, int framesPerSecond) {
+        return new LocalMedia(Optional.of(new VideoInput.Synthetic(width, height, framesPerSecond)), audio);
+    }
+
+    /** This media with a generated tone of {@code hz} (0 for silence) instead of its audio. */
+    public LocalMedia withTone(double hz) {
+        return new LocalMedia(video, Optional.of(new AudioInput.Tone(hz)));
     }
 
     /** 320×240 at 15 frames per second and a 440 Hz tone: enough for tests and demos. */

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.duet.signaling.client.DepartureReason;
-import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.RelayUnreachableException;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;

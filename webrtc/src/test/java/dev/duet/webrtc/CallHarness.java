@@ -7,7 +7,7 @@ import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketKey;
-import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.signaling.server.InMemoryRelay;

@@ -5,7 +5,7 @@ import static dev.duet.webrtc.CallHarness.LEARNER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.duet.core.negotiation.NegotiationState;
+import dev.duet.core.NegotiationState;
 import dev.duet.signaling.client.StreamReport.Direction;
 import dev.duet.signaling.client.StreamReport.MediaKind;
 import dev.duet.signaling.server.RelayEvent;
@@ -112,7 +112,7 @@ class CallLifecycleTest {
                     .hasMessageContaining("statsInterval must be from PT0.2S to PT1M, but was PT0.01S");
             assertThatThrownBy(() -> session.builder(EXPERT, expert).connectTimeout(Duration.ZERO))
                     .hasMessageContaining("connectTimeout");
-            assertThatThrownBy(() -> LocalMedia.synthetic(321, 240, 15, 440)).hasMessageContaining("even number");
+            assertThatThrownBy(() -> LocalMedia.synthetic().withSyntheticVideo(321, 240, 15)).hasMessageContaining("even number");
             assertThatThrownBy(() -> new LocalMedia.AudioInput.Tone(5)).hasMessageContaining("tone.hz must be 20 to 20000");
 
             DuetCall call = session.call(EXPERT, expert);

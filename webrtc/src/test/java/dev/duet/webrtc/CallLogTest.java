@@ -18,7 +18,7 @@ import dev.duet.core.attendance.AttendanceRules;
 import dev.duet.core.attendance.BillingPolicy;
 import dev.duet.core.attendance.Money;
 import dev.duet.core.attendance.SessionReport;
-import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.signaling.server.RelayEventSink;
@@ -109,7 +109,7 @@ class CallLogTest {
         assertLine(events, story, "the learner's leave, typed", relayInfo(session, "learner-bo (learner) left").and(
                 e -> e.getFormattedMessage().endsWith(": peer-hung-up")));
         assertLine(events, story, "the session's close", relayInfo(session, "closed (hung-up)"));
-        assertLine(events, story, "the outcome", relayInfo(session, "settled: CUT_SHORT"));
+        assertLine(events, story, "the outcome", info("dev.duet.attendance", session, "settled: CUT_SHORT"));
         assertLine(events, story, "each peer's join", e -> e.getLoggerName().equals(DuetCall.class.getName())
                 && e.getFormattedMessage().contains("joined as expert-ada"));
         assertLine(events, story, "each peer's end", e -> e.getLoggerName().equals(DuetCall.class.getName())
@@ -129,7 +129,12 @@ class CallLogTest {
     }
 
     private static Predicate<ILoggingEvent> relayInfo(String session, String text) {
-        return e -> e.getLevel() == Level.INFO && e.getLoggerName().startsWith("dev.duet.signaling.server")
+        return info("dev.duet.signaling.server", session, text);
+    }
+
+    /** An INFO line of a logger under {@code prefix}, with the session's MDC key, containing {@code text}. */
+    private static Predicate<ILoggingEvent> info(String prefix, String session, String text) {
+        return e -> e.getLevel() == Level.INFO && e.getLoggerName().startsWith(prefix)
                 && session.equals(e.getMDCPropertyMap().get("duet.session")) && e.getFormattedMessage().contains(text);
     }
 

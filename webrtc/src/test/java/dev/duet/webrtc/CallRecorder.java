@@ -3,7 +3,7 @@ package dev.duet.webrtc;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.duet.core.ParticipantId;
-import dev.duet.core.negotiation.NegotiationState;
+import dev.duet.core.NegotiationState;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.StreamReport.Direction;

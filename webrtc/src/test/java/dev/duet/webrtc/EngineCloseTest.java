@@ -2,7 +2,7 @@ package dev.duet.webrtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.TicketSource;
 import java.net.URI;
 import java.util.List;

@@ -94,7 +94,7 @@ class TurnCallTest {
 
     @Test
     void wrongCredentialsFailTheCallWithinTheConnectTimeoutWithAClearError() throws Exception {
-        RestTurnCredentials wrong = credentials("not-the-server-secret-at-all");
+        RestTurnCredentials wrong = credentials("not-the-server-secret-at-all-not-at-all");
         assertRefused((booking, who) -> wrong.issue(booking, who, Instant.now()));
     }
 

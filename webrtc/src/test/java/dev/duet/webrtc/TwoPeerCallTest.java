@@ -4,7 +4,7 @@ import static dev.duet.webrtc.CallHarness.EXPERT;
 import static dev.duet.webrtc.CallHarness.LEARNER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duet.core.negotiation.NegotiationState;
+import dev.duet.core.NegotiationState;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.server.RelayEvent;
 import dev.duet.webrtc.CallHarness.RelayKind;

@@ -65,10 +65,34 @@ public final class BillingPolicy {
         }
     }
 
-    /** Per-minute billing, rounded up, no minimum, no no-show fee. */
+    /**
+     * Per-minute billing, rounded up, no minimum, no no-show fee; change any of them by name:
+     * {@code perMinute(rate).withMinimumCharge(min).withLearnerNoShowFee(fee)}.
+     */
     public static BillingPolicy perMinute(Money ratePerHour) {
+        Checks.notNull(ratePerHour, "ratePerHour");
         Money zero = Money.zero(ratePerHour.currency());
         return new BillingPolicy(ratePerHour, Duration.ofMinutes(1), Rounding.UP, zero, zero);
+    }
+
+    /** The same policy billed in steps of {@code increment} (1 s to 1 h, whole seconds). */
+    public BillingPolicy withIncrement(Duration increment) {
+        return new BillingPolicy(ratePerHour, increment, rounding, minimumCharge, learnerNoShowFee);
+    }
+
+    /** The same policy rounding billed time {@code rounding} to the increment. */
+    public BillingPolicy withRounding(Rounding rounding) {
+        return new BillingPolicy(ratePerHour, increment, rounding, minimumCharge, learnerNoShowFee);
+    }
+
+    /** The same policy charging at least {@code minimumCharge} when anything was delivered. */
+    public BillingPolicy withMinimumCharge(Money minimumCharge) {
+        return new BillingPolicy(ratePerHour, increment, rounding, minimumCharge, learnerNoShowFee);
+    }
+
+    /** The same policy charging {@code fee} when the learner never came. */
+    public BillingPolicy withLearnerNoShowFee(Money fee) {
+        return new BillingPolicy(ratePerHour, increment, rounding, minimumCharge, fee);
     }
 
     public Charge charge(SessionReport report) {

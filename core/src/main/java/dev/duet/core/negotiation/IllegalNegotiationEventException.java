@@ -1,5 +1,7 @@
 package dev.duet.core.negotiation;
 
+import dev.duet.core.NegotiationState;
+
 /**
  * An event that the machine's state does not allow: an adapter bug (a result for a command that
  * was never issued, an event after {@code CLOSED}, a second {@code Joined}). The machine's state

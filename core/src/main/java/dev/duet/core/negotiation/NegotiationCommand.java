@@ -1,5 +1,7 @@
 package dev.duet.core.negotiation;
 
+import dev.duet.core.Epoch;
+import dev.duet.core.NegotiationState;
 import dev.duet.core.internal.Checks;
 import java.time.Duration;
 import java.util.List;

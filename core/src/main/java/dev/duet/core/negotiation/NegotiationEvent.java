@@ -1,5 +1,7 @@
 package dev.duet.core.negotiation;
 
+import dev.duet.core.Presence;
+import dev.duet.core.Epoch;
 import dev.duet.core.ConnectionId;
 import dev.duet.core.internal.Checks;
 import java.util.Optional;

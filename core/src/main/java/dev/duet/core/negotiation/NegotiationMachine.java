@@ -1,5 +1,10 @@
 package dev.duet.core.negotiation;
 
+import dev.duet.core.NegotiationSettings;
+import dev.duet.core.Presence;
+import dev.duet.core.Epoch;
+import dev.duet.core.NegotiationStats;
+import dev.duet.core.NegotiationState;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.internal.Checks;
 import dev.duet.core.internal.Sdp;
@@ -144,7 +149,7 @@ public final class NegotiationMachine {
      */
     public List<NegotiationCommand> handle(NegotiationEvent event) {
         Checks.notNull(event, "event");
-        if (!state.allowsEvent(event)) {
+        if (!allows(state, event)) {
             throw new IllegalNegotiationEventException(state, event, switch (state) {
                 case CLOSED -> "the session is closed and takes no more events";
                 case IDLE -> "expected Joined first (or HangUp, SessionClosed, WindowClosed)";
@@ -766,5 +771,22 @@ public final class NegotiationMachine {
             this.epoch = epoch;
             this.initiator = initiator;
         }
+    }
+
+    /**
+     * Does this state take events of this kind at all? {@code IDLE} takes only {@code Joined} and the
+     * ends; {@code CLOSED} takes nothing; every other state takes everything but {@code Joined} (a
+     * second join is a {@code Rejoined}). Finer rules (a result with no command outstanding, say)
+     * are checked by the machine and raise the same exception.
+     */
+    static boolean allows(NegotiationState state, NegotiationEvent event) {
+        return switch (state) {
+            case IDLE -> event instanceof NegotiationEvent.Joined
+                    || event instanceof NegotiationEvent.HangUp
+                    || event instanceof NegotiationEvent.SessionClosed
+                    || event instanceof NegotiationEvent.WindowClosed;
+            case CLOSED -> false;
+            default -> !(event instanceof NegotiationEvent.Joined);
+        };
     }
 }

@@ -1,5 +1,6 @@
 package dev.duet.core.negotiation;
 
+import dev.duet.core.Epoch;
 import dev.duet.core.internal.Checks;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package dev.duet.core.negotiation;
 
+import dev.duet.core.NegotiationSettings;
+
 /** The timers the negotiation machine asks for (see {@link NegotiationSettings} for their lengths). */
 public enum TimerKind {
     /** Own {@code ready} sent, peer's not received: resend ours, keep waiting. */

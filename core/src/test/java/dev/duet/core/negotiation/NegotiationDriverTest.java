@@ -1,5 +1,9 @@
 package dev.duet.core.negotiation;
 
+import dev.duet.core.NegotiationSettings;
+import dev.duet.core.Presence;
+import dev.duet.core.Epoch;
+import dev.duet.core.NegotiationState;
 import dev.duet.core.ConnectionId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

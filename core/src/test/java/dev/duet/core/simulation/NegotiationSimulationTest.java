@@ -2,7 +2,7 @@ package dev.duet.core.simulation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duet.core.negotiation.NegotiationStats;
+import dev.duet.core.NegotiationStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;

@@ -1,15 +1,15 @@
 package dev.duet.core.simulation;
 
 import dev.duet.core.ParticipantId;
-import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.Epoch;
 import dev.duet.core.negotiation.IllegalNegotiationEventException;
 import dev.duet.core.negotiation.NegotiationCommand;
 import dev.duet.core.negotiation.NegotiationEvent;
 import dev.duet.core.negotiation.NegotiationDriver;
 import dev.duet.core.negotiation.NegotiationMachine;
-import dev.duet.core.negotiation.NegotiationSettings;
-import dev.duet.core.negotiation.NegotiationState;
-import dev.duet.core.negotiation.Presence;
+import dev.duet.core.NegotiationSettings;
+import dev.duet.core.NegotiationState;
+import dev.duet.core.Presence;
 import dev.duet.core.negotiation.Signal;
 import java.time.Duration;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package dev.duet.signaling.client;
 
 import dev.duet.core.internal.Checks;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import java.util.Optional;
 
 /**

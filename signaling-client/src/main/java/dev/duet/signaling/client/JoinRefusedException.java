@@ -1,9 +1,13 @@
 package dev.duet.signaling.client;
 
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 
-/** The relay refused to admit this side for good: a bad, expired or early ticket, or the session is over. */
-public final class JoinRefusedException extends Exception {
+/**
+ * The relay refused to admit this side for good: a bad, expired or early ticket, or the session is
+ * over. Unchecked: it arrives as the cause of a failed future ({@code join()}), never thrown to a
+ * caller directly.
+ */
+public final class JoinRefusedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient CloseCode code;

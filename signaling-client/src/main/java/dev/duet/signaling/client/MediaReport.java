@@ -1,7 +1,7 @@
 package dev.duet.signaling.client;
 
 import dev.duet.core.internal.Checks;
-import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.Epoch;
 import java.time.Instant;
 import java.util.List;
 

@@ -4,7 +4,7 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.Role;
 import dev.duet.core.internal.Checks;
 import dev.duet.core.ConnectionId;
-import dev.duet.core.negotiation.Presence;
+import dev.duet.core.Presence;
 import java.time.Instant;
 
 /**

@@ -9,7 +9,12 @@ import dev.duet.core.negotiation.Signal;
  */
 public sealed interface PeerMessage permits PeerMessage.Negotiation, ChatMessage, MediaReport {
 
-    /** A negotiation signal (ready, offer, answer, candidates, bye) of the core state machine. */
+    /**
+     * A negotiation signal (ready, offer, answer, candidates, bye) of the core state machine. Only
+     * Duet's own modules see {@code Signal} (dev.duet.core.negotiation is exported to them alone):
+     * an app passes such messages along, it never makes or reads them.
+     */
+    @SuppressWarnings("exports")
     record Negotiation(Signal signal) implements PeerMessage {
         public Negotiation {
             Checks.notNull(signal, "signal");

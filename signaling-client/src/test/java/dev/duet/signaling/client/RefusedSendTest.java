@@ -1,5 +1,6 @@
 package dev.duet.signaling.client;
 
+import dev.duet.signaling.client.relay.RelayTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

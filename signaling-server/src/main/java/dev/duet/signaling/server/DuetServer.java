@@ -82,7 +82,7 @@ public final class DuetServer implements AutoCloseable {
     private final ScheduledExecutorService webhookRetries;
     private final RelayServer relay;
 
-    private DuetServer(Builder b) throws Exception {
+    private DuetServer(Builder b) throws java.io.IOException {
         this.clock = b.relay.clock();
         this.issuer = new JoinTicketIssuer(b.keys.get(0), b.ticketLifetime);
         this.turn = Optional.ofNullable(b.turn);
@@ -112,7 +112,7 @@ public final class DuetServer implements AutoCloseable {
             }).andThen(RelayEventSink.settling(outcomes)).andThen(b.sink);
             this.relay = b.relay.verifier(new JoinTicketVerifier(b.keys, Duration.ofSeconds(30))).bookings(lookup).eventSink(sink)
                     .start();
-        } catch (Exception | Error e) {
+        } catch (java.io.IOException | RuntimeException | Error e) {
             settling.shutdownNow();
             webhookRetries.shutdownNow();
             if (ownsStore) {
@@ -415,8 +415,9 @@ public final class DuetServer implements AutoCloseable {
          * Starts the relay.
          *
          * @throws IllegalStateException if no attendance store or no billing policy was given
+         * @throws java.io.IOException   if the relay cannot listen (see {@link RelayServer.Builder#start()})
          */
-        public DuetServer start() throws Exception {
+        public DuetServer start() throws java.io.IOException {
             if (store == null && attendanceFile == null) {
                 throw new IllegalStateException("no attendance store: call attendanceFile(Path) or attendanceStore(store) "
                         + "before start(), so that no attendance event is lost");

@@ -4,7 +4,7 @@ import dev.duet.core.JoinTicketVerifier;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
 import dev.duet.signaling.client.Backoff;
-import dev.duet.signaling.client.RelayTransport;
+import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.signaling.client.wire.Wire;
@@ -47,7 +47,7 @@ public final class InMemoryRelay implements AutoCloseable {
     }
 
     /** Opens in-JVM pipes into the node for {@code session}. */
-    public Wire.Connector connector(SessionId session) {
+    Wire.Connector connector(SessionId session) {
         return listener -> post(() -> {
             Pipe pipe = new Pipe(listener);
             pipe.handler = node.open(session, pipe.relayEnd);

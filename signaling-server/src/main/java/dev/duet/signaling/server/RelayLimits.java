@@ -60,6 +60,46 @@ public record RelayLimits(
         return new RelayLimits(50, 100, 10_000, Duration.ofSeconds(3), Duration.ofSeconds(8), Duration.ofSeconds(10), 1024);
     }
 
+    /** These limits with another messagesPerSecond (frames a connection may send per second, sustained). */
+    public RelayLimits withMessagesPerSecond(int messagesPerSecond) {
+        return new RelayLimits(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries, maxQueuedBytes);
+    }
+
+    /** These limits with another burst (frames a connection may send at once above the sustained rate). */
+    public RelayLimits withBurst(int burst) {
+        return new RelayLimits(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries, maxQueuedBytes);
+    }
+
+    /** These limits with another maxSessionsPerNode (sessions one node holds before refusing with 4503). */
+    public RelayLimits withMaxSessionsPerNode(int maxSessionsPerNode) {
+        return new RelayLimits(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries, maxQueuedBytes);
+    }
+
+    /** These limits with another pingInterval (how often the relay pings each connection). */
+    public RelayLimits withPingInterval(Duration pingInterval) {
+        return new RelayLimits(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries, maxQueuedBytes);
+    }
+
+    /** These limits with another idleTimeout (how long a silent connection lives before 4002). */
+    public RelayLimits withIdleTimeout(Duration idleTimeout) {
+        return new RelayLimits(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries, maxQueuedBytes);
+    }
+
+    /** These limits with another joinTimeout (how long a new connection has to send its join before 4408). */
+    public RelayLimits withJoinTimeout(Duration joinTimeout) {
+        return new RelayLimits(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries, maxQueuedBytes);
+    }
+
+    /** These limits with another maxPendingDeliveries (deliveries kept for a participant until acknowledged). */
+    public RelayLimits withMaxPendingDeliveries(int maxPendingDeliveries) {
+        return new RelayLimits(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries, maxQueuedBytes);
+    }
+
+    /** These limits with another maxQueuedBytes (bytes waiting to be written to one connection before 4003). */
+    public RelayLimits withMaxQueuedBytes(int maxQueuedBytes) {
+        return new RelayLimits(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries, maxQueuedBytes);
+    }
+
     private static void range(long value, long min, long max, String name) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(name + " must be " + min + " to " + max + ", but was " + value);

@@ -38,7 +38,7 @@ public final class RelayServer implements AutoCloseable {
     private final String host;
     private final int port;
 
-    private RelayServer(Builder b) throws Exception {
+    private RelayServer(Builder b) throws java.io.IOException {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "duet-relay-sweeper");
             t.setDaemon(true);
@@ -83,7 +83,15 @@ public final class RelayServer implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             scheduler.shutdownNow();
-            throw e;
+            try {
+                server.stop();
+            } catch (Exception stopFailure) {
+                e.addSuppressed(stopFailure);
+            }
+            if (e instanceof java.io.IOException io) {
+                throw io; // the port is taken (a BindException), say
+            }
+            throw new java.io.IOException("the relay could not start on " + b.host + ":" + b.port + ": " + e.getMessage(), e);
         }
         this.host = b.host;
         this.port = connector.getLocalPort();
@@ -285,7 +293,13 @@ public final class RelayServer implements AutoCloseable {
         }
 
         /** Starts the node; returns once it listens. */
-        public RelayServer start() throws Exception {
+        /**
+         * Binds and starts the relay.
+         *
+         * @throws java.io.IOException if it cannot listen (the port is taken: a {@link java.net.BindException}) or Jetty
+         *                             fails to start
+         */
+        public RelayServer start() throws java.io.IOException {
             return new RelayServer(this);
         }
     }

@@ -12,7 +12,7 @@ import dev.duet.core.attendance.AttendanceLedger;
 import dev.duet.core.attendance.AttendanceRules;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.core.ConnectionId;
-import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.Epoch;
 import dev.duet.core.testing.ProcessOutput;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.StreamReport;

@@ -17,7 +17,7 @@ import dev.duet.core.attendance.BillingPolicy;
 import dev.duet.core.attendance.Charge;
 import dev.duet.core.attendance.Money;
 import dev.duet.core.attendance.SessionReport;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.turn.RestTurnCredentials;
 import dev.duet.turn.TurnSecret;

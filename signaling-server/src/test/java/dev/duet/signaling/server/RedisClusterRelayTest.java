@@ -10,7 +10,7 @@ import dev.duet.core.SessionId;
 import dev.duet.core.testing.RedisClusterProcess;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.Member;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import java.time.Duration;
 import java.time.Instant;

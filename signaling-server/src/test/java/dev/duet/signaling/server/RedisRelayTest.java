@@ -12,7 +12,7 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.Member;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -10,14 +10,14 @@ import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.ConnectionId;
-import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.Epoch;
 import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.StreamReport;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.signaling.client.testkit.Malformed;
 import dev.duet.signaling.client.wire.ProtocolError;
@@ -422,7 +422,7 @@ class RelayServerTest {
 
         // The Java transport hands the opening time to the app.
         java.util.concurrent.ExecutorService callbacks = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try (dev.duet.signaling.client.RelayTransport t = dev.duet.signaling.client.RelayTransport.webSocket(
+        try (dev.duet.signaling.client.relay.RelayTransport t = dev.duet.signaling.client.relay.RelayTransport.webSocket(
                 relay.sessionUri(SESSION), dev.duet.signaling.client.TicketSource.of(TestSession.ticket(LEARNER)), callbacks)) {
             var join = t.join(new dev.duet.signaling.client.SignalingListener() { });
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> join.get(5, java.util.concurrent.TimeUnit.SECONDS))

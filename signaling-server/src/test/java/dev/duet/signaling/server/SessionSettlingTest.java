@@ -6,12 +6,12 @@ import static dev.duet.signaling.server.TestSession.SESSION;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.ParticipantId;
-import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.Epoch;
 import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import java.time.Duration;
 import java.util.ArrayList;

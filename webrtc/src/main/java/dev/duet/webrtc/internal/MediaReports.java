@@ -1,6 +1,6 @@
 package dev.duet.webrtc.internal;
 
-import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.Epoch;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.StreamReport;
 import dev.duet.signaling.client.StreamReport.Direction;

@@ -1,6 +1,6 @@
 package dev.duet.webrtc.internal;
 
-import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.Epoch;
 import dev.duet.core.negotiation.IceCandidate;
 import dev.duet.core.negotiation.IceConnectionState;
 import dev.duet.core.negotiation.SdpType;

@@ -3,7 +3,7 @@ package dev.duet.webrtc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.ConnectionId;
-import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.Epoch;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.StreamReport;
 import dev.duet.signaling.client.StreamReport.Direction;

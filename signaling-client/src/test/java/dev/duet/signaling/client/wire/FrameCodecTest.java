@@ -7,7 +7,7 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.Role;
 import dev.duet.core.SessionId;
 import dev.duet.core.ConnectionId;
-import dev.duet.core.negotiation.Epoch;
+import dev.duet.core.Epoch;
 import dev.duet.core.negotiation.IceCandidate;
 import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.ChatMessage;

@@ -1,5 +1,6 @@
 package dev.duet.signaling.client.wire;
 
+import dev.duet.signaling.client.CloseCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 

@@ -11,7 +11,7 @@ import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.internal.TokenBucket;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.signaling.client.wire.ProtocolError;
 import dev.duet.signaling.client.wire.ProtocolException;

@@ -1,7 +1,7 @@
 package dev.duet.signaling.server.internal;
 
 import dev.duet.core.SessionId;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;

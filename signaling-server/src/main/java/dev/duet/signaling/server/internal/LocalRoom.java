@@ -2,7 +2,7 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.SessionId;
 import dev.duet.signaling.client.Member;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

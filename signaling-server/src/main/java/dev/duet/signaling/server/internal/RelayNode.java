@@ -2,7 +2,7 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.JoinTicketVerifier;
 import dev.duet.core.SessionId;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.FrameCodec;
 import dev.duet.signaling.server.RelayEvent;
 import dev.duet.signaling.server.BookingLookup;

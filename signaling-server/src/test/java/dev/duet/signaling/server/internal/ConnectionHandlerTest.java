@@ -9,7 +9,7 @@ import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketKey;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.signaling.client.wire.FrameCodec;
 import dev.duet.signaling.server.RelayEventSink;

@@ -1,4 +1,4 @@
-package dev.duet.signaling.client.wire;
+package dev.duet.signaling.client;
 
 /**
  * The relay's WebSocket close codes (the protocol notes list what a client must do on each).

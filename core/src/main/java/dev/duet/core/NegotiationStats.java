@@ -1,4 +1,4 @@
-package dev.duet.core.negotiation;
+package dev.duet.core;
 
 /**
  * What a machine dropped or repeated, for diagnosis. Dropping is normal in small numbers (stale

@@ -1,8 +1,6 @@
-package dev.duet.signaling.client.internal;
+package dev.duet.signaling.client.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.duet.signaling.client.wire.ProtocolError;
-import dev.duet.signaling.client.wire.ProtocolException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -15,11 +13,11 @@ import java.util.OptionalInt;
  * Reads typed fields from one JSON object, naming the field by its path in every error
  * ({@code send.msg.sdp is missing}). Missing and null are the same; unknown fields are ignored.
  */
-public final class JsonFields {
+final class JsonFields {
     private final JsonNode node;
     private final String path;
 
-    public JsonFields(JsonNode node, String path) {
+    JsonFields(JsonNode node, String path) {
         this.node = node;
         this.path = path;
     }

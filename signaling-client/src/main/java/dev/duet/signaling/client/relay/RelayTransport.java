@@ -1,11 +1,22 @@
-package dev.duet.signaling.client;
+package dev.duet.signaling.client.relay;
 
+import dev.duet.signaling.client.Backoff;
+import dev.duet.signaling.client.CloseCode;
+import dev.duet.signaling.client.CloseReason;
+import dev.duet.signaling.client.JoinRefusedException;
+import dev.duet.signaling.client.JoinResult;
+import dev.duet.signaling.client.PeerMessage;
+import dev.duet.signaling.client.RelayUnreachableException;
+import dev.duet.signaling.client.SignalingListener;
+import dev.duet.signaling.client.SignalingTransport;
+import dev.duet.signaling.client.TicketSource;
+import dev.duet.signaling.client.UpgradeRefusedException;
 import dev.duet.core.internal.Checks;
 import dev.duet.core.internal.LogContext;
 import dev.duet.signaling.client.internal.OkHttpWire;
 import dev.duet.signaling.client.internal.SerialExecutor;
 import dev.duet.signaling.client.internal.TokenBucket;
-import dev.duet.signaling.client.wire.CloseCode;
+import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.signaling.client.wire.FrameCodec;
 import dev.duet.signaling.client.wire.ProtocolError;
@@ -104,6 +115,7 @@ public final class RelayTransport implements SignalingTransport {
      * @param callbacks where listener callbacks and future completions run (the session's serial executor)
      * @param backoff   reconnect delays
      */
+    @SuppressWarnings("exports") // Wire is exported to Duet's relay alone: apps use webSocket(...)
     public RelayTransport(Wire.Connector connector, TicketSource tickets, Executor callbacks, Backoff backoff) {
         this(connector, tickets, callbacks, backoff, DEFAULT_JOIN_TIMEOUT, "the relay");
     }
@@ -118,6 +130,7 @@ public final class RelayTransport implements SignalingTransport {
      *                    fails with {@link RelayUnreachableException}; 1 s to 1 h
      * @param target      names the relay in messages (its address; never a secret)
      */
+    @SuppressWarnings("exports") // Wire is exported to Duet's relay alone: apps use webSocket(...)
     public RelayTransport(Wire.Connector connector, TicketSource tickets, Executor callbacks, Backoff backoff,
             Duration joinTimeout, String target) {
         this.connector = Checks.notNull(connector, "connector");

@@ -1,4 +1,4 @@
-package dev.duet.core.negotiation;
+package dev.duet.core;
 
 import dev.duet.core.ConnectionId;
 import dev.duet.core.internal.Checks;

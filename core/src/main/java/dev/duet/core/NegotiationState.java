@@ -1,4 +1,4 @@
-package dev.duet.core.negotiation;
+package dev.duet.core;
 
 import java.util.EnumSet;
 import java.util.Map;
@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * The states of one participant's side of a session, and the one table of legal transitions
  * between them. {@link NegotiationMachine} moves only along this table and throws on anything
- * else; {@link #allowsEvent} says which events each state takes at all.
+ * else; the negotiation machine checks which events each state takes at all.
  *
  * <pre>
  *   IDLE ──joined──▶ WAITING_FOR_PEER ──peer present──▶ PREPARING ──first offer made/received──▶ NEGOTIATING
@@ -71,22 +71,5 @@ public enum NegotiationState {
     public Set<NegotiationState> successors() {
         Set<NegotiationState> next = LEGAL.get(this);
         return next.isEmpty() ? EnumSet.noneOf(NegotiationState.class) : EnumSet.copyOf(next);
-    }
-
-    /**
-     * Does this state take events of this kind at all? {@code IDLE} takes only {@code Joined} and the
-     * ends; {@code CLOSED} takes nothing; every other state takes everything but {@code Joined} (a
-     * second join is a {@code Rejoined}). Finer rules (a result with no command outstanding, say)
-     * are checked by the machine and raise the same exception.
-     */
-    public boolean allowsEvent(NegotiationEvent event) {
-        return switch (this) {
-            case IDLE -> event instanceof NegotiationEvent.Joined
-                    || event instanceof NegotiationEvent.HangUp
-                    || event instanceof NegotiationEvent.SessionClosed
-                    || event instanceof NegotiationEvent.WindowClosed;
-            case CLOSED -> false;
-            default -> !(event instanceof NegotiationEvent.Joined);
-        };
     }
 }
