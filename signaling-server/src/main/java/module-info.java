@@ -7,7 +7,7 @@ module dev.duet.signaling.server {
     requires org.eclipse.jetty.websocket.api;
     requires org.eclipse.jetty.websocket.server;
     requires org.slf4j;
-    requires redis.clients.jedis;
+    requires static redis.clients.jedis; // only with redis(...): an optional dependency
     requires transitive java.sql; // JdbcAttendanceStore takes a javax.sql.DataSource
     requires java.net.http;
     requires com.fasterxml.jackson.databind;

@@ -106,6 +106,18 @@ class BackendExampleTest {
     }
 
     @Test
+    void theBackendRunsItsRelayWithoutTheOptionalRedisClient() {
+        // Jedis is optional in duet-signaling-server: an app with one relay node does not get it.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Class.forName("redis.clients.jedis.Jedis"))
+                .isInstanceOf(ClassNotFoundException.class);
+        assertThat(backend.duet().port()).isPositive();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.duet.signaling.server.RelayServer.builder(
+                new dev.duet.core.JoinTicketVerifier(java.util.List.of(dev.duet.core.TicketKey.of("k", new byte[32])), Duration.ZERO))
+                .redis(URI.create("redis://127.0.0.1:6379"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("redis.clients:jedis");
+    }
+
+    @Test
     void itServesThePageAndTheWebJar() throws Exception {
         HttpResponse<String> page = call("GET", "/", null);
         assertThat(page.statusCode()).isEqualTo(200);

@@ -195,6 +195,16 @@ public final class RelayServer implements AutoCloseable {
             return clock;
         }
 
+        /** Jedis is an optional dependency: say so, instead of a NoClassDefFoundError later. */
+        private static void requireJedis() {
+            try {
+                Class.forName("redis.clients.jedis.Jedis", false, RelayServer.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("sharing sessions through Redis needs the Redis client: add the dependency "
+                        + "redis.clients:jedis (Duet is built and tested with 8.0.2) to your app", e);
+            }
+        }
+
         String host() {
             return host;
         }
@@ -244,6 +254,7 @@ public final class RelayServer implements AutoCloseable {
          */
         public Builder redis(URI uri) {
             Checks.notNull(uri, "redis");
+            requireJedis();
             if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
                 throw new IllegalArgumentException("redis must be a redis://host:port address, but was " + uri);
             }
@@ -257,6 +268,7 @@ public final class RelayServer implements AutoCloseable {
          */
         public Builder redisCluster(java.util.List<URI> seeds) {
             Checks.notNull(seeds, "redisCluster");
+            requireJedis();
             if (seeds.isEmpty()) {
                 throw new IllegalArgumentException("redisCluster needs at least one redis://host:port seed node");
             }
