@@ -80,6 +80,87 @@ public final class IceServers {
         return new IceServers(list, TransportPolicy.ALL, Optional.of(credential.expiresAt()));
     }
 
+    /**
+     * Reads back the JSON a backend hands out ({@link #toRtcConfigurationJson()}, or the
+     * {@code iceServers} and {@code iceTransportPolicy} of {@code DuetServer.join(...).toJson()}),
+     * so that a Java peer can use what a browser gets. {@code urls} may be one string or a list, as
+     * in {@code RTCIceServer}; other members are ignored. The expiry is read from a REST TURN
+     * username ({@code <unix seconds>:...}), and is empty otherwise.
+     *
+     * @throws IllegalArgumentException saying what is malformed, never quoting a credential
+     */
+    public static IceServers fromRtcConfigurationJson(String json) {
+        Checks.notNull(json, "json");
+        if (!(RtcConfigurationJson.parse(json) instanceof java.util.Map<?, ?> root)) {
+            throw new IllegalArgumentException("an RTC configuration must be a JSON object");
+        }
+        Object list = root.get("iceServers");
+        if (list == null) {
+            list = List.of();
+        }
+        if (!(list instanceof List<?> entries)) {
+            throw new IllegalArgumentException("iceServers must be an array");
+        }
+        List<IceServer> servers = new ArrayList<>();
+        Optional<Instant> expiresAt = Optional.empty();
+        for (Object entry : entries) {
+            if (!(entry instanceof java.util.Map<?, ?> server)) {
+                throw new IllegalArgumentException("each iceServers entry must be an object");
+            }
+            Object urls = server.get("urls");
+            List<String> urlList = new ArrayList<>();
+            if (urls instanceof String one) {
+                urlList.add(one);
+            } else if (urls instanceof List<?> many && !many.isEmpty() && many.stream().allMatch(String.class::isInstance)) {
+                many.forEach(u -> urlList.add((String) u));
+            } else {
+                throw new IllegalArgumentException("each iceServers entry needs urls: a string or a non-empty array of strings");
+            }
+            for (String url : urlList) {
+                if (!url.startsWith("turn:") && !url.startsWith("turns:") && !url.startsWith("stun:") && !url.startsWith("stuns:")) {
+                    throw new IllegalArgumentException("ICE server URLs must start with turn:, turns:, stun: or stuns:, but one was " + url);
+                }
+            }
+            Optional<String> username = optionalString(server, "username");
+            Optional<String> credential = optionalString(server, "credential");
+            servers.add(new IceServer(urlList, username, credential));
+            if (expiresAt.isEmpty() && username.isPresent() && credential.isPresent()) {
+                expiresAt = restExpiry(username.get());
+            }
+        }
+        Object policy = root.get("iceTransportPolicy");
+        TransportPolicy transport = TransportPolicy.ALL;
+        if ("relay".equals(policy)) {
+            transport = TransportPolicy.RELAY;
+        } else if (policy != null && !"all".equals(policy)) {
+            throw new IllegalArgumentException("iceTransportPolicy must be \"all\" or \"relay\", but was " + policy);
+        }
+        if (transport == TransportPolicy.RELAY && servers.isEmpty()) {
+            throw new IllegalArgumentException("iceTransportPolicy \"relay\" needs a TURN server in iceServers");
+        }
+        return new IceServers(servers, transport, expiresAt);
+    }
+
+    private static Optional<String> optionalString(java.util.Map<?, ?> server, String name) {
+        Object value = server.get(name);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof String text)) {
+            throw new IllegalArgumentException(name + " must be a string");
+        }
+        return Optional.of(text);
+    }
+
+    private static Optional<Instant> restExpiry(String username) {
+        int colon = username.indexOf(':');
+        try {
+            return Optional.of(Instant.ofEpochSecond(Long.parseLong(colon < 0 ? username : username.substring(0, colon))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The same servers, relay-only. */
     public IceServers relayOnly() {
         if (servers.isEmpty()) {
