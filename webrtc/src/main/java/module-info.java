@@ -9,6 +9,7 @@ module dev.duet.webrtc {
     requires transitive dev.duet.turn;
     requires transitive webrtc.java;
     requires org.slf4j;
+    requires java.net.http; // IceServerSource.http
 
     exports dev.duet.webrtc;
 }

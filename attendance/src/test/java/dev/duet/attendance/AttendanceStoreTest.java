@@ -1,5 +1,7 @@
 package dev.duet.attendance;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,9 +40,9 @@ class AttendanceStoreTest {
                 new AttendanceEvent.Joined("e1", S, T, EXPERT, ConnectionId.of("c1")),
                 new AttendanceEvent.Joined("e2", S, T.plusSeconds(60), LEARNER, ConnectionId.of("c2")),
                 new AttendanceEvent.MediaReported("e3", S, T.plusSeconds(65), LEARNER, true, List.of(
-                        new MediaFlow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.VIDEO, true, 0.015, OptionalDouble.of(42.5),
+                        new MediaFlow(MediaDirection.INBOUND, MediaKind.VIDEO, true, 0.015, OptionalDouble.of(42.5),
                                 OptionalDouble.of(7), OptionalDouble.of(14.8), OptionalInt.of(640), OptionalInt.of(480)),
-                        MediaFlow.of(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.AUDIO, false))),
+                        MediaFlow.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, false))),
                 new AttendanceEvent.Left("e4", S, T.plusSeconds(3600), LEARNER, ConnectionId.of("c2")),
                 new AttendanceEvent.SessionClosed("e5", S, T.plusSeconds(3700)),
                 new AttendanceEvent.SessionClosed("other-1", SessionId.of("s-other"), T));
@@ -163,6 +165,25 @@ class AttendanceStoreTest {
                 assertThat(again.events(SessionId.of("g-" + s))).hasSize(perSession);
             }
             assertThat(Files.readAllLines(file)).hasSize(sessions * perSession);
+        }
+    }
+
+    @Test
+    void mediaFiguresAreStoredUnderTheWiresNamesAndOldFilesStillRead() throws Exception {
+        MediaFlow flow = new MediaFlow(dev.duet.core.MediaDirection.INBOUND, dev.duet.core.MediaKind.VIDEO, true, 0.25,
+                java.util.OptionalDouble.of(42), java.util.OptionalDouble.of(3), java.util.OptionalDouble.of(15),
+                java.util.OptionalInt.of(320), java.util.OptionalInt.of(240));
+        AttendanceEvent event = new AttendanceEvent.MediaReported("m1", S, T, LEARNER, false, List.of(flow));
+        String line = dev.duet.attendance.internal.AttendanceJson.encode(event);
+        assertThat(line).contains("\"lossRatio\":0.25", "\"roundTripMs\":42.0", "\"framesPerSecond\":15.0")
+                .doesNotContain("\"loss\":", "rttMs", "fps");
+        String written = "{\"v\":1,\"id\":\"m1\",\"session\":\"s-42\",\"at\":\"" + T + "\",\"type\":\"media\","
+                + "\"participant\":\"learner-bo\",\"relayed\":false,\"flows\":[{\"direction\":\"inbound\",\"kind\":\"video\","
+                + "\"flowing\":true,\"loss\":0.25,\"rttMs\":42.0,\"jitterMs\":3.0,\"fps\":15.0,\"width\":320,\"height\":240}]}";
+        Path file = dir.resolve("older.jsonl");
+        Files.writeString(file, written + "\n");
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            assertThat(store.events(S)).containsExactly(event);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.duet.attendance;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,8 +56,8 @@ class WebhookDocumentTest {
         for (Instant t = t1.plusSeconds(3); !t.isAfter(end); t = t.plusSeconds(3)) {
             for (ParticipantId who : List.of(expert, learner)) {
                 events.add(new AttendanceEvent.MediaReported("m" + (n++), id, t, who, false, List.of(
-                        flow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.AUDIO), flow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.VIDEO),
-                        flow(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.AUDIO), flow(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.VIDEO))));
+                        flow(MediaDirection.INBOUND, MediaKind.AUDIO), flow(MediaDirection.INBOUND, MediaKind.VIDEO),
+                        flow(MediaDirection.OUTBOUND, MediaKind.AUDIO), flow(MediaDirection.OUTBOUND, MediaKind.VIDEO))));
             }
         }
         events.add(new AttendanceEvent.Left("e3", id, end, expert, ConnectionId.of("c-2"), true));
@@ -69,7 +71,7 @@ class WebhookDocumentTest {
         return WebhookSender.body(report, charge);
     }
 
-    private static MediaFlow flow(MediaFlow.Direction d, MediaFlow.Kind k) {
+    private static MediaFlow flow(MediaDirection d, MediaKind k) {
         return new MediaFlow(d, k, true, 0.0, OptionalDouble.of(40), OptionalDouble.of(3), OptionalDouble.empty(),
                 OptionalInt.empty(), OptionalInt.empty());
     }

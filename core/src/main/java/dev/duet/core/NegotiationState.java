@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * The states of one participant's side of a session, and the one table of legal transitions
- * between them. {@link NegotiationMachine} moves only along this table and throws on anything
+ * between them. the negotiation machine moves only along this table and throws on anything
  * else; the negotiation machine checks which events each state takes at all.
  *
  * <pre>

@@ -16,8 +16,8 @@ import dev.duet.core.NegotiationState;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.client.relay.RelayTransport;
-import dev.duet.signaling.client.StreamReport.Direction;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.signaling.server.RelayEvent;
@@ -356,14 +356,14 @@ public final class CallDemo {
             }
             List<String> kinds = new ArrayList<>(2);
             for (MediaKind kind : MediaKind.values()) {
-                if (flows(r, Direction.INBOUND, kind)) {
+                if (flows(r, MediaDirection.INBOUND, kind)) {
                     kinds.add(kind.code());
                 }
             }
             return kinds.isEmpty() ? "none" : String.join("+", kinds);
         }
 
-        private static boolean flows(MediaReport r, Direction d, MediaKind k) {
+        private static boolean flows(MediaReport r, MediaDirection d, MediaKind k) {
             return r.streams().stream().anyMatch(s -> s.direction() == d && s.kind() == k && s.flowing());
         }
 
@@ -393,12 +393,12 @@ public final class CallDemo {
             Instant now = Instant.now();
             String peer = name.equals("expert") ? "learner" : "expert";
             for (MediaKind kind : MediaKind.values()) {
-                if (flows(report, Direction.INBOUND, kind)) {
+                if (flows(report, MediaDirection.INBOUND, kind)) {
                     firstFlow.putIfAbsent(kind.code() + " flowing " + peer + " -> " + name + " (" + name + "'s stats)", now);
                 }
             }
-            if (flows(report, Direction.INBOUND, MediaKind.AUDIO) && flows(report, Direction.INBOUND, MediaKind.VIDEO)
-                    && flows(report, Direction.OUTBOUND, MediaKind.AUDIO) && flows(report, Direction.OUTBOUND, MediaKind.VIDEO)) {
+            if (flows(report, MediaDirection.INBOUND, MediaKind.AUDIO) && flows(report, MediaDirection.INBOUND, MediaKind.VIDEO)
+                    && flows(report, MediaDirection.OUTBOUND, MediaKind.AUDIO) && flows(report, MediaDirection.OUTBOUND, MediaKind.VIDEO)) {
                 twoWay.complete(null);
             }
         }

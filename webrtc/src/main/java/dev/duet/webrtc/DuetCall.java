@@ -1,5 +1,6 @@
 package dev.duet.webrtc;
 
+import dev.duet.core.MediaKind;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.internal.Checks;
 import dev.duet.core.internal.LogContext;
@@ -65,7 +66,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One participant's side of a booked session: joins through a {@link SignalingTransport}, builds a
  * native peer connection per negotiation epoch, and does exactly what the core
- * {@link NegotiationMachine} commands — who offers, when, ICE restarts, glare — while sending local
+ * negotiation machine commands — who offers, when, ICE restarts, glare — while sending local
  * media, sampling stats into {@link MediaReport}s, carrying chat and refreshing TURN credentials.
  *
  * <pre>{@code
@@ -604,8 +605,8 @@ public final class DuetCall implements AutoCloseable {
         public void remoteTrack(Epoch epoch, MediaStreamTrack track) {
             if (current(epoch)) {
                 RemoteTrack remote = new RemoteTrack(track instanceof VideoTrack
-                        ? dev.duet.signaling.client.StreamReport.MediaKind.VIDEO
-                        : dev.duet.signaling.client.StreamReport.MediaKind.AUDIO, track.getId(), track);
+                        ? MediaKind.VIDEO
+                        : MediaKind.AUDIO, track.getId(), track);
                 tell(l -> l.onRemoteTrack(remote));
             }
         }

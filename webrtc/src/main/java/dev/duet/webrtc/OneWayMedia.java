@@ -1,8 +1,8 @@
 package dev.duet.webrtc;
 
 import dev.duet.core.internal.Checks;
-import dev.duet.signaling.client.StreamReport.Direction;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import java.time.Instant;
 
 /**
@@ -10,7 +10,7 @@ import java.time.Instant;
  * but receives nothing: {@code OUTBOUND}; or receives but sends nothing: {@code INBOUND}) since
  * {@code since}, for longer than the call's threshold. {@code ended} reports the end of the episode.
  */
-public record OneWayMedia(MediaKind kind, Direction flowing, Instant since, boolean ended) {
+public record OneWayMedia(MediaKind kind, MediaDirection flowing, Instant since, boolean ended) {
     public OneWayMedia {
         Checks.notNull(kind, "kind");
         Checks.notNull(flowing, "flowing");

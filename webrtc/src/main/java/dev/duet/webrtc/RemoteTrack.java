@@ -1,7 +1,7 @@
 package dev.duet.webrtc;
 
 import dev.duet.core.internal.Checks;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaKind;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.video.VideoTrack;

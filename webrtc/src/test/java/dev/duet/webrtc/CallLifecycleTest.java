@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.duet.core.NegotiationState;
-import dev.duet.signaling.client.StreamReport.Direction;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import dev.duet.signaling.server.RelayEvent;
 import dev.duet.webrtc.CallHarness.RelayKind;
 import java.time.Duration;
@@ -76,13 +76,13 @@ class CallLifecycleTest {
             OneWayMedia atExpert = expert.await(expert.oneWay, Duration.ofSeconds(20), "one-way media at the expert");
             OneWayMedia atLearner = learner.await(learner.oneWay, Duration.ofSeconds(20), "one-way media at the learner");
             assertThat(atExpert.kind()).isEqualTo(MediaKind.AUDIO);
-            assertThat(atExpert.flowing()).as("the expert sends audio but receives none").isEqualTo(Direction.OUTBOUND);
+            assertThat(atExpert.flowing()).as("the expert sends audio but receives none").isEqualTo(MediaDirection.OUTBOUND);
             assertThat(atExpert.ended()).isFalse();
             assertThat(atLearner.kind()).isEqualTo(MediaKind.AUDIO);
-            assertThat(atLearner.flowing()).as("the learner receives audio but sends none").isEqualTo(Direction.INBOUND);
+            assertThat(atLearner.flowing()).as("the learner receives audio but sends none").isEqualTo(MediaDirection.INBOUND);
             // Video flows both ways meanwhile, so this is not a dead connection.
             assertThat(expert.awaitReport(Duration.ofSeconds(10), "video both ways",
-                    r -> CallRecorder.flows(r, Direction.INBOUND, MediaKind.VIDEO) && CallRecorder.flows(r, Direction.OUTBOUND, MediaKind.VIDEO)))
+                    r -> CallRecorder.flows(r, MediaDirection.INBOUND, MediaKind.VIDEO) && CallRecorder.flows(r, MediaDirection.OUTBOUND, MediaKind.VIDEO)))
                     .isNotNull();
         }
     }

@@ -6,8 +6,8 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.NegotiationState;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.Member;
-import dev.duet.signaling.client.StreamReport.Direction;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -159,7 +159,7 @@ final class CallRecorder implements CallListener {
     }
 
     static boolean twoWay(MediaReport report) {
-        for (Direction d : Direction.values()) {
+        for (MediaDirection d : MediaDirection.values()) {
             for (MediaKind k : MediaKind.values()) {
                 if (!flows(report, d, k)) {
                     return false;
@@ -169,7 +169,7 @@ final class CallRecorder implements CallListener {
         return true;
     }
 
-    static boolean flows(MediaReport report, Direction d, MediaKind k) {
+    static boolean flows(MediaReport report, MediaDirection d, MediaKind k) {
         return report.streams().stream().anyMatch(s -> s.direction() == d && s.kind() == k && s.flowing());
     }
 

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.duet.signaling.client.MediaReport;
-import dev.duet.signaling.client.StreamReport.Direction;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import dev.duet.webrtc.CallHarness.RelayKind;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.audio.AudioTrackSink;
@@ -40,12 +40,12 @@ class HeadlessEngineTest {
             learnerCall.start().get(10, TimeUnit.SECONDS);
 
             MediaReport atLearner = learner.awaitReport(Duration.ofSeconds(30), "audio and video in, video out", r ->
-                    CallRecorder.flows(r, Direction.INBOUND, MediaKind.AUDIO) && CallRecorder.flows(r, Direction.INBOUND, MediaKind.VIDEO)
-                            && CallRecorder.flows(r, Direction.OUTBOUND, MediaKind.VIDEO));
-            assertThat(CallRecorder.flows(atLearner, Direction.OUTBOUND, MediaKind.AUDIO)).isFalse();
+                    CallRecorder.flows(r, MediaDirection.INBOUND, MediaKind.AUDIO) && CallRecorder.flows(r, MediaDirection.INBOUND, MediaKind.VIDEO)
+                            && CallRecorder.flows(r, MediaDirection.OUTBOUND, MediaKind.VIDEO));
+            assertThat(CallRecorder.flows(atLearner, MediaDirection.OUTBOUND, MediaKind.AUDIO)).isFalse();
             expert.awaitReport(Duration.ofSeconds(30), "audio and video out, video in", r ->
-                    CallRecorder.flows(r, Direction.OUTBOUND, MediaKind.AUDIO) && CallRecorder.flows(r, Direction.OUTBOUND, MediaKind.VIDEO)
-                            && CallRecorder.flows(r, Direction.INBOUND, MediaKind.VIDEO));
+                    CallRecorder.flows(r, MediaDirection.OUTBOUND, MediaKind.AUDIO) && CallRecorder.flows(r, MediaDirection.OUTBOUND, MediaKind.VIDEO)
+                            && CallRecorder.flows(r, MediaDirection.INBOUND, MediaKind.VIDEO));
 
             RemoteTrack audio = learner.remoteTracks.stream().filter(t -> t.kind() == MediaKind.AUDIO).findFirst().orElseThrow();
             CompletableFuture<Integer> frames = new CompletableFuture<>();

@@ -1,5 +1,7 @@
 package dev.duet.attendance.internal;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,10 +44,10 @@ public final class AttendanceJson {
             for (MediaFlow f : m.flows()) {
                 ObjectNode n = flows.addObject();
                 n.put("direction", f.direction().code()).put("kind", f.kind().code()).put("flowing", f.flowing())
-                        .put("loss", f.lossRatio());
-                f.roundTripMs().ifPresent(v -> n.put("rttMs", v));
+                        .put("lossRatio", f.lossRatio());
+                f.roundTripMs().ifPresent(v -> n.put("roundTripMs", v));
                 f.jitterMs().ifPresent(v -> n.put("jitterMs", v));
-                f.framesPerSecond().ifPresent(v -> n.put("fps", v));
+                f.framesPerSecond().ifPresent(v -> n.put("framesPerSecond", v));
                 f.width().ifPresent(v -> n.put("width", v));
                 f.height().ifPresent(v -> n.put("height", v));
             }
@@ -81,9 +83,12 @@ public final class AttendanceJson {
             case "media" -> {
                 List<MediaFlow> flows = new ArrayList<>();
                 for (JsonNode n : o.path("flows")) {
-                    flows.add(new MediaFlow(MediaFlow.Direction.valueOf(text(n, "direction").toUpperCase(Locale.ROOT)),
-                            MediaFlow.Kind.valueOf(text(n, "kind").toUpperCase(Locale.ROOT)), n.path("flowing").asBoolean(),
-                            n.path("loss").asDouble(), optional(n, "rttMs"), optional(n, "jitterMs"), optional(n, "fps"),
+                    flows.add(new MediaFlow(MediaDirection.valueOf(text(n, "direction").toUpperCase(Locale.ROOT)),
+                            MediaKind.valueOf(text(n, "kind").toUpperCase(Locale.ROOT)), n.path("flowing").asBoolean(),
+                            // The wire's names; files written before 0.1.0 used loss, rttMs and fps: still read.
+                            (n.has("lossRatio") ? n.path("lossRatio") : n.path("loss")).asDouble(),
+                            optional(n, n.has("roundTripMs") ? "roundTripMs" : "rttMs"), optional(n, "jitterMs"),
+                            optional(n, n.has("framesPerSecond") ? "framesPerSecond" : "fps"),
                             optionalInt(n, "width"), optionalInt(n, "height")));
                 }
                 yield new AttendanceEvent.MediaReported(id, session, at, ParticipantId.of(text(o, "participant")),

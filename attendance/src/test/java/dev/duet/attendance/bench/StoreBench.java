@@ -1,5 +1,7 @@
 package dev.duet.attendance.bench;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
@@ -104,9 +106,9 @@ public final class StoreBench {
     }
 
     private static AttendanceEvent report(SessionId session, long n) {
-        MediaFlow audio = new MediaFlow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.AUDIO, true, 0.0, OptionalDouble.of(40),
+        MediaFlow audio = new MediaFlow(MediaDirection.INBOUND, MediaKind.AUDIO, true, 0.0, OptionalDouble.of(40),
                 OptionalDouble.of(3), OptionalDouble.empty(), OptionalInt.empty(), OptionalInt.empty());
-        MediaFlow video = new MediaFlow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.VIDEO, true, 0.01, OptionalDouble.of(40),
+        MediaFlow video = new MediaFlow(MediaDirection.INBOUND, MediaKind.VIDEO, true, 0.01, OptionalDouble.of(40),
                 OptionalDouble.of(5), OptionalDouble.of(29.9), OptionalInt.of(640), OptionalInt.of(360));
         return new AttendanceEvent.MediaReported(session.value() + "-" + n, session, T.plusMillis(3000 * n),
                 ParticipantId.of("learner-bo"), false, List.of(audio, video));

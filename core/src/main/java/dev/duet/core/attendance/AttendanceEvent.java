@@ -1,5 +1,7 @@
 package dev.duet.core.attendance;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
@@ -66,7 +68,7 @@ public sealed interface AttendanceEvent {
         }
 
         /** Whether {@code kind} flowed in {@code direction} in this report. */
-        public boolean flowing(MediaFlow.Direction direction, MediaFlow.Kind kind) {
+        public boolean flowing(MediaDirection direction, MediaKind kind) {
             return flows.stream().anyMatch(f -> f.direction() == direction && f.kind() == kind && f.flowing());
         }
     }

@@ -1,5 +1,7 @@
 package dev.duet.core.attendance;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import dev.duet.core.Booking;
 import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
@@ -127,11 +129,11 @@ public final class AttendanceLedger {
 
         List<Covered> expertReports = coverage(sorted, expertId, expertPresent);
         List<Covered> learnerReports = coverage(sorted, learnerId, learnerPresent);
-        Intervals audioToLearner = flowing(learnerReports, MediaFlow.Kind.AUDIO);
-        Intervals audioToExpert = flowing(expertReports, MediaFlow.Kind.AUDIO);
+        Intervals audioToLearner = flowing(learnerReports, MediaKind.AUDIO);
+        Intervals audioToExpert = flowing(expertReports, MediaKind.AUDIO);
         Intervals both = audioToLearner.intersect(audioToExpert).intersect(bothPresent);
         if (rules.videoRequired()) {
-            both = both.intersect(flowing(learnerReports, MediaFlow.Kind.VIDEO)).intersect(flowing(expertReports, MediaFlow.Kind.VIDEO));
+            both = both.intersect(flowing(learnerReports, MediaKind.VIDEO)).intersect(flowing(expertReports, MediaKind.VIDEO));
         }
         Intervals oneWay = audioToLearner.minus(audioToExpert).union(audioToExpert.minus(audioToLearner)).intersect(bothPresent);
 
@@ -264,10 +266,10 @@ public final class AttendanceLedger {
         return out;
     }
 
-    private static Intervals flowing(List<Covered> reports, MediaFlow.Kind kind) {
+    private static Intervals flowing(List<Covered> reports, MediaKind kind) {
         List<Intervals.Span> spans = new ArrayList<>();
         for (Covered c : reports) {
-            if (c.report().flowing(MediaFlow.Direction.INBOUND, kind)) {
+            if (c.report().flowing(MediaDirection.INBOUND, kind)) {
                 spans.addAll(c.span().spans());
             }
         }
@@ -332,8 +334,8 @@ public final class AttendanceLedger {
                 continue;
             }
             for (MediaFlow f : c.report().flows()) {
-                if (f.direction() == MediaFlow.Direction.INBOUND && f.flowing()) {
-                    (f.kind() == MediaFlow.Kind.AUDIO ? audio : video).add(f);
+                if (f.direction() == MediaDirection.INBOUND && f.flowing()) {
+                    (f.kind() == MediaKind.AUDIO ? audio : video).add(f);
                 }
             }
         }

@@ -1,5 +1,7 @@
 package dev.duet.core.attendance;
 
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import dev.duet.core.internal.Checks;
 import java.util.Locale;
 import java.util.OptionalDouble;
@@ -9,24 +11,10 @@ import java.util.OptionalInt;
  * One direction and kind of media as one participant's stats sampler saw it over one interval: did
  * it flow, and how well. Seen from the reporting participant: {@code INBOUND} is what it received.
  */
-public record MediaFlow(Direction direction, Kind kind, boolean flowing, double lossRatio, OptionalDouble roundTripMs,
+public record MediaFlow(MediaDirection direction, MediaKind kind, boolean flowing, double lossRatio, OptionalDouble roundTripMs,
         OptionalDouble jitterMs, OptionalDouble framesPerSecond, OptionalInt width, OptionalInt height) {
 
-    public enum Direction {
-        INBOUND, OUTBOUND;
 
-        public String code() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    public enum Kind {
-        AUDIO, VIDEO;
-
-        public String code() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
 
     public MediaFlow {
         Checks.notNull(direction, "flow.direction");
@@ -42,7 +30,7 @@ public record MediaFlow(Direction direction, Kind kind, boolean flowing, double 
     }
 
     /** Only the essentials: flowing or not, no quality figures. */
-    public static MediaFlow of(Direction direction, Kind kind, boolean flowing) {
+    public static MediaFlow of(MediaDirection direction, MediaKind kind, boolean flowing) {
         return new MediaFlow(direction, kind, flowing, 0, OptionalDouble.empty(), OptionalDouble.empty(),
                 OptionalDouble.empty(), OptionalInt.empty(), OptionalInt.empty());
     }

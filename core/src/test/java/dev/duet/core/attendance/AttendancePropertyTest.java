@@ -1,5 +1,7 @@
 package dev.duet.core.attendance;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import static dev.duet.core.attendance.SessionScript.BOOKING;
 import static dev.duet.core.attendance.SessionScript.EXPERT;
 import static dev.duet.core.attendance.SessionScript.LEARNER;
@@ -48,8 +50,8 @@ class AttendancePropertyTest {
                 boolean audioIn = random.nextInt(6) > 0;
                 boolean videoIn = random.nextInt(6) > 0;
                 events.add(new AttendanceEvent.MediaReported("m" + (++ids[0]), BOOKING.sessionId(), t, who, random.nextBoolean(),
-                        List.of(MediaFlow.of(MediaFlow.Direction.INBOUND, MediaFlow.Kind.AUDIO, audioIn),
-                                MediaFlow.of(MediaFlow.Direction.INBOUND, MediaFlow.Kind.VIDEO, videoIn))));
+                        List.of(MediaFlow.of(MediaDirection.INBOUND, MediaKind.AUDIO, audioIn),
+                                MediaFlow.of(MediaDirection.INBOUND, MediaKind.VIDEO, videoIn))));
                 t = t.plusSeconds(1 + random.nextInt(8));
             }
         }

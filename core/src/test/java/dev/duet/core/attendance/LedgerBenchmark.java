@@ -1,5 +1,7 @@
 package dev.duet.core.attendance;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import dev.duet.core.ConnectionId;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,10 +45,10 @@ public class LedgerBenchmark {
             boolean flowing = random.nextInt(50) > 0;
             all.add(new AttendanceEvent.MediaReported("e" + (++id), SessionScript.SESSION, at,
                     i % 2 == 0 ? SessionScript.EXPERT : SessionScript.LEARNER, false, List.of(
-                            MediaFlow.of(MediaFlow.Direction.INBOUND, MediaFlow.Kind.AUDIO, flowing),
-                            MediaFlow.of(MediaFlow.Direction.INBOUND, MediaFlow.Kind.VIDEO, flowing),
-                            MediaFlow.of(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.AUDIO, true),
-                            MediaFlow.of(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.VIDEO, true))));
+                            MediaFlow.of(MediaDirection.INBOUND, MediaKind.AUDIO, flowing),
+                            MediaFlow.of(MediaDirection.INBOUND, MediaKind.VIDEO, flowing),
+                            MediaFlow.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, true),
+                            MediaFlow.of(MediaDirection.OUTBOUND, MediaKind.VIDEO, true))));
         }
         all.add(new AttendanceEvent.SessionClosed("e" + (++id), SessionScript.SESSION, start.plusSeconds(3600)));
         Collections.shuffle(all, random);

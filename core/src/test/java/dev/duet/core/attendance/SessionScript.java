@@ -1,5 +1,7 @@
 package dev.duet.core.attendance;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import dev.duet.core.Booking;
 import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
@@ -95,16 +97,16 @@ final class SessionScript {
 
     private AttendanceEvent.MediaReported report(ParticipantId who, Instant t, boolean audioIn, boolean videoIn) {
         return new AttendanceEvent.MediaReported(id(), SESSION, t, who, false, List.of(
-                flow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.AUDIO, audioIn),
-                flow(MediaFlow.Direction.INBOUND, MediaFlow.Kind.VIDEO, videoIn),
-                flow(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.AUDIO, true),
-                flow(MediaFlow.Direction.OUTBOUND, MediaFlow.Kind.VIDEO, true)));
+                flow(MediaDirection.INBOUND, MediaKind.AUDIO, audioIn),
+                flow(MediaDirection.INBOUND, MediaKind.VIDEO, videoIn),
+                flow(MediaDirection.OUTBOUND, MediaKind.AUDIO, true),
+                flow(MediaDirection.OUTBOUND, MediaKind.VIDEO, true)));
     }
 
-    private MediaFlow flow(MediaFlow.Direction d, MediaFlow.Kind k, boolean flowing) {
-        boolean video = k == MediaFlow.Kind.VIDEO;
+    private MediaFlow flow(MediaDirection d, MediaKind k, boolean flowing) {
+        boolean video = k == MediaKind.VIDEO;
         return new MediaFlow(d, k, flowing, loss, OptionalDouble.of(roundTripMs),
-                d == MediaFlow.Direction.INBOUND ? OptionalDouble.of(8) : OptionalDouble.empty(),
+                d == MediaDirection.INBOUND ? OptionalDouble.of(8) : OptionalDouble.empty(),
                 video ? OptionalDouble.of(15) : OptionalDouble.empty(), video ? OptionalInt.of(320) : OptionalInt.empty(),
                 video ? OptionalInt.of(240) : OptionalInt.empty());
     }

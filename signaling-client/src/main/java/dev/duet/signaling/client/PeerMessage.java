@@ -4,7 +4,7 @@ import dev.duet.core.internal.Checks;
 import dev.duet.core.negotiation.Signal;
 
 /**
- * What one participant sends the other through the relay: a negotiation {@link Signal}, a chat
+ * What one participant sends the other through the relay: a negotiation signal, a chat
  * line, or a media report. The relay forwards all three and records media reports for attendance.
  */
 public sealed interface PeerMessage permits PeerMessage.Negotiation, ChatMessage, MediaReport {

@@ -1,5 +1,7 @@
 package dev.duet.signaling.client;
 
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import dev.duet.core.internal.Checks;
 import java.util.Locale;
 import java.util.OptionalDouble;
@@ -20,7 +22,7 @@ import java.util.OptionalInt;
  * @param height          video only, 1 to 16384
  */
 public record StreamReport(
-        Direction direction,
+        MediaDirection direction,
         MediaKind kind,
         boolean flowing,
         double bitrateKbps,
@@ -31,23 +33,7 @@ public record StreamReport(
         OptionalInt width,
         OptionalInt height) {
 
-    /** Seen from the reporting peer. Sent on the wire by {@link #code()}. */
-    public enum Direction {
-        INBOUND, OUTBOUND;
 
-        public String code() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    /** Sent on the wire by {@link #code()}. */
-    public enum MediaKind {
-        AUDIO, VIDEO;
-
-        public String code() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
 
     public StreamReport {
         Checks.notNull(direction, "stream.direction");
@@ -67,7 +53,7 @@ public record StreamReport(
     }
 
     /** An audio or video stream with only the essentials. */
-    public static StreamReport of(Direction direction, MediaKind kind, boolean flowing, double bitrateKbps) {
+    public static StreamReport of(MediaDirection direction, MediaKind kind, boolean flowing, double bitrateKbps) {
         return new StreamReport(direction, kind, flowing, bitrateKbps, 0, OptionalDouble.empty(), OptionalDouble.empty(),
                 OptionalDouble.empty(), OptionalInt.empty(), OptionalInt.empty());
     }

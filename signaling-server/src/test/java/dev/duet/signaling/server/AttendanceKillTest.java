@@ -1,5 +1,7 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import dev.duet.attendance.JsonLinesAttendanceStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -114,7 +116,7 @@ class AttendanceKillTest {
     /** Report number {@code n} carries loss n/100000 in its one stream, so the stored event says which it was. */
     private static MediaReport report(int n) {
         return new MediaReport(Epoch.of(ConnectionId.of("c1"), ConnectionId.of("c2")), Instant.now(), false, List.of(
-                new StreamReport(StreamReport.Direction.INBOUND, StreamReport.MediaKind.AUDIO, true, 32, n / 100_000.0,
+                new StreamReport(MediaDirection.INBOUND, MediaKind.AUDIO, true, 32, n / 100_000.0,
                         java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(), java.util.OptionalDouble.empty(),
                         java.util.OptionalInt.empty(), java.util.OptionalInt.empty())));
     }

@@ -1,5 +1,7 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import static dev.duet.signaling.server.TestSession.EXPERT;
 import static dev.duet.signaling.server.TestSession.LEARNER;
 import static dev.duet.signaling.server.TestSession.SESSION;
@@ -172,7 +174,7 @@ class RelayServerTest {
         RawClient expert = join(EXPERT, "expert-client-1", 0);
         ConnectionId c = expert.next(Frame.Joined.class).self().connection();
         MediaReport report = new MediaReport(Epoch.of(c, ConnectionId.of("c-x")), Instant.parse("2000-01-01T00:00:00Z"),
-                false, List.of(StreamReport.of(StreamReport.Direction.INBOUND, StreamReport.MediaKind.AUDIO, true, 32)));
+                false, List.of(StreamReport.of(MediaDirection.INBOUND, MediaKind.AUDIO, true, 32)));
         expert.send(new Frame.Send(1, report));
         expert.next(Frame.Accepted.class);
         assertThat(events).filteredOn(RelayEvent.MediaReported.class::isInstance).singleElement()
@@ -441,7 +443,7 @@ class RelayServerTest {
         RawClient expert = join(EXPERT, "expert-client-1", 0);
         expert.next(Frame.Joined.class);
         expert.send(new Frame.Send(1, new MediaReport(java.util.Optional.empty(), Instant.parse("2026-11-24T09:58:03Z"), false,
-                List.of(StreamReport.of(StreamReport.Direction.OUTBOUND, StreamReport.MediaKind.AUDIO, true, 32)))));
+                List.of(StreamReport.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, true, 32)))));
         assertThat(expert.next(Frame.Accepted.class).seq()).isEqualTo(1);
         assertThat(events).filteredOn(RelayEvent.MediaReported.class::isInstance).hasSize(1);
     }

@@ -1,5 +1,7 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.core.testing.CuttableProxy;
 import static dev.duet.signaling.server.TestSession.EXPERT;
@@ -242,7 +244,7 @@ class RelayTransportTest {
         Epoch epoch = Epoch.of(ConnectionId.of("c-1"), ConnectionId.of("c-2"));
         dev.duet.signaling.client.MediaReport report = new dev.duet.signaling.client.MediaReport(epoch, Instant.parse(
                 "2026-11-24T10:00:03Z"), false, List.of(dev.duet.signaling.client.StreamReport.of(
-                        dev.duet.signaling.client.StreamReport.Direction.INBOUND, dev.duet.signaling.client.StreamReport.MediaKind.AUDIO,
+                        MediaDirection.INBOUND, MediaKind.AUDIO,
                         true, 32)));
 
         // Accepted only once recorded: the relay closed the connection twice (1001), the transport

@@ -1,7 +1,7 @@
 package dev.duet.webrtc.internal;
 
-import dev.duet.signaling.client.StreamReport.Direction;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +14,7 @@ import java.util.OptionalInt;
  * candidate pair is relayed. Built from the raw report by {@link #from(long, Map)}, which takes the stats
  * as webrtc-java delivers them (id → type name and attributes) so tests can feed it plain maps.
  */
-public record MediaCounters(long timestampMicros, Map<Direction, Map<MediaKind, Stream>> streams, boolean relayed,
+public record MediaCounters(long timestampMicros, Map<MediaDirection, Map<MediaKind, Stream>> streams, boolean relayed,
         OptionalDouble pairRoundTripMs) {
 
     /** One direction and kind. Counters are cumulative since the peer connection started. */
@@ -29,7 +29,7 @@ public record MediaCounters(long timestampMicros, Map<Direction, Map<MediaKind, 
     /** One entry of a stats report. */
     public record Entry(String type, Map<String, Object> attributes) {}
 
-    public Stream stream(Direction direction, MediaKind kind) {
+    public Stream stream(MediaDirection direction, MediaKind kind) {
         return streams.getOrDefault(direction, Map.of()).getOrDefault(kind, Stream.NONE);
     }
 
@@ -39,7 +39,7 @@ public record MediaCounters(long timestampMicros, Map<Direction, Map<MediaKind, 
      * Type names are webrtc-java's {@code RTCStatsType} names ({@code INBOUND_RTP}, ...).
      */
     public static MediaCounters from(long timestampMicros, Map<String, Entry> report) {
-        Map<Direction, Map<MediaKind, Stream>> streams = new EnumMap<>(Direction.class);
+        Map<MediaDirection, Map<MediaKind, Stream>> streams = new EnumMap<>(MediaDirection.class);
         Map<MediaKind, Entry> remoteInbound = new EnumMap<>(MediaKind.class);
         for (Entry entry : report.values()) {
             if (entry.type().equals("REMOTE_INBOUND_RTP")) {
@@ -57,7 +57,7 @@ public record MediaCounters(long timestampMicros, Map<Direction, Map<MediaKind, 
                         Math.max(0, count(a, "packetsLost")), count(a, "totalSamplesReceived"),
                         scaled(a, "jitter", 1000), OptionalDouble.empty(), OptionalDouble.empty(),
                         gauge(a, "framesPerSecond"), size(a, "frameWidth"), size(a, "frameHeight"));
-                merge(streams, Direction.INBOUND, kind.get(), s);
+                merge(streams, MediaDirection.INBOUND, kind.get(), s);
             } else if (entry.type().equals("OUTBOUND_RTP")) {
                 Entry remote = remoteInbound.get(kind.get());
                 Map<String, Object> r = remote == null ? Map.of() : remote.attributes();
@@ -65,7 +65,7 @@ public record MediaCounters(long timestampMicros, Map<Direction, Map<MediaKind, 
                         Math.max(0, count(r, "packetsLost")), 0, OptionalDouble.empty(),
                         scaled(r, "roundTripTime", 1000), gauge(r, "fractionLost"),
                         gauge(a, "framesPerSecond"), size(a, "frameWidth"), size(a, "frameHeight"));
-                merge(streams, Direction.OUTBOUND, kind.get(), s);
+                merge(streams, MediaDirection.OUTBOUND, kind.get(), s);
             }
         }
         boolean relayed = false;
@@ -91,7 +91,7 @@ public record MediaCounters(long timestampMicros, Map<Direction, Map<MediaKind, 
         return candidate != null && "relay".equals(candidate.attributes().get("candidateType"));
     }
 
-    private static void merge(Map<Direction, Map<MediaKind, Stream>> streams, Direction d, MediaKind k, Stream s) {
+    private static void merge(Map<MediaDirection, Map<MediaKind, Stream>> streams, MediaDirection d, MediaKind k, Stream s) {
         streams.computeIfAbsent(d, x -> new EnumMap<>(MediaKind.class)).merge(k, s, (x, y) -> new Stream(
                 x.packets + y.packets, x.bytes + y.bytes, x.frames + y.frames, x.packetsLost + y.packetsLost,
                 x.samples + y.samples, max(x.jitterMs, y.jitterMs), max(x.roundTripMs, y.roundTripMs),

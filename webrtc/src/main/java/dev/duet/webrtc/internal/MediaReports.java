@@ -3,8 +3,8 @@ package dev.duet.webrtc.internal;
 import dev.duet.core.Epoch;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.StreamReport;
-import dev.duet.signaling.client.StreamReport.Direction;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ public final class MediaReports {
     public static Optional<MediaReport> between(MediaCounters previous, MediaCounters current, Epoch epoch, Instant sampledAt) {
         double seconds = Math.max(0.001, (current.timestampMicros() - previous.timestampMicros()) / 1e6);
         List<StreamReport> streams = new ArrayList<>(4);
-        for (Direction direction : Direction.values()) {
+        for (MediaDirection direction : MediaDirection.values()) {
             for (MediaKind kind : MediaKind.values()) {
                 boolean seen = current.streams().getOrDefault(direction, java.util.Map.of()).containsKey(kind);
                 if (!seen) {
@@ -41,15 +41,15 @@ public final class MediaReports {
         return Optional.of(new MediaReport(epoch, sampledAt, current.relayed(), streams));
     }
 
-    private static StreamReport stream(Direction direction, MediaKind kind, MediaCounters.Stream before,
+    private static StreamReport stream(MediaDirection direction, MediaKind kind, MediaCounters.Stream before,
             MediaCounters.Stream now, double seconds, OptionalDouble pairRtt) {
         long packets = Math.max(0, now.packets() - before.packets());
         long bytes = Math.max(0, now.bytes() - before.bytes());
         long frames = Math.max(0, now.frames() - before.frames());
         long lost = Math.max(0, now.packetsLost() - before.packetsLost());
-        boolean flowing = direction == Direction.INBOUND && kind == MediaKind.VIDEO ? frames > 0 : packets > 0;
+        boolean flowing = direction == MediaDirection.INBOUND && kind == MediaKind.VIDEO ? frames > 0 : packets > 0;
         double loss;
-        if (direction == Direction.OUTBOUND && now.fractionLost().isPresent()) {
+        if (direction == MediaDirection.OUTBOUND && now.fractionLost().isPresent()) {
             loss = now.fractionLost().getAsDouble();
         } else {
             loss = packets + lost == 0 ? 0 : (double) lost / (packets + lost);
@@ -59,7 +59,7 @@ public final class MediaReports {
         OptionalDouble rtt = now.roundTripMs().isPresent() ? now.roundTripMs() : pairRtt;
         boolean video = kind == MediaKind.VIDEO;
         return new StreamReport(direction, kind, flowing, kbps, loss,
-                direction == Direction.INBOUND ? clamp(now.jitterMs(), 1e6) : OptionalDouble.empty(),
+                direction == MediaDirection.INBOUND ? clamp(now.jitterMs(), 1e6) : OptionalDouble.empty(),
                 clamp(rtt, 1e6),
                 video ? clamp(now.framesPerSecond(), 1000) : OptionalDouble.empty(),
                 video ? now.width() : OptionalInt.empty(),
@@ -71,7 +71,7 @@ public final class MediaReports {
     }
 
     /** Whether {@code report} says this kind flows in this direction. */
-    public static boolean flowing(MediaReport report, Direction direction, MediaKind kind) {
+    public static boolean flowing(MediaReport report, MediaDirection direction, MediaKind kind) {
         return report.streams().stream().anyMatch(s -> s.direction() == direction && s.kind() == kind && s.flowing());
     }
 }

@@ -1,8 +1,8 @@
 package dev.duet.webrtc.internal;
 
 import dev.duet.signaling.client.MediaReport;
-import dev.duet.signaling.client.StreamReport.Direction;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,17 +19,17 @@ import java.util.Map;
 public final class OneWayMediaDetector {
 
     /** A change the detector saw. {@code flowing} is the one direction that flows; {@code since} is when the episode began. */
-    public record Change(MediaKind kind, Direction flowing, Instant since, boolean ended) {}
+    public record Change(MediaKind kind, MediaDirection flowing, Instant since, boolean ended) {}
 
     private final Duration threshold;
     private final Map<MediaKind, Episode> episodes = new EnumMap<>(MediaKind.class);
 
     private static final class Episode {
-        final Direction flowing;
+        final MediaDirection flowing;
         final Instant since;
         boolean reported;
 
-        Episode(Direction flowing, Instant since) {
+        Episode(MediaDirection flowing, Instant since) {
             this.flowing = flowing;
             this.since = since;
         }
@@ -43,8 +43,8 @@ public final class OneWayMediaDetector {
     public List<Change> observe(MediaReport report, Instant now) {
         List<Change> changes = new ArrayList<>(2);
         for (MediaKind kind : MediaKind.values()) {
-            boolean in = MediaReports.flowing(report, Direction.INBOUND, kind);
-            boolean out = MediaReports.flowing(report, Direction.OUTBOUND, kind);
+            boolean in = MediaReports.flowing(report, MediaDirection.INBOUND, kind);
+            boolean out = MediaReports.flowing(report, MediaDirection.OUTBOUND, kind);
             Episode episode = episodes.get(kind);
             if (in == out) {
                 if (episode != null) {
@@ -55,7 +55,7 @@ public final class OneWayMediaDetector {
                 }
                 continue;
             }
-            Direction flowing = in ? Direction.INBOUND : Direction.OUTBOUND;
+            MediaDirection flowing = in ? MediaDirection.INBOUND : MediaDirection.OUTBOUND;
             if (episode == null || episode.flowing != flowing) {
                 if (episode != null && episode.reported) {
                     changes.add(new Change(kind, episode.flowing, episode.since, true));

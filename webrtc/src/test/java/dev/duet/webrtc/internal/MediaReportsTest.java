@@ -6,8 +6,8 @@ import dev.duet.core.ConnectionId;
 import dev.duet.core.Epoch;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.StreamReport;
-import dev.duet.signaling.client.StreamReport.Direction;
-import dev.duet.signaling.client.StreamReport.MediaKind;
+import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -41,7 +41,7 @@ class MediaReportsTest {
         return MediaCounters.from(micros, report);
     }
 
-    private static StreamReport stream(MediaReport r, Direction d, MediaKind k) {
+    private static StreamReport stream(MediaReport r, MediaDirection d, MediaKind k) {
         return r.streams().stream().filter(s -> s.direction() == d && s.kind() == k).findFirst().orElseThrow();
     }
 
@@ -51,15 +51,15 @@ class MediaReportsTest {
                 .orElseThrow();
         assertThat(r.relayed()).isTrue();
         assertThat(r.streams()).hasSize(4).allMatch(StreamReport::flowing);
-        StreamReport audioIn = stream(r, Direction.INBOUND, MediaKind.AUDIO);
+        StreamReport audioIn = stream(r, MediaDirection.INBOUND, MediaKind.AUDIO);
         assertThat(audioIn.bitrateKbps()).isEqualTo(32.0);
         assertThat(audioIn.lossRatio()).isEqualTo(1.0 / 51);
         assertThat(audioIn.jitterMs().getAsDouble()).isEqualTo(4.0);
         assertThat(audioIn.roundTripMs().getAsDouble()).as("the selected pair's round trip").isEqualTo(30.0);
-        StreamReport audioOut = stream(r, Direction.OUTBOUND, MediaKind.AUDIO);
+        StreamReport audioOut = stream(r, MediaDirection.OUTBOUND, MediaKind.AUDIO);
         assertThat(audioOut.lossRatio()).as("remote-inbound fractionLost").isEqualTo(0.1);
         assertThat(audioOut.roundTripMs().getAsDouble()).as("remote-inbound round trip").isEqualTo(20.0);
-        StreamReport videoIn = stream(r, Direction.INBOUND, MediaKind.VIDEO);
+        StreamReport videoIn = stream(r, MediaDirection.INBOUND, MediaKind.VIDEO);
         assertThat(videoIn.width().getAsInt()).isEqualTo(320);
         assertThat(videoIn.framesPerSecond().getAsDouble()).isEqualTo(15.0);
         assertThat(audioIn.width()).isEmpty();
@@ -70,8 +70,8 @@ class MediaReportsTest {
         MediaReport r = MediaReports.between(sample(0, 1, false, false), sample(1_000_000, 2, false, false), EPOCH, T0)
                 .orElseThrow();
         assertThat(r.relayed()).isFalse();
-        assertThat(stream(r, Direction.INBOUND, MediaKind.VIDEO).flowing()).isFalse();
-        assertThat(stream(r, Direction.INBOUND, MediaKind.AUDIO).flowing()).isTrue();
+        assertThat(stream(r, MediaDirection.INBOUND, MediaKind.VIDEO).flowing()).isFalse();
+        assertThat(stream(r, MediaDirection.INBOUND, MediaKind.AUDIO).flowing()).isTrue();
     }
 
     @Test
@@ -91,10 +91,10 @@ class MediaReportsTest {
         assertThat(detector.observe(outOnly, T0.plusSeconds(1))).isEmpty();
         assertThat(detector.observe(outOnly, T0.plusSeconds(4))).isEmpty();
         assertThat(detector.observe(outOnly, T0.plusSeconds(6))).containsExactly(
-                new OneWayMediaDetector.Change(MediaKind.AUDIO, Direction.OUTBOUND, T0.plusSeconds(1), false));
+                new OneWayMediaDetector.Change(MediaKind.AUDIO, MediaDirection.OUTBOUND, T0.plusSeconds(1), false));
         assertThat(detector.observe(outOnly, T0.plusSeconds(9))).as("reported once").isEmpty();
         assertThat(detector.observe(both, T0.plusSeconds(10))).containsExactly(
-                new OneWayMediaDetector.Change(MediaKind.AUDIO, Direction.OUTBOUND, T0.plusSeconds(1), true));
+                new OneWayMediaDetector.Change(MediaKind.AUDIO, MediaDirection.OUTBOUND, T0.plusSeconds(1), true));
         // A short episode below the threshold is never reported.
         assertThat(detector.observe(outOnly, T0.plusSeconds(11))).isEmpty();
         assertThat(detector.observe(both, T0.plusSeconds(12))).isEmpty();
@@ -102,9 +102,9 @@ class MediaReportsTest {
 
     private static MediaReport report(boolean audioIn, boolean audioOut) {
         return new MediaReport(EPOCH, T0, false, List.of(
-                StreamReport.of(Direction.INBOUND, MediaKind.AUDIO, audioIn, 32),
-                StreamReport.of(Direction.OUTBOUND, MediaKind.AUDIO, audioOut, 32),
-                StreamReport.of(Direction.INBOUND, MediaKind.VIDEO, true, 300),
-                StreamReport.of(Direction.OUTBOUND, MediaKind.VIDEO, true, 300)));
+                StreamReport.of(MediaDirection.INBOUND, MediaKind.AUDIO, audioIn, 32),
+                StreamReport.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, audioOut, 32),
+                StreamReport.of(MediaDirection.INBOUND, MediaKind.VIDEO, true, 300),
+                StreamReport.of(MediaDirection.OUTBOUND, MediaKind.VIDEO, true, 300)));
     }
 }

@@ -1,5 +1,7 @@
 package dev.duet.signaling.client.wire;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -227,9 +229,9 @@ public final class FrameCodec {
                 new ConnectionId(m.text("connection")), m.instant("arrivedAt"));
     }
 
-    private static StreamReport.Direction direction(JsonFields s) throws ProtocolException {
+    private static MediaDirection direction(JsonFields s) throws ProtocolException {
         String code = s.text("direction");
-        for (StreamReport.Direction d : StreamReport.Direction.values()) {
+        for (MediaDirection d : MediaDirection.values()) {
             if (d.code().equals(code)) {
                 return d;
             }
@@ -237,9 +239,9 @@ public final class FrameCodec {
         throw new ProtocolException(ProtocolError.INVALID_VALUE, s.path() + ".direction must be inbound or outbound");
     }
 
-    private static StreamReport.MediaKind kind(JsonFields s) throws ProtocolException {
+    private static MediaKind kind(JsonFields s) throws ProtocolException {
         String code = s.text("kind");
-        for (StreamReport.MediaKind k : StreamReport.MediaKind.values()) {
+        for (MediaKind k : MediaKind.values()) {
             if (k.code().equals(code)) {
                 return k;
             }

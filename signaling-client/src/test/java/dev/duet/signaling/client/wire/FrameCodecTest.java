@@ -1,5 +1,7 @@
 package dev.duet.signaling.client.wire;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,10 +56,10 @@ class FrameCodecTest {
                 send(new PeerMessage.Negotiation(new Signal.Bye(EPOCH, ""))),
                 send(new ChatMessage("héllo ✓ \uD83D\uDE00\nsecond line")),
                 send(new MediaReport(EPOCH, T, true, List.of(
-                        new StreamReport(StreamReport.Direction.INBOUND, StreamReport.MediaKind.VIDEO, true, 800.5, 0.02,
+                        new StreamReport(MediaDirection.INBOUND, MediaKind.VIDEO, true, 800.5, 0.02,
                                 OptionalDouble.of(4), OptionalDouble.of(30), OptionalDouble.of(29.97), OptionalInt.of(640),
                                 OptionalInt.of(360)),
-                        StreamReport.of(StreamReport.Direction.OUTBOUND, StreamReport.MediaKind.AUDIO, false, 0)))),
+                        StreamReport.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, false, 0)))),
                 new Frame.Deliver(5, ParticipantId.of("learner-bo"), T, new ChatMessage("hi")),
                 new Frame.Ping(0),
                 new Frame.Ping(41),
@@ -68,7 +70,7 @@ class FrameCodecTest {
                         new IceCandidate(null, 0, "candidate:1 1 udp 1 10.77.0.1 5000 typ host"),
                         new IceCandidate("0", null, "candidate:2 1 udp 1 10.77.0.1 5001 typ host"))))),
                 send(new MediaReport(Optional.empty(), T, false, List.of(
-                        StreamReport.of(StreamReport.Direction.OUTBOUND, StreamReport.MediaKind.AUDIO, true, 32)))));
+                        StreamReport.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, true, 32)))));
         for (Frame frame : frames) {
             assertThat(codec.decode(codec.encode(frame))).as("%s", frame).isEqualTo(frame);
         }

@@ -1,5 +1,7 @@
 package dev.duet.signaling.server.internal;
 
+import dev.duet.core.MediaKind;
+import dev.duet.core.MediaDirection;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.MediaFlow;
 import dev.duet.signaling.client.StreamReport;
@@ -26,8 +28,8 @@ public final class AttendanceEvents {
     }
 
     private static MediaFlow flow(StreamReport s) {
-        return new MediaFlow(s.direction() == StreamReport.Direction.INBOUND ? MediaFlow.Direction.INBOUND : MediaFlow.Direction.OUTBOUND,
-                s.kind() == StreamReport.MediaKind.AUDIO ? MediaFlow.Kind.AUDIO : MediaFlow.Kind.VIDEO, s.flowing(), s.lossRatio(),
+        return new MediaFlow(s.direction() == MediaDirection.INBOUND ? MediaDirection.INBOUND : MediaDirection.OUTBOUND,
+                s.kind() == MediaKind.AUDIO ? MediaKind.AUDIO : MediaKind.VIDEO, s.flowing(), s.lossRatio(),
                 s.roundTripMs(), s.jitterMs(), s.framesPerSecond(), s.width(), s.height());
     }
 }
