@@ -140,6 +140,10 @@ class TurnCredentialsTest {
         assertThatThrownBy(() -> TurnServerAddress.of("turn host", 3478)).hasMessageContaining("host must be");
         assertThatThrownBy(() -> TurnServerAddress.of("h", 0)).hasMessageContaining("port must be 1 to 65535");
         assertThatThrownBy(() -> TurnServerAddress.of("turn:x.com", 3478)).hasMessageContaining("without a scheme (turn:)");
+        assertThatThrownBy(() -> TurnCredential.builder().username("u").expiresAt(Instant.EPOCH).uris(List.of()).build())
+                .hasMessage("a TURN credential needs its password: call password(...) before build()");
+        assertThat(TurnCredential.builder().username("u").password("p").expiresAt(Instant.EPOCH).uris(List.of("turn:h:1")).build()
+                .username()).isEqualTo("u");
         assertThat(TurnServerAddress.of("fd00::1", 3478).stunUri()).isEqualTo("stun:[fd00::1]:3478");
         assertThatThrownBy(() -> new LongTermTurnUsers(null, "r", SERVER, new SecureRandom())).hasMessage("store must not be null");
     }

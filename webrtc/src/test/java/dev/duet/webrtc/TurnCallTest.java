@@ -141,7 +141,8 @@ class TurnCallTest {
             IceServerSource learnerSource = () -> {
                 int n = learnerFetches.incrementAndGet();
                 TurnCredential c = rest.issue(session.booking, LEARNER, Instant.now());
-                TurnCredential issued = n == 1 ? new TurnCredential(c.username(), c.password(), Instant.now().plusSeconds(8), c.uris()) : c;
+                TurnCredential issued = n == 1 ? TurnCredential.builder().username(c.username()).password(c.password())
+                        .expiresAt(Instant.now().plusSeconds(8)).uris(c.uris()).build() : c;
                 return CompletableFuture.completedFuture(relayOnly(issued));
             };
             DuetCall expertCall = session.keep(relayOnlyCall(session, EXPERT, expert, rest.issue(session.booking, EXPERT, Instant.now())));
