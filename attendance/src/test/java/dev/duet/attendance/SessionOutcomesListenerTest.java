@@ -68,11 +68,8 @@ class SessionOutcomesListenerTest {
 
         when(store.events(BOOKING.sessionId())).thenThrow(new AttendanceStore.AttendanceStoreException("disk gone", null));
         SessionOutcomes failing = outcomes(store, listener);
-        try {
-            failing.settle(BOOKING.sessionId());
-        } catch (AttendanceStore.AttendanceStoreException e) {
-            assertThat(e).hasMessage("disk gone");
-        }
+        assertThatThrownBy(() -> failing.settle(BOOKING.sessionId())).isInstanceOf(AttendanceStore.AttendanceStoreException.class)
+                .hasMessage("disk gone");
         verify(listener, never()).sessionClosed(any(), any());
         assertThatThrownBy(() -> SessionOutcomes.builder(store, id -> Optional.empty()).build()).isInstanceOf(IllegalStateException.class);
     }

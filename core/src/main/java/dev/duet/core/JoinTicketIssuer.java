@@ -64,7 +64,22 @@ public final class JoinTicketIssuer {
 
     /** Signs a ticket for {@code participantId} in {@code booking} issued at {@code now}; see {@link #ticketFor}. */
     public String issue(Booking booking, ParticipantId participantId, Instant now) {
-        return TicketFormat.encode(ticketFor(booking, participantId, now), signingKey);
+        return sign(ticketFor(booking, participantId, now));
+    }
+
+    /**
+     * Signs a ticket made by {@link #ticketFor} (when the caller also needs its content, such as its
+     * expiry, without building it twice).
+     *
+     * @throws IllegalArgumentException if the ticket names another key than this issuer's
+     */
+    public String sign(JoinTicket ticket) {
+        Checks.notNull(ticket, "ticket");
+        if (!ticket.keyId().equals(signingKey.keyId())) {
+            throw new IllegalArgumentException("ticket names key " + ticket.keyId() + ", but this issuer signs with "
+                    + signingKey.keyId());
+        }
+        return TicketFormat.encode(ticket, signingKey);
     }
 
     private static Instant truncate(Instant t) {

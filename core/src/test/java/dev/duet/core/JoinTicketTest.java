@@ -154,6 +154,10 @@ class JoinTicketTest {
     void badKeysIssuersAndVerifiersAreRefusedWithTheFieldNamed() {
         assertThatThrownBy(() -> TicketKey.of("k1", new byte[16])).hasMessage("secret must be at least 32 bytes, but was 16 bytes");
         assertThatThrownBy(() -> TicketKey.of("bad key", SECRET)).hasMessageContaining("keyId must be 1 to 64 characters");
+        JoinTicket forK1 = ISSUER.ticketFor(BOOKING, ParticipantId.of("learner-bo"), NOW);
+        assertThat(ISSUER.sign(forK1)).isEqualTo(ISSUER.issue(BOOKING, ParticipantId.of("learner-bo"), NOW));
+        assertThatThrownBy(() -> new JoinTicketIssuer(K2, Duration.ofMinutes(30)).sign(forK1))
+                .hasMessage("ticket names key k1, but this issuer signs with k2");
         String hex = java.util.HexFormat.of().formatHex(SECRET); // 000102...1f
         assertThatThrownBy(() -> TicketKey.fromBase64("k1", hex)).hasMessageContaining("looks like hex, not base64")
                 .hasMessageNotContaining(hex);

@@ -94,6 +94,8 @@ public final class BackendExample implements AutoCloseable {
     private final ExecutorService httpThreads = Executors.newFixedThreadPool(8);
     private final WebhookSignature webhookSignature;
     private final Map<SessionId, CompletableFuture<String>> outcomes = new ConcurrentHashMap<>();
+    /** The page's files and duet-web's, read from the classpath once (they never change while it runs). */
+    private final Map<String, byte[]> assets = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final String webVersion;
     private DuetServer duet;
@@ -278,20 +280,31 @@ public final class BackendExample implements AutoCloseable {
     }
 
     private void asset(HttpExchange exchange, String resource) throws IOException {
-        try (InputStream in = BackendExample.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
+        byte[] bytes = assets.get(resource);
+        if (bytes == null) {
+            bytes = readResource(resource);
+            if (bytes.length == 0) { // not cached: a stranger's made-up names must not fill the map
                 throw new BadRequest(404, "not-found", "no such file: " + exchange.getRequestURI().getPath());
             }
-            byte[] bytes = in.readAllBytes();
-            String type = resource.endsWith(".js") ? "text/javascript" : resource.endsWith(".css") ? "text/css"
-                    : resource.endsWith(".html") ? "text/html" : resource.endsWith(".json") ? "application/json" : "text/plain";
-            exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-            exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            exchange.sendResponseHeaders(200, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
+            assets.put(resource, bytes);
+        }
+        String type = resource.endsWith(".js") ? "text/javascript" : resource.endsWith(".css") ? "text/css"
+                : resource.endsWith(".html") ? "text/html" : resource.endsWith(".json") ? "application/json" : "text/plain";
+        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** A classpath file's bytes; empty when there is no such file (an empty asset is not served either). */
+    private static byte[] readResource(String resource) {
+        try (InputStream in = BackendExample.class.getClassLoader().getResourceAsStream(resource)) {
+            return in == null ? new byte[0] : in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not read " + resource + " from the classpath", e);
         }
     }
 

@@ -61,14 +61,19 @@ import org.slf4j.LoggerFactory;
  * relay closes each session by itself (its window ends, or both left after a hang-up), and the
  * session is then settled from the stored events: {@link Builder#onOutcome} listeners and the
  * {@link Builder#webhook webhook} are told once per session, and the session's TURN credentials are
- * revoked. Bookings given to {@link #book} are kept in memory; an app that keeps its bookings
- * elsewhere passes a {@link Builder#bookings lookup} instead. Thread-safe.
+ * revoked. Bookings given to {@link #book} are kept in memory until a day after their window
+ * closes; an app that keeps its bookings elsewhere passes a {@link Builder#bookings lookup}
+ * instead. Thread-safe.
  */
 public final class DuetServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DuetServer.class);
 
+    /** How long a booking given to {@link #book} is kept after its window closed (then {@link #join} says unknown). */
+    static final Duration RETENTION = Duration.ofDays(1);
+
     private final Map<SessionId, Booking> booked = new ConcurrentHashMap<>();
     private final Set<SessionId> closed = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong lastForgetSecond = new java.util.concurrent.atomic.AtomicLong();
     private final BookingLookup lookup;
     private final JoinTicketIssuer issuer;
     private final Optional<TurnCredentialProvider> turn;
@@ -138,11 +143,28 @@ public final class DuetServer implements AutoCloseable {
      */
     public void book(Booking booking) {
         Checks.notNull(booking, "booking");
+        forgetEnded(clock.instant());
         Booking before = booked.putIfAbsent(booking.sessionId(), booking);
         if (before != null && !before.equals(booking)) {
             throw new IllegalArgumentException("session " + booking.sessionId().value()
                     + " is already booked differently; expected a new session id for a new booking");
         }
+    }
+
+    /**
+     * Forgets bookings (and their closed marks) whose window closed more than {@link #RETENTION}
+     * ago, so that a long-running server does not keep every session it ever had; at most once a
+     * minute, on the booking thread.
+     */
+    private void forgetEnded(Instant now) {
+        long second = now.getEpochSecond();
+        long last = lastForgetSecond.get();
+        if (second - last < 60 || !lastForgetSecond.compareAndSet(last, second)) {
+            return;
+        }
+        Instant before = now.minus(RETENTION);
+        booked.values().removeIf(b -> b.closesAt().isBefore(before));
+        closed.removeIf(id -> lookup.find(id).map(b -> b.closesAt().isBefore(before)).orElse(true));
     }
 
     /** The booking of {@code session}, from {@link #book} or the app's lookup. */
@@ -174,7 +196,7 @@ public final class DuetServer implements AutoCloseable {
                     + " is over (its window closed at " + booking.closesAt() + ")");
         }
         JoinTicket ticket = issuer.ticketFor(booking, participant, now);
-        String signed = issuer.issue(booking, participant, now);
+        String signed = issuer.sign(ticket);
         IceServers ice = IceServers.none();
         if (turn.isPresent()) {
             ice = IceServers.of(turnServer.get(), turn.get().issue(booking, participant, now));

@@ -143,6 +143,24 @@ class DuetServerTest {
     }
 
     @Test
+    void aBookingIsForgottenADayAfterItsWindowClosedSoALongRunningServerDoesNotKeepThemAll() throws Exception {
+        try (DuetServer duet = builder().start()) {
+            duet.book(BOOKING);
+            clock.set(BOOKING.closesAt().plus(DuetServer.RETENTION).minusSeconds(1));
+            Booking later = Booking.builder(SessionId.of("s-43")).expert(BOOKING.expert()).learner(BOOKING.learner())
+                    .start(clock.instant().plusSeconds(3600)).duration(Duration.ofHours(1)).build();
+            duet.book(later);
+            assertThat(duet.booking(SESSION)).as("kept for a day after its close").isPresent();
+            clock.set(BOOKING.closesAt().plus(DuetServer.RETENTION).plusSeconds(61));
+            duet.book(later); // the same booking again: nothing new, but old ones are forgotten
+            assertThat(duet.booking(SESSION)).isEmpty();
+            assertThat(duet.booking(later.sessionId())).isPresent();
+            assertThatThrownBy(() -> duet.join(SESSION, EXPERT)).isInstanceOfSatisfying(JoinUnavailableException.class,
+                    x -> assertThat(x.reason()).isEqualTo(JoinUnavailableException.Reason.UNKNOWN_SESSION));
+        }
+    }
+
+    @Test
     void aTicketFromBeforeTheRoomOpensIsRefusedWithTheOpeningTime() throws Exception {
         clock.set(BOOKING.opensAt().minusSeconds(600));
         try (DuetServer duet = builder().start()) {
