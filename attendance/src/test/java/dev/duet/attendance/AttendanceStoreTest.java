@@ -71,7 +71,7 @@ class AttendanceStoreTest {
 
     @Test
     void postgresqlKeepsTheSameContract() throws Exception {
-        try (dev.duet.core.testing.PostgresProcess pg = dev.duet.core.testing.PostgresProcess.start()) {
+        try (dev.duet.testing.PostgresProcess pg = dev.duet.testing.PostgresProcess.start()) {
             try (AttendanceStore store = JdbcAttendanceStore.open(pg.jdbcUrl(), new Properties())) {
                 someEvents().forEach(store::append);
                 someEvents().forEach(store::append);
@@ -85,7 +85,7 @@ class AttendanceStoreTest {
 
     @Test
     void aJdbcStoreWhoseConnectionIsKilledReconnectsAndLosesNothing() throws Exception {
-        try (dev.duet.core.testing.PostgresProcess pg = dev.duet.core.testing.PostgresProcess.start();
+        try (dev.duet.testing.PostgresProcess pg = dev.duet.testing.PostgresProcess.start();
                 AttendanceStore store = JdbcAttendanceStore.open(pg.jdbcUrl(), new Properties())) {
             someEvents().subList(0, 2).forEach(store::append);
             // An administrator (or a database restart) ends every other session's backend.

@@ -3,8 +3,8 @@ package dev.duet.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.duet.core.testing.HeadlessBrowser;
-import dev.duet.core.testing.TestNetwork;
+import dev.duet.testing.HeadlessBrowser;
+import dev.duet.testing.TestNetwork;
 import dev.duet.webrtc.HostNetwork;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.duet.core.Role;
 import dev.duet.core.attendance.SessionReport;
-import dev.duet.core.testing.TestNetwork;
+import dev.duet.testing.TestNetwork;
 import dev.duet.signaling.client.DepartureReason;
 import dev.duet.signaling.server.RelayEvent;
 import dev.duet.webrtc.HostNetwork;

@@ -2,8 +2,8 @@ package dev.duet.turn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duet.core.testing.CoturnProcess;
-import dev.duet.core.testing.TurnClient;
+import dev.duet.testing.CoturnProcess;
+import dev.duet.testing.TurnClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

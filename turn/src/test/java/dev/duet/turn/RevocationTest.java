@@ -2,7 +2,7 @@ package dev.duet.turn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duet.core.testing.CoturnProcess;
+import dev.duet.testing.CoturnProcess;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.duet.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.duet.core.testing.HeadlessBrowser;
-import dev.duet.core.testing.ProcessOutput;
-import dev.duet.core.testing.TestNetwork;
+import dev.duet.testing.HeadlessBrowser;
+import dev.duet.testing.ProcessOutput;
+import dev.duet.testing.TestNetwork;
 import dev.duet.webrtc.DuetCall;
 import dev.duet.webrtc.HostNetwork;
 import dev.duet.webrtc.MediaEngine;

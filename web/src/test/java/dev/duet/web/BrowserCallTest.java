@@ -13,9 +13,9 @@ import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketKey;
-import dev.duet.core.testing.HeadlessBrowser;
-import dev.duet.core.testing.ProcessOutput;
-import dev.duet.core.testing.TestNetwork;
+import dev.duet.testing.HeadlessBrowser;
+import dev.duet.testing.ProcessOutput;
+import dev.duet.testing.TestNetwork;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.StreamReport;
@@ -271,7 +271,7 @@ class BrowserCallTest {
     void aRelayOnlyCallThroughCoturn(HeadlessBrowser kind) throws Exception {
         String turnSecret = "browser-test-static-auth-secret-32b";
         withSession(List.of(kind), (f, engine) -> {
-            try (dev.duet.core.testing.CoturnProcess coturn = dev.duet.core.testing.CoturnProcess.rest(turnSecret)) {
+            try (dev.duet.testing.CoturnProcess coturn = dev.duet.testing.CoturnProcess.rest(turnSecret)) {
                 dev.duet.turn.TurnServerAddress server = dev.duet.turn.TurnServerAddress.of("127.0.0.1", coturn.port());
                 dev.duet.turn.RestTurnCredentials rest = new dev.duet.turn.RestTurnCredentials(
                         List.of(dev.duet.turn.TurnSecret.of("t", turnSecret)), server, Duration.ofHours(2));
@@ -297,7 +297,7 @@ class BrowserCallTest {
     @org.junit.jupiter.params.provider.EnumSource(HeadlessBrowser.class)
     void aBrowserWhoseRelayConnectionDropsGetsTheCallBack(HeadlessBrowser kind) throws Exception {
         withSession(List.of(kind), (f, engine) -> {
-            try (dev.duet.core.testing.CuttableProxy proxy = new dev.duet.core.testing.CuttableProxy(f.relay.port())) {
+            try (dev.duet.testing.CuttableProxy proxy = new dev.duet.testing.CuttableProxy(f.relay.port())) {
                 Expert expert = new Expert();
                 try (DuetCall expertCall = f.javaExpert(engine, expert)) {
                     expertCall.start().get(10, TimeUnit.SECONDS);

@@ -2,7 +2,7 @@ package dev.duet.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duet.core.testing.ProcessOutput;
+import dev.duet.testing.ProcessOutput;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

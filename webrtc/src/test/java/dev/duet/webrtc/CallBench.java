@@ -3,8 +3,8 @@ package dev.duet.webrtc;
 import static dev.duet.webrtc.CallHarness.EXPERT;
 import static dev.duet.webrtc.CallHarness.LEARNER;
 
-import dev.duet.core.testing.CoturnProcess;
-import dev.duet.core.testing.TestNetwork;
+import dev.duet.testing.CoturnProcess;
+import dev.duet.testing.TestNetwork;
 import dev.duet.turn.IceServers;
 import dev.duet.turn.RestTurnCredentials;
 import dev.duet.turn.TurnSecret;

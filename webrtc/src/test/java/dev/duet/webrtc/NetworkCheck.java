@@ -1,6 +1,6 @@
 package dev.duet.webrtc;
 
-import dev.duet.core.testing.TestNetwork;
+import dev.duet.testing.TestNetwork;
 import java.net.InetAddress;
 
 /** The WebRTC tests' gate: {@link TestNetwork#requireUsableInterface} with this host's {@link HostNetwork} address. */

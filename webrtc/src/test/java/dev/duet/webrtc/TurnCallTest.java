@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.Booking;
 import dev.duet.core.ParticipantId;
-import dev.duet.core.testing.CoturnProcess;
+import dev.duet.testing.CoturnProcess;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.turn.IceServers;
 import dev.duet.turn.RestTurnCredentials;

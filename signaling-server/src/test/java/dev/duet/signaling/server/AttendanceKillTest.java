@@ -15,7 +15,7 @@ import dev.duet.core.attendance.AttendanceRules;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.core.ConnectionId;
 import dev.duet.core.Epoch;
-import dev.duet.core.testing.ProcessOutput;
+import dev.duet.testing.ProcessOutput;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.StreamReport;
 import dev.duet.signaling.client.wire.Frame;

@@ -7,7 +7,7 @@ import dev.duet.core.JoinTicketIssuer;
 import dev.duet.core.Participant;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
-import dev.duet.core.testing.RedisClusterProcess;
+import dev.duet.testing.RedisClusterProcess;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.CloseCode;

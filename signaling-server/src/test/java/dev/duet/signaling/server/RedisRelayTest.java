@@ -2,8 +2,8 @@ package dev.duet.signaling.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duet.core.testing.ProcessOutput;
-import dev.duet.core.testing.RedisProcess;
+import dev.duet.testing.ProcessOutput;
+import dev.duet.testing.RedisProcess;
 
 import dev.duet.core.Booking;
 import dev.duet.core.JoinTicketIssuer;

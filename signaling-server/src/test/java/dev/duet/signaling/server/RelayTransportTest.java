@@ -3,7 +3,7 @@ package dev.duet.signaling.server;
 import dev.duet.core.MediaKind;
 import dev.duet.core.MediaDirection;
 import dev.duet.attendance.JsonLinesAttendanceStore;
-import dev.duet.core.testing.CuttableProxy;
+import dev.duet.testing.CuttableProxy;
 import static dev.duet.signaling.server.TestSession.EXPERT;
 import static dev.duet.signaling.server.TestSession.LEARNER;
 import static dev.duet.signaling.server.TestSession.SESSION;

@@ -1,6 +1,6 @@
 package dev.duet.signaling.server;
 
-import dev.duet.core.testing.CuttableProxy;
+import dev.duet.testing.CuttableProxy;
 import static dev.duet.signaling.server.TestSession.EXPERT;
 import static dev.duet.signaling.server.TestSession.LEARNER;
 import static dev.duet.signaling.server.TestSession.SESSION;

@@ -1,4 +1,4 @@
-package dev.duet.core.testing;
+package dev.duet.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.duet.core.testing;
+package dev.duet.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
