@@ -1,5 +1,6 @@
 package dev.duet.attendance;
 
+import dev.duet.core.DepartureReason;
 import dev.duet.core.MediaKind;
 import dev.duet.core.MediaDirection;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,15 +38,16 @@ class AttendanceStoreTest {
 
     static List<AttendanceEvent> someEvents() {
         return List.of(
-                new AttendanceEvent.Joined("e1", S, T, EXPERT, ConnectionId.of("c1")),
-                new AttendanceEvent.Joined("e2", S, T.plusSeconds(60), LEARNER, ConnectionId.of("c2")),
+                new AttendanceEvent.ParticipantJoined("e1", S, T, EXPERT, ConnectionId.of("c1")),
+                new AttendanceEvent.ParticipantJoined("e2", S, T.plusSeconds(60), LEARNER, ConnectionId.of("c2")),
                 new AttendanceEvent.MediaReported("e3", S, T.plusSeconds(65), LEARNER, true, List.of(
                         new MediaFlow(MediaDirection.INBOUND, MediaKind.VIDEO, true, 0.015, OptionalDouble.of(42.5),
                                 OptionalDouble.of(7), OptionalDouble.of(14.8), OptionalInt.of(640), OptionalInt.of(480)),
                         MediaFlow.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, false))),
-                new AttendanceEvent.Left("e4", S, T.plusSeconds(3600), LEARNER, ConnectionId.of("c2")),
-                new AttendanceEvent.SessionClosed("e5", S, T.plusSeconds(3700)),
-                new AttendanceEvent.SessionClosed("other-1", SessionId.of("s-other"), T));
+                new AttendanceEvent.ParticipantLeft("e4", S, T.plusSeconds(3600), LEARNER, ConnectionId.of("c2"),
+                        DepartureReason.LEFT),
+                new AttendanceEvent.SessionClosed("e5", S, T.plusSeconds(3700), "window-ended"),
+                new AttendanceEvent.SessionClosed("other-1", SessionId.of("s-other"), T, "window-ended"));
     }
 
     private AttendanceStore open(String kind) {
@@ -143,7 +145,7 @@ class AttendanceStoreTest {
                 done.add(pool.submit(() -> {
                     go.await();
                     for (int i = 0; i < perSession; i++) {
-                        AttendanceEvent e = new AttendanceEvent.Joined(session.value() + "-" + i, session,
+                        AttendanceEvent e = new AttendanceEvent.ParticipantJoined(session.value() + "-" + i, session,
                                 java.time.Instant.parse("2026-11-24T10:00:00Z").plusSeconds(i), EXPERT,
                                 dev.duet.core.ConnectionId.of("c-" + i));
                         store.append(e);
@@ -184,6 +186,28 @@ class AttendanceStoreTest {
         Files.writeString(file, written + "\n");
         try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
             assertThat(store.events(S)).containsExactly(event);
+        }
+    }
+
+    @Test
+    void departuresAndClosesKeepTheirReasonAndOlderLinesWithoutOneStillRead() throws Exception {
+        AttendanceEvent left = new AttendanceEvent.ParticipantLeft("l1", S, T, LEARNER, ConnectionId.of("c2"),
+                DepartureReason.CONNECTION_LOST);
+        AttendanceEvent closed = new AttendanceEvent.SessionClosed("x1", S, T.plusSeconds(1), "window-ended");
+        assertThat(dev.duet.attendance.internal.AttendanceJson.encode(left)).contains("\"reason\":\"connection-lost\"");
+        assertThat(dev.duet.attendance.internal.AttendanceJson.encode(closed)).contains("\"reason\":\"window-ended\"");
+        String prefix = "{\"v\":1,\"session\":\"s-42\",\"at\":\"" + T + "\",";
+        Path file = dir.resolve("older.jsonl");
+        Files.writeString(file, String.join("\n",
+                dev.duet.attendance.internal.AttendanceJson.encode(left),
+                prefix + "\"id\":\"o1\",\"type\":\"left\",\"participant\":\"learner-bo\",\"connection\":\"c2\",\"hungUp\":true}",
+                prefix + "\"id\":\"o2\",\"type\":\"left\",\"participant\":\"learner-bo\",\"connection\":\"c3\"}",
+                prefix + "\"id\":\"o3\",\"type\":\"closed\"}") + "\n");
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            assertThat(store.events(S)).containsExactly(left,
+                    new AttendanceEvent.ParticipantLeft("o1", S, T, LEARNER, ConnectionId.of("c2"), DepartureReason.HUNG_UP),
+                    new AttendanceEvent.ParticipantLeft("o2", S, T, LEARNER, ConnectionId.of("c3"), DepartureReason.LEFT),
+                    new AttendanceEvent.SessionClosed("o3", S, T, "unrecorded"));
         }
     }
 

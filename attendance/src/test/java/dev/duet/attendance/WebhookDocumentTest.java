@@ -1,5 +1,6 @@
 package dev.duet.attendance;
 
+import dev.duet.core.DepartureReason;
 import dev.duet.core.MediaKind;
 import dev.duet.core.MediaDirection;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,8 +51,8 @@ class WebhookDocumentTest {
         Instant t0 = Instant.parse("2026-11-24T09:58:30Z");
         Instant t1 = Instant.parse("2026-11-24T10:02:00Z");
         Instant end = Instant.parse("2026-11-24T10:50:00Z");
-        events.add(new AttendanceEvent.Joined("e1", id, t0, learner, ConnectionId.of("c-1")));
-        events.add(new AttendanceEvent.Joined("e2", id, t1, expert, ConnectionId.of("c-2")));
+        events.add(new AttendanceEvent.ParticipantJoined("e1", id, t0, learner, ConnectionId.of("c-1")));
+        events.add(new AttendanceEvent.ParticipantJoined("e2", id, t1, expert, ConnectionId.of("c-2")));
         int n = 3;
         for (Instant t = t1.plusSeconds(3); !t.isAfter(end); t = t.plusSeconds(3)) {
             for (ParticipantId who : List.of(expert, learner)) {
@@ -60,9 +61,10 @@ class WebhookDocumentTest {
                         flow(MediaDirection.OUTBOUND, MediaKind.AUDIO), flow(MediaDirection.OUTBOUND, MediaKind.VIDEO))));
             }
         }
-        events.add(new AttendanceEvent.Left("e3", id, end, expert, ConnectionId.of("c-2"), true));
-        events.add(new AttendanceEvent.Left("e4", id, end.plusMillis(12), learner, ConnectionId.of("c-1")));
-        events.add(new AttendanceEvent.SessionClosed("e5", id, end.plusSeconds(30)));
+        events.add(new AttendanceEvent.ParticipantLeft("e3", id, end, expert, ConnectionId.of("c-2"), DepartureReason.HUNG_UP));
+        events.add(new AttendanceEvent.ParticipantLeft("e4", id, end.plusMillis(12), learner, ConnectionId.of("c-1"),
+                DepartureReason.PEER_HUNG_UP));
+        events.add(new AttendanceEvent.SessionClosed("e5", id, end.plusSeconds(30), "hung-up"));
         AttendanceLedger ledger = new AttendanceLedger(booking, AttendanceRules.defaults());
         ledger.addAll(events);
         SessionReport report = ledger.report();

@@ -1,5 +1,6 @@
 package dev.duet.examples;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.Booking;
 import dev.duet.core.JoinTicketIssuer;
 import dev.duet.core.JoinTicketVerifier;
@@ -14,13 +15,12 @@ import dev.duet.core.attendance.Money;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.core.NegotiationState;
 import dev.duet.signaling.client.MediaReport;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.core.MediaDirection;
 import dev.duet.core.MediaKind;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.attendance.JsonLinesAttendanceStore;
-import dev.duet.signaling.server.RelayEvent;
 import dev.duet.signaling.server.RelayEventSink;
 import dev.duet.signaling.server.RelayServer;
 import dev.duet.attendance.SessionOutcomes;
@@ -79,7 +79,7 @@ public final class CallDemo {
      * What one run gave: its exit code, the report and charge that the relay's own settling built
      * (empty if the session never settled), and every event the relay recorded.
      */
-    record Result(int exitCode, Optional<SessionReport> report, Optional<Charge> charge, List<RelayEvent> relayEvents) {}
+    record Result(int exitCode, Optional<SessionReport> report, Optional<Charge> charge, List<AttendanceEvent> relayEvents) {}
 
     private record Line(Instant at, String text) {}
 
@@ -136,7 +136,7 @@ public final class CallDemo {
         new SecureRandom().nextBytes(secret);
         TicketKey key = TicketKey.of("demo", secret);
         JoinTicketIssuer issuer = new JoinTicketIssuer(key, Duration.ofHours(1));
-        List<RelayEvent> relayEvents = new CopyOnWriteArrayList<>();
+        List<AttendanceEvent> relayEvents = new CopyOnWriteArrayList<>();
         ExecutorService transportThreads = Executors.newCachedThreadPool(daemon("demo-transport"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("demo-progress"));
         ExecutorService settling = Executors.newSingleThreadExecutor(daemon("demo-settle"));
@@ -174,7 +174,7 @@ public final class CallDemo {
             BillingPolicy.Rounding.UP, Money.of("EUR", "0.10"), Money.of("EUR", "5.00"));
 
     private Result call(RelayServer relay, MediaEngine engine, Booking booking, JoinTicketIssuer issuer, DemoOptions.Order order,
-            int talkSeconds, List<RelayEvent> relayEvents, ExecutorService transportThreads, ScheduledExecutorService ticker,
+            int talkSeconds, List<AttendanceEvent> relayEvents, ExecutorService transportThreads, ScheduledExecutorService ticker,
             CompletableFuture<Settled> settled, Path attendanceFile) throws Exception {
         ParticipantId expertId = booking.expert().id();
         ParticipantId learnerId = booking.learner().id();
@@ -244,7 +244,7 @@ public final class CallDemo {
     }
 
     /** The session report and charge, as the relay's own settling built them from its stored events. */
-    private void printReportAndCharge(Settled outcome, List<RelayEvent> relayEvents, Path file) {
+    private void printReportAndCharge(Settled outcome, List<AttendanceEvent> relayEvents, Path file) {
         SessionReport r = outcome.report();
         out.println();
         out.printf(Locale.ROOT, "Session report (settled by the relay from the %d attendance events it stored in %s):%n",
@@ -255,7 +255,7 @@ public final class CallDemo {
                             CLOCK.format(p.firstJoin().get()), seconds(p.lateBy()), seconds(p.presence()), p.stays())
                     : "did not show");
         }
-        relayEvents.stream().filter(RelayEvent.Left.class::isInstance).map(RelayEvent.Left.class::cast)
+        relayEvents.stream().filter(AttendanceEvent.ParticipantLeft.class::isInstance).map(AttendanceEvent.ParticipantLeft.class::cast)
                 .filter(l -> l.reason() == DepartureReason.HUNG_UP).findFirst()
                 .ifPresent(l -> out.printf(Locale.ROOT, "  ended: the %s hung up at %s UTC%n",
                         l.participant().equals(r.expert().participant()) ? "expert" : "learner", CLOCK.format(l.at())));
@@ -290,27 +290,31 @@ public final class CallDemo {
                 seconds(Instant.now()), expert.state, learner.state, learner.inbound(), expert.inbound());
     }
 
-    private void printTimeline(Booking booking, List<RelayEvent> relayEvents, Side expert, Side learner) {
+    private void printTimeline(Booking booking, List<AttendanceEvent> relayEvents, Side expert, Side learner) {
         out.println();
         out.println("Timeline (seconds since the demo started; arrivals by the relay's clock):");
-        List<RelayEvent.Joined> arrivals = relayEvents.stream().filter(RelayEvent.Joined.class::isInstance)
-                .map(RelayEvent.Joined.class::cast).sorted(Comparator.comparing(RelayEvent::at)).toList();
-        for (RelayEvent.Joined j : arrivals) {
-            timeline.add(new Line(j.at(), j.role().name().toLowerCase(Locale.ROOT) + " arrived at the relay ("
+        List<AttendanceEvent.ParticipantJoined> arrivals = relayEvents.stream().filter(AttendanceEvent.ParticipantJoined.class::isInstance)
+                .map(AttendanceEvent.ParticipantJoined.class::cast).sorted(Comparator.comparing(AttendanceEvent::at)).toList();
+        for (AttendanceEvent.ParticipantJoined j : arrivals) {
+            timeline.add(new Line(j.at(), role(booking, j) + " arrived at the relay ("
                     + CLOCK.format(j.at()) + " UTC, " + (j.at().isBefore(booking.start()) ? "before" : "after")
                     + " the booked start)"));
         }
         if (arrivals.size() >= 2) {
-            RelayEvent.Joined first = arrivals.get(0);
-            RelayEvent.Joined second = arrivals.get(1);
-            timeline.add(new Line(second.at(), first.role().name().toLowerCase(Locale.ROOT) + " waited "
+            AttendanceEvent.ParticipantJoined first = arrivals.get(0);
+            AttendanceEvent.ParticipantJoined second = arrivals.get(1);
+            timeline.add(new Line(second.at(), role(booking, first) + " waited "
                     + String.format(Locale.ROOT, "%.1f", Duration.between(first.at(), second.at()).toMillis() / 1000.0)
-                    + " s for the " + second.role().name().toLowerCase(Locale.ROOT)));
+                    + " s for the " + role(booking, second)));
         }
         for (Side side : List.of(expert, learner)) {
             side.firstFlow.forEach((what, at) -> timeline.add(new Line(at, what)));
         }
         printLines();
+    }
+
+    private static String role(Booking booking, AttendanceEvent.ParticipantJoined arrival) {
+        return booking.participant(arrival.participant()).map(p -> p.role().name().toLowerCase(Locale.ROOT)).orElse("stranger");
     }
 
     private void printLines() {

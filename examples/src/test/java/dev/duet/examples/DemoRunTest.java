@@ -1,13 +1,13 @@
 package dev.duet.examples;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.duet.core.Role;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.testing.TestNetwork;
-import dev.duet.signaling.client.DepartureReason;
-import dev.duet.signaling.server.RelayEvent;
+import dev.duet.core.DepartureReason;
 import dev.duet.webrtc.HostNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -43,9 +43,9 @@ class DemoRunTest {
             assertThat(result.exitCode()).as(label).isEqualTo(CallDemo.OK);
             assertThat(text).as(label).contains("Session report (settled by the relay", "ended: the expert hung up", "Call completed.");
             SessionReport report = result.report().orElseThrow();
-            List<RelayEvent> events = result.relayEvents();
-            RelayEvent.Left expertLeft = left(events, Role.EXPERT, report);
-            RelayEvent.Left learnerLeft = left(events, Role.LEARNER, report);
+            List<AttendanceEvent> events = result.relayEvents();
+            AttendanceEvent.ParticipantLeft expertLeft = left(events, Role.EXPERT, report);
+            AttendanceEvent.ParticipantLeft learnerLeft = left(events, Role.LEARNER, report);
             assertThat(expertLeft.reason()).as(label).isEqualTo(DepartureReason.HUNG_UP);
             assertThat(learnerLeft.reason()).as(label).isEqualTo(DepartureReason.PEER_HUNG_UP);
             assertThat(report.expert().lastLeave()).as(label).contains(expertLeft.at());
@@ -73,14 +73,15 @@ class DemoRunTest {
         assertThat(demoTempDirs()).as("the demo deletes what it writes").isEqualTo(tempBefore);
     }
 
-    private static RelayEvent.Left left(List<RelayEvent> events, Role role, SessionReport report) {
-        return events.stream().filter(RelayEvent.Left.class::isInstance).map(RelayEvent.Left.class::cast)
+    private static AttendanceEvent.ParticipantLeft left(List<AttendanceEvent> events, Role role, SessionReport report) {
+        return events.stream().filter(AttendanceEvent.ParticipantLeft.class::isInstance).map(AttendanceEvent.ParticipantLeft.class::cast)
                 .filter(l -> l.participant().equals(report.attendance(role).participant())).findFirst().orElseThrow();
     }
 
-    private static Instant joined(List<RelayEvent> events, Role role, SessionReport report) {
-        return events.stream().filter(RelayEvent.Joined.class::isInstance).map(RelayEvent.Joined.class::cast)
-                .filter(j -> j.role() == role).map(RelayEvent::at).findFirst().orElseThrow();
+    private static Instant joined(List<AttendanceEvent> events, Role role, SessionReport report) {
+        return events.stream().filter(AttendanceEvent.ParticipantJoined.class::isInstance).map(AttendanceEvent.ParticipantJoined.class::cast)
+                .filter(j -> j.participant().equals(report.attendance(role).participant())).map(AttendanceEvent::at)
+                .findFirst().orElseThrow();
     }
 
     private static Instant max(Instant a, Instant b) {

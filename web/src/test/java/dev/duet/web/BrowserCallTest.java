@@ -1,5 +1,6 @@
 package dev.duet.web;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -104,7 +105,7 @@ class BrowserCallTest {
                     BillingPolicy.perMinute(Money.of("EUR", "60.00")), List.of((report, charge) -> settled.complete(report)), settling);
             relay = RelayServer.builder(new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30))).settleGrace(Duration.ZERO)
                     .eventSink(RelayEventSink.storing(store).andThen(RelayEventSink.settling(outcomes)).andThen(e -> {
-                        if (e instanceof dev.duet.signaling.server.RelayEvent.Joined j) {
+                        if (e instanceof dev.duet.core.attendance.AttendanceEvent.ParticipantJoined j) {
                             arrivals.add(j.at());
                         }
                     })).start();

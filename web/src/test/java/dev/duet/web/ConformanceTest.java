@@ -174,8 +174,8 @@ class ConformanceTest {
             Side second = other(first);
             first.presence = presence(first, random.nextInt(3) == 0 ? 0 : 1);
             second.presence = presence(second, 0);
-            post(first, new NegotiationEvent.Joined(first.presence, Optional.empty()));
-            post(second, new NegotiationEvent.Joined(second.presence, Optional.of(first.presence)));
+            post(first, new NegotiationEvent.JoinedRelay(first.presence, Optional.empty()));
+            post(second, new NegotiationEvent.JoinedRelay(second.presence, Optional.of(first.presence)));
             post(first, new NegotiationEvent.PeerJoined(second.presence));
             drain();
             for (int step = 0; step < 12; step++) {
@@ -296,7 +296,7 @@ class ConformanceTest {
     private static final class Convert {
         static ObjectNode event(NegotiationEvent e) {
             ObjectNode o = JSON.createObjectNode();
-            if (e instanceof NegotiationEvent.Joined j) {
+            if (e instanceof NegotiationEvent.JoinedRelay j) {
                 o.put("type", "joined").set("self", presence(j.self()));
                 o.set("peer", j.peer().map(Convert::presence).map(JsonNode.class::cast).orElse(JSON.nullNode()));
             } else if (e instanceof NegotiationEvent.Rejoined j) {

@@ -13,7 +13,7 @@ import dev.duet.core.SessionId;
 import dev.duet.core.TicketKey;
 import dev.duet.core.ConnectionId;
 import dev.duet.signaling.client.ChatMessage;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;

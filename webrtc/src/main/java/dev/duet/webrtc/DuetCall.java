@@ -20,7 +20,7 @@ import dev.duet.core.negotiation.SdpType;
 import dev.duet.core.negotiation.TaskScheduler;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.CloseReason;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.RelayUnreachableException;
 import dev.duet.signaling.client.MediaReport;
@@ -394,7 +394,7 @@ public final class DuetCall implements AutoCloseable {
         driver = new NegotiationDriver(machine, TaskScheduler.on(executor), this::execute);
         tell(l -> l.onJoined(result.self()));
         result.peer().ifPresent(p -> tell(l -> l.onPeerPresent(p)));
-        post(new NegotiationEvent.Joined(result.self().presence(), result.peer().map(Member::presence)));
+        post(new NegotiationEvent.JoinedRelay(result.self().presence(), result.peer().map(Member::presence)));
         joined.complete(result);
         List<NegotiationEvent> early = List.copyOf(beforeJoined);
         beforeJoined.clear();
@@ -776,7 +776,7 @@ public final class DuetCall implements AutoCloseable {
         @Override
         public void onClosed(CloseReason reason) {
             if (!reason.local()) {
-                onCallThread.execute(() -> post(new NegotiationEvent.SessionClosed(reason.message())));
+                onCallThread.execute(() -> post(new NegotiationEvent.SessionClosedByRelay(reason.message())));
             }
         }
     }

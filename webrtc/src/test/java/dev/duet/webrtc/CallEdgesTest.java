@@ -1,17 +1,17 @@
 package dev.duet.webrtc;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import static dev.duet.webrtc.CallHarness.EXPERT;
 import static dev.duet.webrtc.CallHarness.LEARNER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.RelayUnreachableException;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.signaling.client.UpgradeRefusedException;
-import dev.duet.signaling.server.RelayEvent;
 import dev.duet.webrtc.CallHarness.RelayKind;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -104,7 +104,7 @@ class CallEdgesTest {
             CallEnd end = learner.await(learner.ended, Duration.ofSeconds(10), "the learner's end");
             assertThat(end.reason()).contains("peer hung up");
             assertThat(end.failed()).isFalse();
-            RelayEvent.Left expertLeft = session.awaitDeparture(EXPERT);
+            AttendanceEvent.ParticipantLeft expertLeft = session.awaitDeparture(EXPERT);
             assertThat(expertLeft.reason()).isEqualTo(DepartureReason.HUNG_UP);
         }
     }

@@ -1,5 +1,6 @@
 package dev.duet.webrtc;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.Booking;
 import dev.duet.core.JoinTicketIssuer;
 import dev.duet.core.JoinTicketVerifier;
@@ -11,7 +12,6 @@ import dev.duet.signaling.client.relay.RelayTransport;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.signaling.server.InMemoryRelay;
-import dev.duet.signaling.server.RelayEvent;
 import dev.duet.signaling.server.RelayLimits;
 import dev.duet.signaling.server.RelayServer;
 import java.security.SecureRandom;
@@ -36,9 +36,9 @@ final class CallHarness implements AutoCloseable {
     enum RelayKind { IN_MEMORY, WEBSOCKET }
 
     final Booking booking;
-    final List<RelayEvent> relayEvents = new CopyOnWriteArrayList<>();
+    final List<AttendanceEvent> relayEvents = new CopyOnWriteArrayList<>();
     /** Departures as the relay records them, to wait on. */
-    final java.util.concurrent.BlockingQueue<RelayEvent.Left> departures = new java.util.concurrent.LinkedBlockingQueue<>();
+    final java.util.concurrent.BlockingQueue<AttendanceEvent.ParticipantLeft> departures = new java.util.concurrent.LinkedBlockingQueue<>();
     private final MediaEngine engine;
     private final JoinTicketIssuer issuer;
     private final InMemoryRelay memoryRelay;
@@ -83,19 +83,19 @@ final class CallHarness implements AutoCloseable {
         }
     }
 
-    private void record(RelayEvent event) {
+    private void record(AttendanceEvent event) {
         relayEvents.add(event);
-        if (event instanceof RelayEvent.Left left) {
+        if (event instanceof AttendanceEvent.ParticipantLeft left) {
             departures.add(left);
         }
     }
 
     /** Waits up to 10 s for the relay to record a departure of {@code who}. */
-    RelayEvent.Left awaitDeparture(ParticipantId who) throws InterruptedException {
+    AttendanceEvent.ParticipantLeft awaitDeparture(ParticipantId who) throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (true) {
-            for (RelayEvent e : relayEvents) {
-                if (e instanceof RelayEvent.Left left && left.participant().equals(who)) {
+            for (AttendanceEvent e : relayEvents) {
+                if (e instanceof AttendanceEvent.ParticipantLeft left && left.participant().equals(who)) {
                     return left;
                 }
             }
@@ -165,11 +165,11 @@ final class CallHarness implements AutoCloseable {
         return new Pair(expert, learner, expertCall, learnerCall);
     }
 
-    List<RelayEvent> events(Class<? extends RelayEvent> type, ParticipantId who) {
+    List<AttendanceEvent> events(Class<? extends AttendanceEvent> type, ParticipantId who) {
         return relayEvents.stream().filter(type::isInstance).filter(e -> who.equals(
-                e instanceof RelayEvent.Joined j ? j.participant()
-                        : e instanceof RelayEvent.Left l ? l.participant()
-                        : e instanceof RelayEvent.MediaReported m ? m.participant() : null)).toList();
+                e instanceof AttendanceEvent.ParticipantJoined j ? j.participant()
+                        : e instanceof AttendanceEvent.ParticipantLeft l ? l.participant()
+                        : e instanceof AttendanceEvent.MediaReported m ? m.participant() : null)).toList();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.duet.webrtc;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import static dev.duet.webrtc.CallHarness.EXPERT;
 import static dev.duet.webrtc.CallHarness.LEARNER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.duet.core.NegotiationState;
 import dev.duet.core.MediaDirection;
 import dev.duet.core.MediaKind;
-import dev.duet.signaling.server.RelayEvent;
 import dev.duet.webrtc.CallHarness.RelayKind;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -54,9 +54,9 @@ class CallLifecycleTest {
             TwoPeerCallTest.assertTwoWayMedia(expert, back);
             assertThat(back.localOffers).as("the rejoining side is the later arrival: it offers").isEqualTo(1);
 
-            assertThat(session.events(RelayEvent.Joined.class, LEARNER)).as("learner's stays").hasSize(2);
-            assertThat(session.events(RelayEvent.Left.class, LEARNER)).as("learner's departures").hasSize(1);
-            assertThat(session.events(RelayEvent.Joined.class, EXPERT)).hasSize(1);
+            assertThat(session.events(AttendanceEvent.ParticipantJoined.class, LEARNER)).as("learner's stays").hasSize(2);
+            assertThat(session.events(AttendanceEvent.ParticipantLeft.class, LEARNER)).as("learner's departures").hasSize(1);
+            assertThat(session.events(AttendanceEvent.ParticipantJoined.class, EXPERT)).hasSize(1);
         }
     }
 

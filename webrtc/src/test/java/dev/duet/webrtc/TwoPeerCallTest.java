@@ -1,12 +1,12 @@
 package dev.duet.webrtc;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import static dev.duet.webrtc.CallHarness.EXPERT;
 import static dev.duet.webrtc.CallHarness.LEARNER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.NegotiationState;
 import dev.duet.signaling.client.MediaReport;
-import dev.duet.signaling.server.RelayEvent;
 import dev.duet.webrtc.CallHarness.RelayKind;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,8 +102,8 @@ class TwoPeerCallTest {
             assertThat(learnerEnd.failed()).isFalse();
             assertThat(learnerEnd.reason()).contains("lesson over");
             assertThat(learnerCall.state()).isEqualTo(NegotiationState.CLOSED);
-            assertThat(session.events(RelayEvent.MediaReported.class, EXPERT)).isNotEmpty();
-            assertThat(session.events(RelayEvent.MediaReported.class, LEARNER)).isNotEmpty();
+            assertThat(session.events(AttendanceEvent.MediaReported.class, EXPERT)).isNotEmpty();
+            assertThat(session.events(AttendanceEvent.MediaReported.class, LEARNER)).isNotEmpty();
         }
     }
 

@@ -12,6 +12,8 @@ import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.MediaFlow;
 import dev.duet.core.ConnectionId;
+import dev.duet.core.DepartureReason;
+import dev.duet.core.internal.Checks;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,13 +33,11 @@ public final class AttendanceJson {
         o.put("id", event.eventId());
         o.put("session", event.session().value());
         o.put("at", event.at().toString());
-        if (event instanceof AttendanceEvent.Joined j) {
+        if (event instanceof AttendanceEvent.ParticipantJoined j) {
             o.put("type", "joined").put("participant", j.participant().value()).put("connection", j.connection().value());
-        } else if (event instanceof AttendanceEvent.Left l) {
+        } else if (event instanceof AttendanceEvent.ParticipantLeft l) {
             o.put("type", "left").put("participant", l.participant().value()).put("connection", l.connection().value());
-            if (l.hungUp()) {
-                o.put("hungUp", true);
-            }
+            o.put("reason", l.reason().code());
         } else if (event instanceof AttendanceEvent.MediaReported m) {
             o.put("type", "media").put("participant", m.participant().value()).put("relayed", m.relayed());
             ArrayNode flows = o.putArray("flows");
@@ -51,8 +51,8 @@ public final class AttendanceJson {
                 f.width().ifPresent(v -> n.put("width", v));
                 f.height().ifPresent(v -> n.put("height", v));
             }
-        } else if (event instanceof AttendanceEvent.SessionClosed) {
-            o.put("type", "closed");
+        } else if (event instanceof AttendanceEvent.SessionClosed c) {
+            o.put("type", "closed").put("reason", c.reason());
         }
         try {
             return MAPPER.writeValueAsString(o);
@@ -76,10 +76,10 @@ public final class AttendanceJson {
         SessionId session = SessionId.of(text(o, "session"));
         Instant at = Instant.parse(text(o, "at"));
         return switch (text(o, "type")) {
-            case "joined" -> new AttendanceEvent.Joined(id, session, at, ParticipantId.of(text(o, "participant")),
+            case "joined" -> new AttendanceEvent.ParticipantJoined(id, session, at, ParticipantId.of(text(o, "participant")),
                     ConnectionId.of(text(o, "connection")));
-            case "left" -> new AttendanceEvent.Left(id, session, at, ParticipantId.of(text(o, "participant")),
-                    ConnectionId.of(text(o, "connection")), o.path("hungUp").asBoolean(false));
+            case "left" -> new AttendanceEvent.ParticipantLeft(id, session, at, ParticipantId.of(text(o, "participant")),
+                    ConnectionId.of(text(o, "connection")), departureReason(o));
             case "media" -> {
                 List<MediaFlow> flows = new ArrayList<>();
                 for (JsonNode n : o.path("flows")) {
@@ -94,9 +94,21 @@ public final class AttendanceJson {
                 yield new AttendanceEvent.MediaReported(id, session, at, ParticipantId.of(text(o, "participant")),
                         o.path("relayed").asBoolean(), flows);
             }
-            case "closed" -> new AttendanceEvent.SessionClosed(id, session, at);
+            // Lines written before 0.1.0 have no reason: "unrecorded" says so.
+            case "closed" -> new AttendanceEvent.SessionClosed(id, session, at,
+                    o.has("reason") ? text(o, "reason") : "unrecorded");
             default -> throw new IllegalArgumentException("unknown event type " + o.path("type"));
         };
+    }
+
+    /** The wire code in {@code reason}; lines written before 0.1.0 had only {@code hungUp} (true or absent). */
+    private static DepartureReason departureReason(JsonNode o) {
+        if (!o.has("reason")) {
+            return o.path("hungUp").asBoolean(false) ? DepartureReason.HUNG_UP : DepartureReason.LEFT;
+        }
+        String code = text(o, "reason");
+        return DepartureReason.of(code)
+                .orElseThrow(() -> new IllegalArgumentException("unknown departure reason " + Checks.quoteForMessage(code)));
     }
 
     private static String text(JsonNode o, String field) {

@@ -1,18 +1,20 @@
 package dev.duet.core.attendance;
 
-import dev.duet.core.MediaKind;
+import dev.duet.core.ConnectionId;
+import dev.duet.core.DepartureReason;
 import dev.duet.core.MediaDirection;
+import dev.duet.core.MediaKind;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
-import dev.duet.core.ConnectionId;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * A fact the relay recorded about a session, stamped with the relay's clock. Every event has an id;
- * the same event may be delivered twice and events may arrive in any order: the
- * {@link AttendanceLedger} gives the same report whatever the order and however often each comes.
+ * A fact the relay recorded about a session, stamped with the relay's clock: the one event family
+ * the relay hands to its sink, the attendance store keeps and the {@link AttendanceLedger} reads.
+ * Every event has an id; the same event may be delivered twice and events may arrive in any order:
+ * the ledger gives the same report whatever the order and however often each comes.
  */
 public sealed interface AttendanceEvent {
     /** Unique per event; the same fact delivered again carries the same id. */
@@ -23,10 +25,10 @@ public sealed interface AttendanceEvent {
     /** When the relay saw it (the relay's clock). */
     Instant at();
 
-    /** A participant's connection was admitted. */
-    record Joined(String eventId, SessionId session, Instant at, ParticipantId participant, ConnectionId connection)
-            implements AttendanceEvent {
-        public Joined {
+    /** A participant's connection was admitted to the session. */
+    record ParticipantJoined(String eventId, SessionId session, Instant at, ParticipantId participant,
+            ConnectionId connection) implements AttendanceEvent {
+        public ParticipantJoined {
             check(eventId, session, at);
             Checks.notNull(participant, "participant");
             Checks.notNull(connection, "connection");
@@ -34,20 +36,21 @@ public sealed interface AttendanceEvent {
     }
 
     /**
-     * A participant's connection ended (left, dropped, timed out, or replaced by a newer one).
-     * {@code hungUp}: with this departure the participant ended the session for both (it hung up).
+     * A participant's connection ended, for {@code reason} (hung up, left, lost, replaced, idle, the
+     * session closed).
      */
-    record Left(String eventId, SessionId session, Instant at, ParticipantId participant, ConnectionId connection,
-            boolean hungUp) implements AttendanceEvent {
-        public Left {
+    record ParticipantLeft(String eventId, SessionId session, Instant at, ParticipantId participant,
+            ConnectionId connection, DepartureReason reason) implements AttendanceEvent {
+        public ParticipantLeft {
             check(eventId, session, at);
             Checks.notNull(participant, "participant");
             Checks.notNull(connection, "connection");
+            Checks.notNull(reason, "reason");
         }
 
-        /** A departure that did not end the session (the participant left, or its connection was lost). */
-        public Left(String eventId, SessionId session, Instant at, ParticipantId participant, ConnectionId connection) {
-            this(eventId, session, at, participant, connection, false);
+        /** Whether with this departure the participant ended the session for both (it hung up). */
+        public boolean hungUp() {
+            return reason == DepartureReason.HUNG_UP;
         }
     }
 
@@ -73,10 +76,15 @@ public sealed interface AttendanceEvent {
         }
     }
 
-    /** The session was closed (its window ended, or the app closed it). Nothing after it counts. */
-    record SessionClosed(String eventId, SessionId session, Instant at) implements AttendanceEvent {
+    /**
+     * The session was closed, by the relay (its window ended: reason {@code window-ended}; both left
+     * after a hang-up: {@code hung-up}) or by the app (its own reason). Every connection was closed;
+     * nothing after it counts.
+     */
+    record SessionClosed(String eventId, SessionId session, Instant at, String reason) implements AttendanceEvent {
         public SessionClosed {
             check(eventId, session, at);
+            Checks.notBlank(reason, "reason");
         }
     }
 

@@ -95,9 +95,9 @@ public final class AttendanceLedger {
     }
 
     private static Optional<ParticipantId> participantOf(AttendanceEvent event) {
-        if (event instanceof AttendanceEvent.Joined j) {
+        if (event instanceof AttendanceEvent.ParticipantJoined j) {
             return Optional.of(j.participant());
-        } else if (event instanceof AttendanceEvent.Left l) {
+        } else if (event instanceof AttendanceEvent.ParticipantLeft l) {
             return Optional.of(l.participant());
         } else if (event instanceof AttendanceEvent.MediaReported m) {
             return Optional.of(m.participant());
@@ -204,7 +204,7 @@ public final class AttendanceLedger {
     /** The first hang-up inside the counted window, if any. */
     private Optional<HangUp> hungUpBy(List<AttendanceEvent> sorted, Instant from, Instant until) {
         for (AttendanceEvent e : sorted) {
-            if (e instanceof AttendanceEvent.Left l && l.hungUp() && !l.at().isBefore(from) && l.at().isBefore(until)) {
+            if (e instanceof AttendanceEvent.ParticipantLeft l && l.hungUp() && !l.at().isBefore(from) && l.at().isBefore(until)) {
                 Optional<Participant> who = booking.participant(l.participant());
                 if (who.isPresent()) {
                     return Optional.of(new HangUp(who.get().role(), l.at()));
@@ -220,17 +220,17 @@ public final class AttendanceLedger {
 
     /** Each participant's stays, one span per connection: its join to its leave (or {@code until}). */
     private static Map<ParticipantId, List<Intervals.Span>> stays(List<AttendanceEvent> sorted, Instant until) {
-        Map<ConnectionId, AttendanceEvent.Joined> joins = new HashMap<>();
+        Map<ConnectionId, AttendanceEvent.ParticipantJoined> joins = new HashMap<>();
         Map<ConnectionId, Instant> leaves = new HashMap<>();
         for (AttendanceEvent e : sorted) {
-            if (e instanceof AttendanceEvent.Joined j) {
+            if (e instanceof AttendanceEvent.ParticipantJoined j) {
                 joins.putIfAbsent(j.connection(), j);
-            } else if (e instanceof AttendanceEvent.Left l) {
+            } else if (e instanceof AttendanceEvent.ParticipantLeft l) {
                 leaves.putIfAbsent(l.connection(), l.at());
             }
         }
         Map<ParticipantId, List<Intervals.Span>> out = new HashMap<>();
-        for (AttendanceEvent.Joined j : joins.values()) {
+        for (AttendanceEvent.ParticipantJoined j : joins.values()) {
             Instant end = leaves.getOrDefault(j.connection(), until);
             out.computeIfAbsent(j.participant(), p -> new ArrayList<>()).add(new Intervals.Span(j.at(), end));
         }

@@ -28,6 +28,15 @@ public final class Checks {
         return value;
     }
 
+    /** Text with at least one character that is not white space. */
+    public static String notBlank(String value, String name) {
+        notNull(value, name);
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+        return value;
+    }
+
     public static Duration positive(Duration value, String name) {
         notNull(value, name);
         if (value.isNegative() || value.isZero()) {

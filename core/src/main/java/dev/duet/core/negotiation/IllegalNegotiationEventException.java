@@ -4,7 +4,7 @@ import dev.duet.core.NegotiationState;
 
 /**
  * An event that the machine's state does not allow: an adapter bug (a result for a command that
- * was never issued, an event after {@code CLOSED}, a second {@code Joined}). The machine's state
+ * was never issued, an event after {@code CLOSED}, a second {@code JoinedRelay}). The machine's state
  * is unchanged when this is thrown.
  */
 public final class IllegalNegotiationEventException extends IllegalStateException {

@@ -16,8 +16,8 @@ public sealed interface NegotiationEvent {
     // ---- relay facts ----
 
     /** This side joined the relay: its own presence, and the peer's if the peer was already there. */
-    record Joined(Presence self, Optional<Presence> peer) implements NegotiationEvent {
-        public Joined {
+    record JoinedRelay(Presence self, Optional<Presence> peer) implements NegotiationEvent {
+        public JoinedRelay {
             Checks.notNull(self, "joined.self");
             Checks.notNull(peer, "joined.peer");
         }
@@ -152,8 +152,8 @@ public sealed interface NegotiationEvent {
     }
 
     /** The relay closed the session for good. */
-    record SessionClosed(String reason) implements NegotiationEvent {
-        public SessionClosed {
+    record SessionClosedByRelay(String reason) implements NegotiationEvent {
+        public SessionClosedByRelay {
             Checks.notNull(reason, "sessionClosed.reason");
         }
     }

@@ -20,7 +20,7 @@ import dev.duet.core.negotiation.NegotiationCommand.StartTimer;
 import dev.duet.core.negotiation.NegotiationCommand.StateChanged;
 import dev.duet.core.negotiation.NegotiationEvent.HangUp;
 import dev.duet.core.negotiation.NegotiationEvent.IceStateChanged;
-import dev.duet.core.negotiation.NegotiationEvent.Joined;
+import dev.duet.core.negotiation.NegotiationEvent.JoinedRelay;
 import dev.duet.core.negotiation.NegotiationEvent.LocalCandidate;
 import dev.duet.core.negotiation.NegotiationEvent.IceRestartNeeded;
 import dev.duet.core.negotiation.NegotiationEvent.LocalDescriptionReady;
@@ -30,7 +30,7 @@ import dev.duet.core.negotiation.NegotiationEvent.PeerJoined;
 import dev.duet.core.negotiation.NegotiationEvent.PeerLeft;
 import dev.duet.core.negotiation.NegotiationEvent.Rejoined;
 import dev.duet.core.negotiation.NegotiationEvent.RemoteDescriptionApplied;
-import dev.duet.core.negotiation.NegotiationEvent.SessionClosed;
+import dev.duet.core.negotiation.NegotiationEvent.SessionClosedByRelay;
 import dev.duet.core.negotiation.NegotiationEvent.SignalReceived;
 import dev.duet.core.negotiation.NegotiationEvent.TimerFired;
 import dev.duet.core.negotiation.NegotiationEvent.TracksAttached;
@@ -152,12 +152,12 @@ public final class NegotiationMachine {
         if (!allows(state, event)) {
             throw new IllegalNegotiationEventException(state, event, switch (state) {
                 case CLOSED -> "the session is closed and takes no more events";
-                case IDLE -> "expected Joined first (or HangUp, SessionClosed, WindowClosed)";
+                case IDLE -> "expected JoinedRelay first (or HangUp, SessionClosedByRelay, WindowClosed)";
                 default -> "already joined; a new connection of this side is reported as Rejoined";
             });
         }
         List<NegotiationCommand> out = new ArrayList<>();
-        if (event instanceof Joined e) {
+        if (event instanceof JoinedRelay e) {
             onJoined(e, out);
         } else if (event instanceof Rejoined e) {
             onRejoined(e, out);
@@ -198,7 +198,7 @@ public final class NegotiationMachine {
                 out.add(new SendSignal(new Signal.Bye(round.epoch, e.reason())));
             }
             close("hung up: " + e.reason(), out);
-        } else if (event instanceof SessionClosed e) {
+        } else if (event instanceof SessionClosedByRelay e) {
             close("relay closed the session: " + e.reason(), out);
         } else if (event instanceof NegotiationEvent.PeerHungUp e) {
             close("peer hung up" + (e.reason().isEmpty() ? "" : ": " + e.reason()), out);
@@ -212,7 +212,7 @@ public final class NegotiationMachine {
 
     // ---------------------------------------------------------------- presence
 
-    private void onJoined(Joined e, List<NegotiationCommand> out) {
+    private void onJoined(JoinedRelay e, List<NegotiationCommand> out) {
         checkPresences(e, e.self(), e.peer());
         selfPresence = e.self();
         enterPresence(e.peer(), "joined", out);
@@ -774,19 +774,19 @@ public final class NegotiationMachine {
     }
 
     /**
-     * Does this state take events of this kind at all? {@code IDLE} takes only {@code Joined} and the
-     * ends; {@code CLOSED} takes nothing; every other state takes everything but {@code Joined} (a
+     * Does this state take events of this kind at all? {@code IDLE} takes only {@code JoinedRelay} and the
+     * ends; {@code CLOSED} takes nothing; every other state takes everything but {@code JoinedRelay} (a
      * second join is a {@code Rejoined}). Finer rules (a result with no command outstanding, say)
      * are checked by the machine and raise the same exception.
      */
     static boolean allows(NegotiationState state, NegotiationEvent event) {
         return switch (state) {
-            case IDLE -> event instanceof NegotiationEvent.Joined
+            case IDLE -> event instanceof NegotiationEvent.JoinedRelay
                     || event instanceof NegotiationEvent.HangUp
-                    || event instanceof NegotiationEvent.SessionClosed
+                    || event instanceof NegotiationEvent.SessionClosedByRelay
                     || event instanceof NegotiationEvent.WindowClosed;
             case CLOSED -> false;
-            default -> !(event instanceof NegotiationEvent.Joined);
+            default -> !(event instanceof NegotiationEvent.JoinedRelay);
         };
     }
 }

@@ -1,5 +1,6 @@
 package dev.duet.core.attendance;
 
+import dev.duet.core.DepartureReason;
 import dev.duet.core.MediaKind;
 import dev.duet.core.MediaDirection;
 import static dev.duet.core.attendance.SessionScript.BOOKING;
@@ -39,9 +40,10 @@ class AttendancePropertyTest {
                 Instant from = opens.minusSeconds(900).plusSeconds(random.nextInt((int) span));
                 Instant to = from.plusSeconds(random.nextInt(4000));
                 ConnectionId c = ConnectionId.of(who.value().charAt(0) + "c" + i);
-                events.add(new AttendanceEvent.Joined("j" + (++ids[0]), BOOKING.sessionId(), from, who, c));
+                events.add(new AttendanceEvent.ParticipantJoined("j" + (++ids[0]), BOOKING.sessionId(), from, who, c));
                 if (random.nextInt(5) > 0) {
-                    events.add(new AttendanceEvent.Left("l" + (++ids[0]), BOOKING.sessionId(), to, who, c));
+                    events.add(new AttendanceEvent.ParticipantLeft("l" + (++ids[0]), BOOKING.sessionId(), to, who, c,
+                            DepartureReason.CONNECTION_LOST));
                 }
             }
             Instant t = opens.plusSeconds(random.nextInt(1200));
@@ -57,7 +59,7 @@ class AttendancePropertyTest {
         }
         if (random.nextInt(4) == 0) {
             events.add(new AttendanceEvent.SessionClosed("x" + (++ids[0]), BOOKING.sessionId(),
-                    opens.plusSeconds(random.nextInt((int) span))));
+                    opens.plusSeconds(random.nextInt((int) span)), "window-ended"));
         }
         return events;
     }

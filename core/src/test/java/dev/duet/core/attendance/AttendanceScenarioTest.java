@@ -243,13 +243,13 @@ class AttendanceScenarioTest {
         s.stay(EXPERT, "09:58", "11:00");
         ledger.addAll(s.events);
         AttendanceEvent first = s.events.get(0);
-        var conflicting = new AttendanceEvent.Joined(first.eventId(), SessionScript.SESSION, SessionScript.at("10:30"), LEARNER,
+        var conflicting = new AttendanceEvent.ParticipantJoined(first.eventId(), SessionScript.SESSION, SessionScript.at("10:30"), LEARNER,
                 ConnectionId.of("c9"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.add(conflicting))
                 .hasMessageContaining("already recorded with other content");
-        var otherSession = new AttendanceEvent.SessionClosed("x1", dev.duet.core.SessionId.of("s-8"), SessionScript.at("10:00"));
+        var otherSession = new AttendanceEvent.SessionClosed("x1", dev.duet.core.SessionId.of("s-8"), SessionScript.at("10:00"), "window-ended");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.add(otherSession)).hasMessageContaining("is for session s-8");
-        var stranger = new AttendanceEvent.Joined("x2", SessionScript.SESSION, SessionScript.at("10:00"),
+        var stranger = new AttendanceEvent.ParticipantJoined("x2", SessionScript.SESSION, SessionScript.at("10:00"),
                 dev.duet.core.ParticipantId.of("mallory"), ConnectionId.of("c8"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.add(stranger)).hasMessageContaining("not booked");
         assertThat(ledger.size()).isEqualTo(2);

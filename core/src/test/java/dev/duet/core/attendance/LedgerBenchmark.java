@@ -1,5 +1,6 @@
 package dev.duet.core.attendance;
 
+import dev.duet.core.DepartureReason;
 import dev.duet.core.MediaKind;
 import dev.duet.core.MediaDirection;
 import dev.duet.core.ConnectionId;
@@ -30,13 +31,13 @@ public class LedgerBenchmark {
         List<AttendanceEvent> all = new ArrayList<>();
         int id = 0;
         Instant start = SessionScript.at("10:00");
-        all.add(new AttendanceEvent.Joined("e" + (++id), SessionScript.SESSION, start.minusSeconds(60), SessionScript.EXPERT,
+        all.add(new AttendanceEvent.ParticipantJoined("e" + (++id), SessionScript.SESSION, start.minusSeconds(60), SessionScript.EXPERT,
                 ConnectionId.of("c1")));
-        all.add(new AttendanceEvent.Joined("e" + (++id), SessionScript.SESSION, start.minusSeconds(30), SessionScript.LEARNER,
-                ConnectionId.of("c2")));
-        all.add(new AttendanceEvent.Left("e" + (++id), SessionScript.SESSION, start.plusSeconds(1800), SessionScript.LEARNER,
-                ConnectionId.of("c2")));
-        all.add(new AttendanceEvent.Joined("e" + (++id), SessionScript.SESSION, start.plusSeconds(1805), SessionScript.LEARNER,
+        all.add(new AttendanceEvent.ParticipantJoined("e" + (++id), SessionScript.SESSION, start.minusSeconds(30), SessionScript.LEARNER,
+                ConnectionId.of("c2"), DepartureReason.CONNECTION_LOST));
+        all.add(new AttendanceEvent.ParticipantLeft("e" + (++id), SessionScript.SESSION, start.plusSeconds(1800), SessionScript.LEARNER,
+                ConnectionId.of("c2"), DepartureReason.CONNECTION_LOST));
+        all.add(new AttendanceEvent.ParticipantJoined("e" + (++id), SessionScript.SESSION, start.plusSeconds(1805), SessionScript.LEARNER,
                 ConnectionId.of("c3")));
         Random random = new Random(1);
         int reports = 10_000 - all.size() - 1;
@@ -50,7 +51,7 @@ public class LedgerBenchmark {
                             MediaFlow.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, true),
                             MediaFlow.of(MediaDirection.OUTBOUND, MediaKind.VIDEO, true))));
         }
-        all.add(new AttendanceEvent.SessionClosed("e" + (++id), SessionScript.SESSION, start.plusSeconds(3600)));
+        all.add(new AttendanceEvent.SessionClosed("e" + (++id), SessionScript.SESSION, start.plusSeconds(3600), "window-ended"));
         Collections.shuffle(all, random);
         events = List.copyOf(all);
     }

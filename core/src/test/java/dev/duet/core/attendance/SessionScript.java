@@ -1,5 +1,6 @@
 package dev.duet.core.attendance;
 
+import dev.duet.core.DepartureReason;
 import dev.duet.core.MediaKind;
 import dev.duet.core.MediaDirection;
 import dev.duet.core.Booking;
@@ -46,18 +47,18 @@ final class SessionScript {
     /** Joins on a new connection; returns it so the script can leave it. */
     ConnectionId join(ParticipantId who, String time) {
         ConnectionId c = ConnectionId.of("c" + (++connections));
-        events.add(new AttendanceEvent.Joined(id(), SESSION, at(time), who, c));
+        events.add(new AttendanceEvent.ParticipantJoined(id(), SESSION, at(time), who, c));
         return c;
     }
 
     SessionScript leave(ParticipantId who, ConnectionId c, String time) {
-        events.add(new AttendanceEvent.Left(id(), SESSION, at(time), who, c));
+        events.add(new AttendanceEvent.ParticipantLeft(id(), SESSION, at(time), who, c, DepartureReason.LEFT));
         return this;
     }
 
     /** Leaves by hanging up: the session ends for both. */
     SessionScript hangUp(ParticipantId who, ConnectionId c, String time) {
-        events.add(new AttendanceEvent.Left(id(), SESSION, at(time), who, c, true));
+        events.add(new AttendanceEvent.ParticipantLeft(id(), SESSION, at(time), who, c, DepartureReason.HUNG_UP));
         return this;
     }
 
@@ -67,7 +68,7 @@ final class SessionScript {
     }
 
     SessionScript closed(String time) {
-        events.add(new AttendanceEvent.SessionClosed(id(), SESSION, at(time)));
+        events.add(new AttendanceEvent.SessionClosed(id(), SESSION, at(time), "window-ended"));
         return this;
     }
 

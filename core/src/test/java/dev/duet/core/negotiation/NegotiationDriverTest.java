@@ -48,7 +48,7 @@ class NegotiationDriverTest {
 
     @Test
     void timersRunOnTheInjectedSchedulerAndFireBackIntoTheMachine() {
-        driver.post(new NegotiationEvent.Joined(SELF, Optional.of(PEER)));
+        driver.post(new NegotiationEvent.JoinedRelay(SELF, Optional.of(PEER)));
         driver.post(new NegotiationEvent.TracksAttached(EPOCH));
         assertThat(toAdapter).noneMatch(c -> c instanceof NegotiationCommand.StartTimer);
         assertThat(scheduler.scheduled).hasSize(1);
@@ -63,7 +63,7 @@ class NegotiationDriverTest {
 
     @Test
     void aCancelledTimerIsCancelledOnTheSchedulerAndClosingLeavesNoTimerBehind() {
-        driver.post(new NegotiationEvent.Joined(SELF, Optional.of(PEER)));
+        driver.post(new NegotiationEvent.JoinedRelay(SELF, Optional.of(PEER)));
         driver.post(new NegotiationEvent.TracksAttached(EPOCH));
         driver.post(new NegotiationEvent.SignalReceived(new Signal.Ready(EPOCH)));
         assertThat(scheduler.scheduled.get(0).cancelled()[0]).isTrue();

@@ -20,7 +20,7 @@ import dev.duet.core.negotiation.NegotiationCommand.SendSignal;
 import dev.duet.core.negotiation.NegotiationCommand.StartTimer;
 import dev.duet.core.negotiation.NegotiationEvent.HangUp;
 import dev.duet.core.negotiation.NegotiationEvent.IceStateChanged;
-import dev.duet.core.negotiation.NegotiationEvent.Joined;
+import dev.duet.core.negotiation.NegotiationEvent.JoinedRelay;
 import dev.duet.core.negotiation.NegotiationEvent.LocalCandidate;
 import dev.duet.core.negotiation.NegotiationEvent.LocalDescriptionReady;
 import dev.duet.core.negotiation.NegotiationEvent.NegotiationNeeded;
@@ -51,12 +51,12 @@ class NegotiationMachineTest {
     @Test
     void theLaterArrivalIsTheInitiatorAndTheFirstArrivalIsPolite() {
         NegotiationMachine learner = machine(LEARNER);
-        List<NegotiationCommand> out = learner.handle(new Joined(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
+        List<NegotiationCommand> out = learner.handle(new JoinedRelay(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
         assertThat(out).contains(new CreatePeerConnection(EPOCH, false));
         assertThat(learner.initiator()).contains(true);
 
         NegotiationMachine expert = machine(EXPERT);
-        expert.handle(new Joined(EXPERT_FIRST, Optional.empty()));
+        expert.handle(new JoinedRelay(EXPERT_FIRST, Optional.empty()));
         assertThat(expert.state()).isEqualTo(NegotiationState.WAITING_FOR_PEER);
         out = expert.handle(new PeerJoined(LEARNER_LATER));
         assertThat(out).contains(new CreatePeerConnection(EPOCH, true));
@@ -70,8 +70,8 @@ class NegotiationMachineTest {
         Presence learner = new Presence(LEARNER, ConnectionId.of("c2"), T0);
         NegotiationMachine e = machine(EXPERT);
         NegotiationMachine l = machine(LEARNER);
-        e.handle(new Joined(expert, Optional.of(learner)));
-        l.handle(new Joined(learner, Optional.of(expert)));
+        e.handle(new JoinedRelay(expert, Optional.of(learner)));
+        l.handle(new JoinedRelay(learner, Optional.of(expert)));
         assertThat(l.initiator()).contains(true);   // "learner-bo" > "expert-ada"
         assertThat(e.initiator()).contains(false);
     }
@@ -81,7 +81,7 @@ class NegotiationMachineTest {
     @Test
     void theInitiatorOffersOnlyOnceItsTracksAreAttachedAndThePeerIsReady() {
         NegotiationMachine m = machine(LEARNER);
-        m.handle(new Joined(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
+        m.handle(new JoinedRelay(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
         List<NegotiationCommand> out = m.handle(new TracksAttached(EPOCH));
         assertThat(out).contains(new SendSignal(new Signal.Ready(EPOCH))).noneMatch(CreateOffer.class::isInstance);
 
@@ -93,7 +93,7 @@ class NegotiationMachineTest {
     @Test
     void aReadyBeforeOwnTracksStillWaitsForTheTracks() {
         NegotiationMachine m = machine(LEARNER);
-        m.handle(new Joined(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
+        m.handle(new JoinedRelay(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
         assertThat(m.handle(signal(new Signal.Ready(EPOCH)))).noneMatch(CreateOffer.class::isInstance);
         assertThat(m.handle(new TracksAttached(EPOCH))).contains(new CreateOffer(EPOCH, false));
     }
@@ -101,7 +101,7 @@ class NegotiationMachineTest {
     @Test
     void anOfferThatArrivesBeforeLocalTracksIsAnsweredOnlyAfterThem() {
         NegotiationMachine m = machine(EXPERT);
-        m.handle(new Joined(EXPERT_FIRST, Optional.of(LEARNER_LATER)));
+        m.handle(new JoinedRelay(EXPERT_FIRST, Optional.of(LEARNER_LATER)));
         assertThat(m.handle(signal(new Signal.Offer(EPOCH, 1, sdp("l1"))))).isEmpty();
 
         List<NegotiationCommand> out = m.handle(new TracksAttached(EPOCH));
@@ -112,7 +112,7 @@ class NegotiationMachineTest {
     @Test
     void anUnansweredReadyIsSentAgainWhenItsTimerFires() {
         NegotiationMachine m = machine(EXPERT);
-        m.handle(new Joined(EXPERT_FIRST, Optional.of(LEARNER_LATER)));
+        m.handle(new JoinedRelay(EXPERT_FIRST, Optional.of(LEARNER_LATER)));
         StartTimer timer = only(m.handle(new TracksAttached(EPOCH)), StartTimer.class);
         assertThat(timer.key().kind()).isEqualTo(TimerKind.READY_WAIT);
         assertThat(timer.delay()).isEqualTo(Duration.ofSeconds(5));
@@ -152,7 +152,7 @@ class NegotiationMachineTest {
     @Test
     void localCandidatesAreSentOnlyAfterTheDescriptionTheyBelongTo() {
         NegotiationMachine m = machine(EXPERT);
-        m.handle(new Joined(EXPERT_FIRST, Optional.of(LEARNER_LATER)));
+        m.handle(new JoinedRelay(EXPERT_FIRST, Optional.of(LEARNER_LATER)));
         m.handle(new TracksAttached(EPOCH));
         m.handle(signal(new Signal.Offer(EPOCH, 1, sdp("l1"))));
         m.handle(new RemoteDescriptionApplied(EPOCH, SdpType.OFFER));
@@ -192,7 +192,7 @@ class NegotiationMachineTest {
     @Test
     void anUnansweredOfferIsSentAgainAndARepeatedOfferGetsTheSameAnswer() {
         NegotiationMachine offerer = machine(LEARNER);
-        offerer.handle(new Joined(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
+        offerer.handle(new JoinedRelay(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
         offerer.handle(new TracksAttached(EPOCH));
         offerer.handle(signal(new Signal.Ready(EPOCH)));
         StartTimer answerWait = only(offerer.handle(new LocalDescriptionReady(EPOCH, SdpType.OFFER, sdp("l1"))), StartTimer.class);
@@ -208,7 +208,7 @@ class NegotiationMachineTest {
     @Test
     void signalsOfAnotherEpochAreDroppedAndCounted() {
         NegotiationMachine m = machine(EXPERT);
-        m.handle(new Joined(EXPERT_FIRST, Optional.of(LEARNER_LATER)));
+        m.handle(new JoinedRelay(EXPERT_FIRST, Optional.of(LEARNER_LATER)));
         Epoch old = Epoch.of(ConnectionId.of("c1"), ConnectionId.of("c0"));
         assertThat(m.handle(signal(new Signal.Offer(old, 1, sdp("x"))))).isEmpty();
         assertThat(m.handle(new TracksAttached(old))).isEmpty();
@@ -360,29 +360,29 @@ class NegotiationMachineTest {
     void aClosedMachineTakesNoEventAndASecondJoinIsIllegal() {
         NegotiationMachine closed = machine(EXPERT);
         closed.handle(new WindowClosed());
-        assertThatThrownBy(() -> closed.handle(new Joined(EXPERT_FIRST, Optional.empty())))
+        assertThatThrownBy(() -> closed.handle(new JoinedRelay(EXPERT_FIRST, Optional.empty())))
                 .isInstanceOf(IllegalNegotiationEventException.class)
                 .hasMessageContaining("session is closed")
                 .satisfies(e -> assertThat(((IllegalNegotiationEventException) e).state()).isEqualTo(NegotiationState.CLOSED));
 
         NegotiationMachine joined = machine(EXPERT);
-        joined.handle(new Joined(EXPERT_FIRST, Optional.empty()));
-        assertThatThrownBy(() -> joined.handle(new Joined(EXPERT_FIRST, Optional.empty())))
+        joined.handle(new JoinedRelay(EXPERT_FIRST, Optional.empty()));
+        assertThatThrownBy(() -> joined.handle(new JoinedRelay(EXPERT_FIRST, Optional.empty())))
                 .isInstanceOf(IllegalNegotiationEventException.class)
-                .hasMessage("event Joined is not allowed in state WAITING_FOR_PEER: already joined; "
+                .hasMessage("event JoinedRelay is not allowed in state WAITING_FOR_PEER: already joined; "
                         + "a new connection of this side is reported as Rejoined");
         assertThatThrownBy(() -> machine(EXPERT).handle(new TracksAttached(EPOCH)))
-                .hasMessageContaining("expected Joined first");
+                .hasMessageContaining("expected JoinedRelay first");
         assertThat(joined.state()).isEqualTo(NegotiationState.WAITING_FOR_PEER);
     }
 
     @Test
     void presenceFactsAboutTheWrongParticipantAreRefused() {
         NegotiationMachine m = machine(EXPERT);
-        assertThatThrownBy(() -> m.handle(new Joined(LEARNER_LATER, Optional.empty())))
+        assertThatThrownBy(() -> m.handle(new JoinedRelay(LEARNER_LATER, Optional.empty())))
                 .isInstanceOf(IllegalNegotiationEventException.class)
                 .hasMessageContaining("self presence is for learner-bo");
-        m.handle(new Joined(EXPERT_FIRST, Optional.empty()));
+        m.handle(new JoinedRelay(EXPERT_FIRST, Optional.empty()));
         assertThatThrownBy(() -> m.handle(new PeerJoined(new Presence(EXPERT, ConnectionId.of("c9"), T0))))
                 .isInstanceOf(IllegalNegotiationEventException.class)
                 .hasMessageContaining("own participant");
@@ -398,7 +398,7 @@ class NegotiationMachineTest {
     /** The learner (initiator) with its first offer l1 sent. */
     private static NegotiationMachine offering() {
         NegotiationMachine m = machine(LEARNER);
-        m.handle(new Joined(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
+        m.handle(new JoinedRelay(LEARNER_LATER, Optional.of(EXPERT_FIRST)));
         m.handle(new TracksAttached(EPOCH));
         m.handle(signal(new Signal.Ready(EPOCH)));
         m.handle(new LocalDescriptionReady(EPOCH, SdpType.OFFER, sdp("l1")));
@@ -418,7 +418,7 @@ class NegotiationMachineTest {
     /** The expert (polite, first arrival), connected: it answered offer 1 (l1) with e1. */
     private static NegotiationMachine connectedResponder() {
         NegotiationMachine m = machine(EXPERT);
-        m.handle(new Joined(EXPERT_FIRST, Optional.empty()));
+        m.handle(new JoinedRelay(EXPERT_FIRST, Optional.empty()));
         m.handle(new PeerJoined(LEARNER_LATER));
         m.handle(new TracksAttached(EPOCH));
         m.handle(signal(new Signal.Ready(EPOCH)));

@@ -57,7 +57,7 @@ class NegotiationValuesTest {
         assertThatThrownBy(() -> new NegotiationMachine(null, NegotiationSettings.defaults())).hasMessage("self must not be null");
         assertThatThrownBy(() -> new NegotiationMachine(ParticipantId.of("p"), NegotiationSettings.defaults()).handle(null))
                 .hasMessage("event must not be null");
-        assertThatThrownBy(() -> new NegotiationEvent.Joined(
+        assertThatThrownBy(() -> new NegotiationEvent.JoinedRelay(
                 new Presence(ParticipantId.of("p"), ConnectionId.of("c"), Instant.EPOCH), null))
                 .hasMessage("joined.peer must not be null");
     }

@@ -67,7 +67,7 @@ final class SimPeer {
             return;
         }
         post(machine.state() == NegotiationState.IDLE
-                ? new NegotiationEvent.Joined(self, peer)
+                ? new NegotiationEvent.JoinedRelay(self, peer)
                 : new NegotiationEvent.Rejoined(self, peer));
     }
 

@@ -2,6 +2,7 @@ package dev.duet.signaling.client;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.ConnectionId;
+import dev.duet.core.DepartureReason;
 import java.time.Instant;
 
 /**

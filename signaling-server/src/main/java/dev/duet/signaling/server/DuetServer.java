@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.WebhookSignature;
 import dev.duet.attendance.WebhookSender;
 import dev.duet.attendance.SessionOutcomeListener;
@@ -111,7 +112,7 @@ public final class DuetServer implements AutoCloseable {
             listeners.add((report, charge) -> revokeTurn(report.session()));
             SessionOutcomes outcomes = new SessionOutcomes(store, lookup::find, b.rules, b.billing, listeners, settling);
             RelayEventSink sink = RelayEventSink.storing(store).andThen(event -> {
-                if (event instanceof RelayEvent.SessionClosed c) {
+                if (event instanceof AttendanceEvent.SessionClosed c) {
                     closed.add(c.session());
                 }
             }).andThen(RelayEventSink.settling(outcomes)).andThen(b.sink);

@@ -1,13 +1,14 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.attendance.SessionOutcomes;
 import dev.duet.core.attendance.AttendanceStore;
 import dev.duet.core.internal.Checks;
-import dev.duet.signaling.server.internal.AttendanceEvents;
 
 /**
- * Receives every {@link RelayEvent}. Called on the relay's connection threads, in each session's
- * order; it must not block for long.
+ * Receives every {@link AttendanceEvent} the relay records (arrivals, departures with their reason,
+ * media reports, the session's close), the same events an {@link AttendanceStore} keeps. Called on
+ * the relay's connection threads, in each session's order; it must not block for long.
  *
  * <p>A media report is recorded <em>before</em> the relay accepts it: if the sink throws, the
  * message is not accepted (nor forwarded), the sender's connection is closed with 1001
@@ -17,27 +18,27 @@ import dev.duet.signaling.server.internal.AttendanceEvents;
  */
 @FunctionalInterface
 public interface RelayEventSink {
-    void accept(RelayEvent event);
+    void accept(AttendanceEvent event);
 
     /** A sink that drops every event. */
     static RelayEventSink none() {
         return event -> { };
     }
 
-    /** Appends every event, as an attendance event, to {@code store} (durably, before returning). */
+    /** Appends every event to {@code store} (durably, before returning). */
     static RelayEventSink storing(AttendanceStore store) {
         Checks.notNull(store, "store");
-        return event -> store.append(AttendanceEvents.from(event));
+        return store::append;
     }
 
     /**
      * Settles each session the relay closes, on {@code outcomes}' executor: put it after
      * {@link #storing} so that the close is stored before the session is read back.
      */
-    static RelayEventSink settling(dev.duet.attendance.SessionOutcomes outcomes) {
+    static RelayEventSink settling(SessionOutcomes outcomes) {
         Checks.notNull(outcomes, "outcomes");
         return event -> {
-            if (event instanceof RelayEvent.SessionClosed closed) {
+            if (event instanceof AttendanceEvent.SessionClosed closed) {
                 outcomes.settleLater(closed.session());
             }
         };

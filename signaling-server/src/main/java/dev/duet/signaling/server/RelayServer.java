@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.JoinTicketVerifier;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
@@ -116,7 +117,7 @@ public final class RelayServer implements AutoCloseable {
     /**
      * Ends a session for good, now (an operator ends it; the relay also closes sessions by itself,
      * see {@link Builder#bookings} and {@link Builder#settleGrace}): both participants are closed
-     * with 4499 and do not reconnect, one {@link RelayEvent.SessionClosed} goes to the event sink,
+     * with 4499 and do not reconnect, one {@link AttendanceEvent.SessionClosed} goes to the event sink,
      * later joins are refused with 4499.
      *
      * @param reason 1 to 100 characters, no line breaks; goes into the close frame and the event

@@ -64,9 +64,9 @@ class AttendanceKillTest {
             URI uri = URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + booking.sessionId().value());
             try (RawClient expert = new RawClient(uri); RawClient learner = new RawClient(uri)) {
                 expert.send(new Frame.Join(issuer.issue(booking, TestSession.EXPERT, Instant.now()), "kill-expert", 0));
-                expert.next(Frame.Joined.class);
+                expert.next(Frame.JoinAccepted.class);
                 learner.send(new Frame.Join(issuer.issue(booking, TestSession.LEARNER, Instant.now()), "kill-learner", 0));
-                learner.next(Frame.Joined.class);
+                learner.next(Frame.JoinAccepted.class);
                 // 60 reports, each waiting for its acknowledgement, then 30 fired without waiting and the kill.
                 for (sent = 1; sent <= 60; sent++) {
                     expert.send(new Frame.Send(sent, report(sent)));

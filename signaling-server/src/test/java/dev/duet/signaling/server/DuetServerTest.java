@@ -64,9 +64,9 @@ class DuetServerTest {
             RawClient l = new RawClient(learner.relayUrl());
             try {
                 e.send(new Frame.Join(expert.ticket(), "expert-client", 0));
-                assertThat(e.next(Frame.Joined.class).self().participant()).isEqualTo(EXPERT);
+                assertThat(e.next(Frame.JoinAccepted.class).self().participant()).isEqualTo(EXPERT);
                 l.send(new Frame.Join(learner.ticket(), "learner-client", 0));
-                assertThat(l.next(Frame.Joined.class).peer()).isPresent();
+                assertThat(l.next(Frame.JoinAccepted.class).peer()).isPresent();
                 e.next(Frame.PeerJoined.class);
                 clock.set(BOOKING.start().plusSeconds(300)); // five minutes into the lesson
                 e.send(new Frame.Leave("lesson over", true));

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class RecordingListener implements SignalingListener {
     record Message(ParticipantId from, PeerMessage message) {}
 
-    record PeerLeft(ParticipantId participant, ConnectionId connection, dev.duet.signaling.client.DepartureReason reason) {}
+    record PeerLeft(ParticipantId participant, ConnectionId connection, dev.duet.core.DepartureReason reason) {}
 
     final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
     final BlockingQueue<Object> presence = new LinkedBlockingQueue<>();
@@ -37,7 +37,7 @@ final class RecordingListener implements SignalingListener {
 
     @Override
     public void onPeerLeft(ParticipantId participant, ConnectionId connection, Instant leftAt,
-            dev.duet.signaling.client.DepartureReason reason) {
+            dev.duet.core.DepartureReason reason) {
         checkThread();
         presence.add(new PeerLeft(participant, connection, reason));
     }

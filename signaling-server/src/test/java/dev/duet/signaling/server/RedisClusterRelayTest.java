@@ -72,9 +72,9 @@ class RedisClusterRelayTest {
                     Participant.expert("expert-ada", "Ada"), Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1),
                     Duration.ofMinutes(10), Duration.ofMinutes(15));
             RawClient expert = join(a, booking, TestSession.EXPERT, "expert-client-" + s);
-            Member expertSelf = expert.next(Frame.Joined.class).self();
+            Member expertSelf = expert.next(Frame.JoinAccepted.class).self();
             RawClient learner = join(b, booking, TestSession.LEARNER, "learner-client-" + s);
-            Frame.Joined learnerJoined = learner.next(Frame.Joined.class);
+            Frame.JoinAccepted learnerJoined = learner.next(Frame.JoinAccepted.class);
             assertThat(learnerJoined.peer()).as("session %d", s).contains(expertSelf);
             assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(learnerJoined.self());
 

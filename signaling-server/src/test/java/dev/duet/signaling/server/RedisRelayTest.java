@@ -92,9 +92,9 @@ class RedisRelayTest {
         RelayServer b = node();
         SessionId session = newSession();
         RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
-        Member expertSelf = expert.next(Frame.Joined.class).self();
+        Member expertSelf = expert.next(Frame.JoinAccepted.class).self();
         RawClient learner = join(b, session, TestSession.LEARNER, "learner-client-1");
-        Frame.Joined learnerJoined = learner.next(Frame.Joined.class);
+        Frame.JoinAccepted learnerJoined = learner.next(Frame.JoinAccepted.class);
         assertThat(learnerJoined.peer()).contains(expertSelf);
         assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(learnerJoined.self());
 
@@ -134,13 +134,13 @@ class RedisRelayTest {
         RelayServer b = node();
         SessionId session = newSession();
         RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         RawClient first = join(a, session, TestSession.LEARNER, "learner-client-1");
-        first.next(Frame.Joined.class);
+        first.next(Frame.JoinAccepted.class);
         expert.next(Frame.PeerJoined.class);
 
         RawClient second = join(b, session, TestSession.LEARNER, "learner-client-1");
-        Member again = second.next(Frame.Joined.class).self();
+        Member again = second.next(Frame.JoinAccepted.class).self();
         assertThat(first.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.REPLACED.code());
         assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(again);
     }
@@ -153,11 +153,11 @@ class RedisRelayTest {
         try {
             int childPort = childPort(child);
             RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
-            expert.next(Frame.Joined.class);
+            expert.next(Frame.JoinAccepted.class);
             RawClient learner = new RawClient(java.net.URI.create("ws://127.0.0.1:" + childPort + "/v1/sessions/" + session.value()));
             resources.add(0, learner);
             learner.send(new Frame.Join(ticket(TestSession.LEARNER), "learner-client-1", 0));
-            Member learnerSelf = learner.next(Frame.Joined.class).self();
+            Member learnerSelf = learner.next(Frame.JoinAccepted.class).self();
             assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(learnerSelf);
 
             long killedAt = System.nanoTime();
@@ -181,9 +181,9 @@ class RedisRelayTest {
         RelayServer b = node(fast);
         SessionId session = newSession();
         RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         RawClient learner = join(b, session, TestSession.LEARNER, "learner-client-1");
-        learner.next(Frame.Joined.class);
+        learner.next(Frame.JoinAccepted.class);
         expert.next(Frame.PeerJoined.class);
         int n = 300;
         List<Long> expertAcked = new ArrayList<>();
@@ -218,7 +218,7 @@ class RedisRelayTest {
         RawClient again = new RawClient(a.sessionUri(session));
         resources.add(0, again);
         again.send(new Frame.Join(ticket(TestSession.EXPERT), "expert-client-1", last.dseq()));
-        again.next(Frame.Joined.class);
+        again.next(Frame.JoinAccepted.class);
         again.assertNothingWithin(500);
     }
 
@@ -253,7 +253,7 @@ class RedisRelayTest {
         RelayServer b = node();
         SessionId session = newSession();
         RawClient expert = join(a, session, TestSession.EXPERT, "expert-client-1");
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         assertThat(a.closeSession(session, "over")).isTrue();
         assertThat(b.closeSession(session, "over")).as("closed once, whichever node asks").isFalse();
         assertThat(expert.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());

@@ -108,10 +108,10 @@ class RelayMainTest {
             try (RawClient expert = new RawClient(uri); RawClient learner = new RawClient(uri)) {
                 expert.send(new dev.duet.signaling.client.wire.Frame.Join(issuer.issue(booking,
                         dev.duet.core.ParticipantId.of("expert-ada"), now), "expert-client-1", 0));
-                expert.next(dev.duet.signaling.client.wire.Frame.Joined.class);
+                expert.next(dev.duet.signaling.client.wire.Frame.JoinAccepted.class);
                 learner.send(new dev.duet.signaling.client.wire.Frame.Join(issuer.issue(booking,
                         dev.duet.core.ParticipantId.of("learner-bo"), now), "learner-client-1", 0));
-                learner.next(dev.duet.signaling.client.wire.Frame.Joined.class);
+                learner.next(dev.duet.signaling.client.wire.Frame.JoinAccepted.class);
                 expert.send(new dev.duet.signaling.client.wire.Frame.Leave("lesson over", true));
                 learner.send(new dev.duet.signaling.client.wire.Frame.Leave("peer hung up"));
                 String[] post = posts.poll(15, java.util.concurrent.TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.MediaKind;
 import dev.duet.core.MediaDirection;
 import static dev.duet.signaling.server.TestSession.EXPERT;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 
 class RelayServerTest {
     private final TestSession.SettableClock clock = new TestSession.SettableClock();
-    private final List<RelayEvent> events = new CopyOnWriteArrayList<>();
+    private final List<AttendanceEvent> events = new CopyOnWriteArrayList<>();
     private final List<RawClient> clients = new ArrayList<>();
     private RelayServer relay;
 
@@ -72,9 +73,9 @@ class RelayServerTest {
     /** The expert joins, then the learner; both joined frames and the expert's peer-joined are consumed. */
     private JoinedPair joinedPair() {
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         RawClient learner = join(LEARNER, "learner-client-1", 0);
-        Member learnerSelf = learner.next(Frame.Joined.class).self();
+        Member learnerSelf = learner.next(Frame.JoinAccepted.class).self();
         expert.next(Frame.PeerJoined.class);
         return new JoinedPair(expert, learner, learnerSelf);
     }
@@ -85,13 +86,13 @@ class RelayServerTest {
     void whenTheExpertArrivesFirstBothSidesGetTheSameArrivalFacts() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        Frame.Joined expertJoined = expert.next(Frame.Joined.class);
+        Frame.JoinAccepted expertJoined = expert.next(Frame.JoinAccepted.class);
         assertThat(expertJoined.peer()).isEmpty();
         assertThat(expertJoined.self().arrivedAt()).isEqualTo(Instant.parse("2026-11-24T09:58:00Z"));
 
         clock.advance(Duration.ofMinutes(3));
         RawClient learner = join(LEARNER, "learner-client-1", 0);
-        Frame.Joined learnerJoined = learner.next(Frame.Joined.class);
+        Frame.JoinAccepted learnerJoined = learner.next(Frame.JoinAccepted.class);
         assertThat(learnerJoined.peer()).contains(expertJoined.self());
         assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(learnerJoined.self());
         assertThat(learnerJoined.self().arrivedAt()).isEqualTo(Instant.parse("2026-11-24T10:01:00Z"));
@@ -102,10 +103,10 @@ class RelayServerTest {
     void whenTheLearnerArrivesFirstTheFactsAreMirrored() throws Exception {
         relay();
         RawClient learner = join(LEARNER, "learner-client-1", 0);
-        Member learnerSelf = learner.next(Frame.Joined.class).self();
+        Member learnerSelf = learner.next(Frame.JoinAccepted.class).self();
         clock.advance(Duration.ofSeconds(30));
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        Frame.Joined expertJoined = expert.next(Frame.Joined.class);
+        Frame.JoinAccepted expertJoined = expert.next(Frame.JoinAccepted.class);
         assertThat(expertJoined.peer()).contains(learnerSelf);
         assertThat(learner.next(Frame.PeerJoined.class).peer()).isEqualTo(expertJoined.self());
         assertThat(expertJoined.self().role().code()).isEqualTo("expert");
@@ -116,8 +117,8 @@ class RelayServerTest {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
         RawClient learner = join(LEARNER, "learner-client-1", 0);
-        Frame.Joined e = expert.next(Frame.Joined.class);
-        Frame.Joined l = learner.next(Frame.Joined.class);
+        Frame.JoinAccepted e = expert.next(Frame.JoinAccepted.class);
+        Frame.JoinAccepted l = learner.next(Frame.JoinAccepted.class);
         Member expertView = e.peer().orElseGet(() -> expert.next(Frame.PeerJoined.class).peer());
         Member learnerView = l.peer().orElseGet(() -> learner.next(Frame.PeerJoined.class).peer());
         assertThat(expertView).isEqualTo(l.self());
@@ -133,8 +134,8 @@ class RelayServerTest {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
         RawClient learner = join(LEARNER, "learner-client-1", 0);
-        Epoch epoch = Epoch.of(expert.next(Frame.Joined.class).self().connection(),
-                learner.next(Frame.Joined.class).self().connection());
+        Epoch epoch = Epoch.of(expert.next(Frame.JoinAccepted.class).self().connection(),
+                learner.next(Frame.JoinAccepted.class).self().connection());
         expert.next(Frame.PeerJoined.class);
 
         for (int i = 1; i <= 40; i++) {
@@ -172,14 +173,14 @@ class RelayServerTest {
     void aMediaReportBecomesARelayEventStampedByTheRelay() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        ConnectionId c = expert.next(Frame.Joined.class).self().connection();
+        ConnectionId c = expert.next(Frame.JoinAccepted.class).self().connection();
         MediaReport report = new MediaReport(Epoch.of(c, ConnectionId.of("c-x")), Instant.parse("2000-01-01T00:00:00Z"),
                 false, List.of(StreamReport.of(MediaDirection.INBOUND, MediaKind.AUDIO, true, 32)));
         expert.send(new Frame.Send(1, report));
         expert.next(Frame.Accepted.class);
-        assertThat(events).filteredOn(RelayEvent.MediaReported.class::isInstance).singleElement()
+        assertThat(events).filteredOn(AttendanceEvent.MediaReported.class::isInstance).singleElement()
                 .satisfies(e -> assertThat(e.at()).isEqualTo(clock.instant()));
-        assertThat(events).first().isInstanceOf(RelayEvent.Joined.class);
+        assertThat(events).first().isInstanceOf(AttendanceEvent.ParticipantJoined.class);
     }
 
     // ------------------------------------------------------------------ refusals
@@ -212,8 +213,8 @@ class RelayServerTest {
         rude.send(new Frame.Ack(1));
         assertThat(rude.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.BAD_JOIN.code());
 
-        join(EXPERT, "expert-client-1", 0).next(Frame.Joined.class);
-        join(LEARNER, "learner-client-1", 0).next(Frame.Joined.class);
+        join(EXPERT, "expert-client-1", 0).next(Frame.JoinAccepted.class);
+        join(LEARNER, "learner-client-1", 0).next(Frame.JoinAccepted.class);
         Booking other = new Booking(SESSION, Participant.expert("expert-eve", "Eve"), TestSession.BOOKING.learner(),
                 TestSession.BOOKING.start(), Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
         RawClient third = connect(SESSION);
@@ -244,7 +245,7 @@ class RelayServerTest {
         Frame.PeerLeft left = expert.next(Frame.PeerLeft.class);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         assertThat(left.connection()).isEqualTo(learnerSelf.connection());
-        assertThat(events).filteredOn(RelayEvent.Left.class::isInstance).hasSize(1);
+        assertThat(events).filteredOn(AttendanceEvent.ParticipantLeft.class::isInstance).hasSize(1);
     }
 
     @Test
@@ -252,7 +253,7 @@ class RelayServerTest {
     void aClientThatVanishesWithoutClosingIsSeenAsLeftWithinTenSeconds() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         try (MuteClient vanished = new MuteClient(relay.sessionUri(SESSION),
                 RawClient.CODEC.encode(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0)))) {
             Member learner = expert.next(Frame.PeerJoined.class).peer();
@@ -271,7 +272,7 @@ class RelayServerTest {
         RawClient first = pair.learner();
 
         RawClient second = join(LEARNER, "learner-client-1", 0);
-        Member again = second.next(Frame.Joined.class).self();
+        Member again = second.next(Frame.JoinAccepted.class).self();
         assertThat(first.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.REPLACED.code());
         assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(again);
         expert.assertNothingWithin(300); // no peer-left for the replaced connection
@@ -297,7 +298,7 @@ class RelayServerTest {
 
         // The learner comes back, not knowing whether 2 and 3 arrived: it resends both.
         RawClient learnerAgain = join(LEARNER, "learner-client-1", 0);
-        assertThat(learnerAgain.next(Frame.Joined.class).lastAcceptedSeq()).isEqualTo(2);
+        assertThat(learnerAgain.next(Frame.JoinAccepted.class).lastAcceptedSeq()).isEqualTo(2);
         learnerAgain.send(new Frame.Send(2, new ChatMessage("two")));
         learnerAgain.send(new Frame.Send(3, new ChatMessage("three")));
         assertThat(learnerAgain.next(Frame.Accepted.class).seq()).isEqualTo(2);
@@ -305,7 +306,7 @@ class RelayServerTest {
 
         // The expert comes back with lastDelivered = 1: it gets "two" again and "three", once each.
         RawClient expertAgain = join(EXPERT, "expert-client-1", 1);
-        expertAgain.next(Frame.Joined.class);
+        expertAgain.next(Frame.JoinAccepted.class);
         Frame.Deliver two = expertAgain.next(Frame.Deliver.class);
         Frame.Deliver three = expertAgain.next(Frame.Deliver.class);
         assertThat(List.of(two.dseq(), three.dseq())).containsExactly(2L, 3L);
@@ -319,7 +320,7 @@ class RelayServerTest {
     void aGapInSequenceNumbersIsRefusedAndChangesNothing() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         expert.send(new Frame.Send(5, new ChatMessage("five")));
         Frame.Error error = expert.next(Frame.Error.class);
         assertThat(error.code()).isEqualTo(ProtocolError.OUT_OF_ORDER);
@@ -332,15 +333,15 @@ class RelayServerTest {
     void closingASessionClosesBothParticipantsForGoodAndRefusesLaterJoins() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         RawClient learner = join(LEARNER, "learner-client-1", 0);
-        learner.next(Frame.Joined.class);
+        learner.next(Frame.JoinAccepted.class);
         relay.closeSession(SESSION, "the booking's window closed");
         assertThat(expert.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
         assertThat(learner.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
         assertThat(CloseCode.SESSION_CLOSED.retry()).isFalse();
-        assertThat(events).filteredOn(RelayEvent.SessionClosed.class::isInstance).singleElement()
-                .satisfies(e -> assertThat(((RelayEvent.SessionClosed) e).reason()).isEqualTo("the booking's window closed"));
+        assertThat(events).filteredOn(AttendanceEvent.SessionClosed.class::isInstance).singleElement()
+                .satisfies(e -> assertThat(((AttendanceEvent.SessionClosed) e).reason()).isEqualTo("the booking's window closed"));
         RawClient late = join(EXPERT, "expert-client-2", 0);
         assertThat(late.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
     }
@@ -390,7 +391,7 @@ class RelayServerTest {
     void aFloodIsRateLimitedWithErrorsThenClosed() throws Exception {
         relay(new RelayLimits(5, 5, 100, Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(10), 1024));
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         for (int i = 0; i < 60; i++) {
             expert.send(new Frame.Ack(1));
         }
@@ -406,7 +407,7 @@ class RelayServerTest {
     void aPingIsAnsweredWithItsPong() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         expert.send(new Frame.Ping(7));
         assertThat(expert.next(Frame.Pong.class)).isEqualTo(new Frame.Pong(7));
     }
@@ -441,10 +442,10 @@ class RelayServerTest {
     void aMediaReportFromAParticipantWhoIsAloneIsRecorded() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);
-        expert.next(Frame.Joined.class);
+        expert.next(Frame.JoinAccepted.class);
         expert.send(new Frame.Send(1, new MediaReport(java.util.Optional.empty(), Instant.parse("2026-11-24T09:58:03Z"), false,
                 List.of(StreamReport.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, true, 32)))));
         assertThat(expert.next(Frame.Accepted.class).seq()).isEqualTo(1);
-        assertThat(events).filteredOn(RelayEvent.MediaReported.class::isInstance).hasSize(1);
+        assertThat(events).filteredOn(AttendanceEvent.MediaReported.class::isInstance).hasSize(1);
     }
 }

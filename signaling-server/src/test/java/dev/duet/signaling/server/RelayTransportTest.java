@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.MediaKind;
 import dev.duet.core.MediaDirection;
 import dev.duet.attendance.JsonLinesAttendanceStore;
@@ -229,7 +230,7 @@ class RelayTransportTest {
         java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(2);
         JsonLinesAttendanceStore store = keep(JsonLinesAttendanceStore.open(dir.resolve("a.jsonl")));
         RelayEventSink flaky = event -> {
-            if (event instanceof RelayEvent.MediaReported && failures.getAndDecrement() > 0) {
+            if (event instanceof AttendanceEvent.MediaReported && failures.getAndDecrement() > 0) {
                 throw new dev.duet.core.attendance.AttendanceStore.AttendanceStoreException("disk full", null);
             }
         };

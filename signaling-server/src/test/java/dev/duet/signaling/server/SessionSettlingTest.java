@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import static dev.duet.signaling.server.TestSession.EXPERT;
 import static dev.duet.signaling.server.TestSession.LEARNER;
 import static dev.duet.signaling.server.TestSession.SESSION;
@@ -8,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.duet.core.ParticipantId;
 import dev.duet.core.Epoch;
 import dev.duet.core.negotiation.Signal;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.CloseCode;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /** Departures carry a typed reason, and the relay closes a session by itself when it is over. */
 class SessionSettlingTest {
     private final TestSession.SettableClock clock = new TestSession.SettableClock();
-    private final List<RelayEvent> events = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<RelayEvent.SessionClosed> closed = new CompletableFuture<>();
+    private final List<AttendanceEvent> events = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<AttendanceEvent.SessionClosed> closed = new CompletableFuture<>();
     private final List<RawClient> clients = new ArrayList<>();
     private RelayServer relay;
 
@@ -35,7 +36,7 @@ class SessionSettlingTest {
         relay = RelayServer.builder(TestSession.VERIFIER).clock(clock).settleGrace(settleGrace).bookings(bookings)
                 .eventSink(e -> {
                     events.add(e);
-                    if (e instanceof RelayEvent.SessionClosed c) {
+                    if (e instanceof AttendanceEvent.SessionClosed c) {
                         closed.complete(c);
                     }
                 }).start();
@@ -60,9 +61,9 @@ class SessionSettlingTest {
 
     private Pair pair() {
         RawClient expert = join(EXPERT, "expert-client-1");
-        Member expertSelf = expert.next(Frame.Joined.class).self();
+        Member expertSelf = expert.next(Frame.JoinAccepted.class).self();
         RawClient learner = join(LEARNER, "learner-client-1");
-        Member learnerSelf = learner.next(Frame.Joined.class).self();
+        Member learnerSelf = learner.next(Frame.JoinAccepted.class).self();
         expert.next(Frame.PeerJoined.class);
         return new Pair(expert, learner, expertSelf, learnerSelf);
     }
@@ -76,8 +77,8 @@ class SessionSettlingTest {
         }
     }
 
-    private List<RelayEvent.Left> departures() {
-        return events.stream().filter(RelayEvent.Left.class::isInstance).map(RelayEvent.Left.class::cast).toList();
+    private List<AttendanceEvent.ParticipantLeft> departures() {
+        return events.stream().filter(AttendanceEvent.ParticipantLeft.class::isInstance).map(AttendanceEvent.ParticipantLeft.class::cast).toList();
     }
 
     @Test
@@ -93,16 +94,16 @@ class SessionSettlingTest {
         p.learner().send(new Frame.Leave("peer said bye"));
         assertThat(p.learner().closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.NORMAL.code());
 
-        RelayEvent.SessionClosed c = closed.get(5, TimeUnit.SECONDS);
+        AttendanceEvent.SessionClosed c = closed.get(5, TimeUnit.SECONDS);
         assertThat(c.reason()).isEqualTo("hung-up");
-        assertThat(departures()).extracting(RelayEvent.Left::participant, RelayEvent.Left::reason)
+        assertThat(departures()).extracting(AttendanceEvent.ParticipantLeft::participant, AttendanceEvent.ParticipantLeft::reason)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(EXPERT, DepartureReason.HUNG_UP),
                         org.assertj.core.groups.Tuple.tuple(LEARNER, DepartureReason.PEER_HUNG_UP));
         assertThat(events.indexOf(c)).as("the close comes after both departures").isEqualTo(events.size() - 1);
 
         RawClient late = join(LEARNER, "learner-client-2");
         assertThat(late.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
-        assertThat(events.stream().filter(RelayEvent.SessionClosed.class::isInstance)).hasSize(1);
+        assertThat(events.stream().filter(AttendanceEvent.SessionClosed.class::isInstance)).hasSize(1);
     }
 
     @Test
@@ -112,9 +113,9 @@ class SessionSettlingTest {
         p.expert().send(new Frame.Leave("lesson over", true));
         assertThat(nextOf(p.learner(), Frame.PeerLeft.class).reason()).isEqualTo(DepartureReason.HUNG_UP);
         p.learner().kill(); // the learner's connection drops instead of leaving
-        RelayEvent.SessionClosed c = closed.get(5, TimeUnit.SECONDS);
+        AttendanceEvent.SessionClosed c = closed.get(5, TimeUnit.SECONDS);
         assertThat(c.reason()).isEqualTo("hung-up");
-        assertThat(departures()).extracting(RelayEvent.Left::reason)
+        assertThat(departures()).extracting(AttendanceEvent.ParticipantLeft::reason)
                 .containsExactly(DepartureReason.HUNG_UP, DepartureReason.PEER_HUNG_UP);
     }
 
@@ -125,7 +126,7 @@ class SessionSettlingTest {
         p.learner().kill();
         assertThat(nextOf(p.expert(), Frame.PeerLeft.class).reason()).isEqualTo(DepartureReason.CONNECTION_LOST);
         RawClient back = join(LEARNER, "learner-client-1");
-        back.next(Frame.Joined.class);
+        back.next(Frame.JoinAccepted.class);
         nextOf(p.expert(), Frame.PeerJoined.class);
         back.send(new Frame.Leave("closing the tab"));
         assertThat(nextOf(p.expert(), Frame.PeerLeft.class).reason()).isEqualTo(DepartureReason.LEFT);
@@ -133,8 +134,8 @@ class SessionSettlingTest {
         assertThat(p.expert().closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.NORMAL.code());
         // Nobody hung up: the session stays open (no booking known, so no window end either), and both may come back.
         RawClient again = join(EXPERT, "expert-client-2");
-        assertThat(again.next(Frame.Joined.class).peer()).isEmpty();
-        assertThat(events.stream().filter(RelayEvent.SessionClosed.class::isInstance)).isEmpty();
+        assertThat(again.next(Frame.JoinAccepted.class).peer()).isEmpty();
+        assertThat(events.stream().filter(AttendanceEvent.SessionClosed.class::isInstance)).isEmpty();
     }
 
     @Test
@@ -145,7 +146,7 @@ class SessionSettlingTest {
         nextOf(p.learner(), Frame.PeerLeft.class);
         p.learner().kill();
         RawClient back = join(LEARNER, "learner-client-1");
-        assertThat(back.next(Frame.Joined.class).self().participant()).isEqualTo(LEARNER);
+        assertThat(back.next(Frame.JoinAccepted.class).self().participant()).isEqualTo(LEARNER);
         assertThat(closed).isNotDone();
     }
 
@@ -156,11 +157,11 @@ class SessionSettlingTest {
         clock.set(TestSession.BOOKING.closesAt());
         assertThat(p.expert().closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
         assertThat(p.learner().closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.SESSION_CLOSED.code());
-        RelayEvent.SessionClosed c = closed.get(5, TimeUnit.SECONDS);
+        AttendanceEvent.SessionClosed c = closed.get(5, TimeUnit.SECONDS);
         assertThat(c.reason()).isEqualTo("window-ended");
         assertThat(c.at()).isEqualTo(TestSession.BOOKING.closesAt());
         // The relay's own close closes each connection with a typed departure; the session is closed once.
         assertThat(relay.closeSession(SESSION, "again")).isFalse();
-        assertThat(events.stream().filter(RelayEvent.SessionClosed.class::isInstance)).hasSize(1);
+        assertThat(events.stream().filter(AttendanceEvent.SessionClosed.class::isInstance)).hasSize(1);
     }
 }

@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import static dev.duet.signaling.server.TestSession.EXPERT;
 import static dev.duet.signaling.server.TestSession.LEARNER;
 import static dev.duet.signaling.server.TestSession.SESSION;
@@ -8,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.duet.core.Booking;
 import dev.duet.core.SessionId;
 import dev.duet.signaling.client.ChatMessage;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.wire.Frame;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class SlowConsumerTest {
     private static final int CAP = 256 * 1024;
     private final TestSession.SettableClock clock = new TestSession.SettableClock();
-    private final List<RelayEvent> events = new CopyOnWriteArrayList<>();
+    private final List<AttendanceEvent> events = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     @AfterEach
@@ -52,16 +53,16 @@ class SlowConsumerTest {
         Instant issued = Instant.parse("2026-11-24T09:55:00Z");
         RawClient a = keep(new RawClient(relay.sessionUri(other)));
         a.send(new Frame.Join(TestSession.ISSUER.issue(otherBooking, EXPERT, issued), "other-expert-1", 0));
-        a.next(Frame.Joined.class);
+        a.next(Frame.JoinAccepted.class);
         RawClient b = keep(new RawClient(relay.sessionUri(other)));
         b.send(new Frame.Join(TestSession.ISSUER.issue(otherBooking, LEARNER, issued), "other-learner-1", 0));
-        b.next(Frame.Joined.class);
+        b.next(Frame.JoinAccepted.class);
         a.next(Frame.PeerJoined.class);
         long before = roundTripNanos(a, b, 1, 20);
 
         RawClient flooder = keep(new RawClient(relay.sessionUri(SESSION)));
         flooder.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
-        flooder.next(Frame.Joined.class);
+        flooder.next(Frame.JoinAccepted.class);
         MuteClient stalled = keep(new MuteClient(relay.sessionUri(SESSION),
                 RawClient.CODEC.encode(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0))));
         flooder.next(Frame.PeerJoined.class);

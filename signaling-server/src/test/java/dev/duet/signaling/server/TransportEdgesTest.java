@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.duet.signaling.client.Backoff;
 import dev.duet.signaling.client.ChatMessage;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;

@@ -1,5 +1,6 @@
 package dev.duet.signaling.server;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.WebhookSignature;
 import dev.duet.attendance.WebhookSender;
 import dev.duet.attendance.SessionOutcomes;
@@ -75,9 +76,9 @@ class WebhookTest {
                             (report, charge) -> webhook.deliver(report, charge).whenComplete((n, e) -> delivered.complete(n))),
                     scheduler);
             RelayEventSink sink = RelayEventSink.storing(store).andThen(RelayEventSink.settling(outcomes));
-            sink.accept(new RelayEvent.Joined("j1", booking.sessionId(), start.plusSeconds(1), TestSession.EXPERT,
-                    dev.duet.core.Role.EXPERT, ConnectionId.of("c1")));
-            sink.accept(new RelayEvent.SessionClosed("x1", booking.sessionId(), start.plusSeconds(20), "window over"));
+            sink.accept(new AttendanceEvent.ParticipantJoined("j1", booking.sessionId(), start.plusSeconds(1), TestSession.EXPERT,
+                    ConnectionId.of("c1")));
+            sink.accept(new AttendanceEvent.SessionClosed("x1", booking.sessionId(), start.plusSeconds(20), "window over"));
 
             SessionReport report = toApp.get(10, TimeUnit.SECONDS);
             assertThat(report.outcome()).isEqualTo(SessionReport.Outcome.LEARNER_NO_SHOW);

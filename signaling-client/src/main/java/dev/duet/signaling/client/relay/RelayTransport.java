@@ -367,7 +367,7 @@ public final class RelayTransport implements SignalingTransport {
             log.warn("ignoring a frame from the relay that breaks the protocol: {}", e.getMessage());
             return;
         }
-        if (frame instanceof Frame.Joined j) {
+        if (frame instanceof Frame.JoinAccepted j) {
             onJoined(j);
         } else if (frame instanceof Frame.Deliver d) {
             if (d.dseq() > lastDelivered) {
@@ -401,7 +401,7 @@ public final class RelayTransport implements SignalingTransport {
         }
     }
 
-    private void onJoined(Frame.Joined j) {
+    private void onJoined(Frame.JoinAccepted j) {
         attempt = 0;
         wireJoined = true;
         lastAcked = lastDelivered;

@@ -4,7 +4,7 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
 import dev.duet.core.ConnectionId;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import java.time.Instant;
@@ -121,11 +121,11 @@ public sealed interface Frame {
     }
 
     /**
-     * The answer to {@link Join}: this connection's member entry, the peer's if present, and the
+     * The {@code joined} frame, the answer to {@link Join}: this connection's member entry, the peer's if present, and the
      * highest {@code seq} of this client instance the relay has already accepted (resend after it).
      */
-    record Joined(SessionId session, Member self, Optional<Member> peer, long lastAcceptedSeq) implements RelayFrame {
-        public Joined {
+    record JoinAccepted(SessionId session, Member self, Optional<Member> peer, long lastAcceptedSeq) implements RelayFrame {
+        public JoinAccepted {
             Checks.notNull(session, "joined.session");
             Checks.notNull(self, "joined.self");
             Checks.notNull(peer, "joined.peer");

@@ -21,7 +21,7 @@ import dev.duet.core.negotiation.IceCandidate;
 import dev.duet.core.negotiation.Signal;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.MediaReport;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.StreamReport;
@@ -77,7 +77,7 @@ public final class FrameCodec {
                 case "send" -> new Frame.Send(f.integer("seq"), message(f.object("msg")));
                 case "ack" -> new Frame.Ack(f.integer("dseq"));
                 case "leave" -> new Frame.Leave(f.text("reason"), f.has("hangUp") && f.bool("hangUp"));
-                case "joined" -> new Frame.Joined(new SessionId(f.text("session")), member(f.object("self")),
+                case "joined" -> new Frame.JoinAccepted(new SessionId(f.text("session")), member(f.object("self")),
                         f.optionalObject("peer").isPresent() ? Optional.of(member(f.object("peer"))) : Optional.empty(),
                         f.integer("lastAcceptedSeq"));
                 case "peer-joined" -> new Frame.PeerJoined(member(f.object("peer")));
@@ -274,7 +274,7 @@ public final class FrameCodec {
             if (l.hangUp()) {
                 o.put("hangUp", true);
             }
-        } else if (frame instanceof Frame.Joined j) {
+        } else if (frame instanceof Frame.JoinAccepted j) {
             o.put("session", j.session().value());
             o.set("self", encode(j.self()));
             o.set("peer", j.peer().map(this::encode).map(JsonNode.class::cast).orElse(nodes.nullNode()));
@@ -390,7 +390,7 @@ public final class FrameCodec {
             return "ack";
         } else if (frame instanceof Frame.Leave) {
             return "leave";
-        } else if (frame instanceof Frame.Joined) {
+        } else if (frame instanceof Frame.JoinAccepted) {
             return "joined";
         } else if (frame instanceof Frame.PeerJoined) {
             return "peer-joined";

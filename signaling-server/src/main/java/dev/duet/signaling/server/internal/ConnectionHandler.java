@@ -1,12 +1,13 @@
 package dev.duet.signaling.server.internal;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.JoinTicket;
 import dev.duet.core.SessionId;
 import dev.duet.core.TicketCheck;
 import dev.duet.core.internal.LogContext;
 import dev.duet.core.ConnectionId;
 import dev.duet.core.negotiation.Signal;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.MediaReport;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.Member;
@@ -15,7 +16,6 @@ import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.signaling.client.wire.ProtocolError;
 import dev.duet.signaling.client.wire.ProtocolException;
-import dev.duet.signaling.server.RelayEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -229,7 +229,7 @@ public final class ConnectionHandler {
         SessionStore.JoinOutcome outcome = node.store().join(sessionId, self, join.clientId(), join.lastDelivered());
         if (outcome instanceof SessionStore.JoinOutcome.Admitted admitted) {
             synchronized (this) {
-                send(new Frame.Joined(sessionId, self, admitted.peer(), admitted.lastAcceptedSeq()));
+                send(new Frame.JoinAccepted(sessionId, self, admitted.peer(), admitted.lastAcceptedSeq()));
                 for (Frame.Deliver d : admitted.replay()) {
                     send(d);
                     lastSentDseq = Math.max(lastSentDseq, d.dseq());
@@ -242,9 +242,9 @@ public final class ConnectionHandler {
                     phase = Phase.JOINED;
                 }
             }
-            admitted.replaced().ifPresent(old -> node.event(new RelayEvent.Left(RelayNode.newEventId(), sessionId, now,
+            admitted.replaced().ifPresent(old -> node.event(new AttendanceEvent.ParticipantLeft(RelayNode.newEventId(), sessionId, now,
                     old.participant(), old.connection(), DepartureReason.REPLACED)));
-            node.event(new RelayEvent.Joined(RelayNode.newEventId(), sessionId, now, self.participant(), self.role(),
+            node.event(new AttendanceEvent.ParticipantJoined(RelayNode.newEventId(), sessionId, now, self.participant(),
                     self.connection()));
             node.watch(sessionId);
             log.info("session {}: {} ({}) joined on {} from {}", sessionId, self.participant(), self.role().code(),
@@ -267,8 +267,8 @@ public final class ConnectionHandler {
         if (send.message() instanceof MediaReport report) {
             // Recorded durably before it is accepted or forwarded; a resend gets the same event id.
             try {
-                node.record(new RelayEvent.MediaReported(RelayNode.messageEventId(sessionId, member.participant(), clientId,
-                        send.seq()), sessionId, now, member.participant(), report));
+                node.record(AttendanceEvents.mediaReported(RelayNode.messageEventId(sessionId, member.participant(),
+                        clientId, send.seq()), sessionId, now, member.participant(), report));
             } catch (RuntimeException e) {
                 log.error("session {}: could not record a media report of {}; closing so the client resends it", sessionId,
                         member.participant(), e);
@@ -310,7 +310,7 @@ public final class ConnectionHandler {
             }
         }
         if (node.store().left(sessionId, me, now, reason)) {
-            node.event(new RelayEvent.Left(RelayNode.newEventId(), sessionId, now, me.participant(), me.connection(), reason));
+            node.event(new AttendanceEvent.ParticipantLeft(RelayNode.newEventId(), sessionId, now, me.participant(), me.connection(), reason));
             log.info("session {}: {} ({}) left on {}: {}", sessionId, me.participant(), me.role().code(), me.connection(),
                     reason.code());
         }

@@ -38,7 +38,7 @@ final class LocalRoom {
     }
 
     void dispatch(SessionStore.Event event) {
-        if (event instanceof SessionStore.Event.Joined joined) {
+        if (event instanceof SessionStore.Event.MemberJoined joined) {
             Member member = joined.member();
             for (ConnectionHandler h : handlers) {
                 Member mine = h.member();
@@ -58,7 +58,7 @@ final class LocalRoom {
                     h.relay(delivered.deliver());
                 }
             }
-        } else if (event instanceof SessionStore.Event.Left left) {
+        } else if (event instanceof SessionStore.Event.MemberLeft left) {
             Member member = left.member();
             for (ConnectionHandler h : handlers) {
                 Member mine = h.member();

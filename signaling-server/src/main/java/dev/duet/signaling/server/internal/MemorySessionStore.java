@@ -2,7 +2,7 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.wire.Frame;
@@ -85,7 +85,7 @@ public final class MemorySessionStore implements SessionStore {
             Mailbox mailbox = s.mailboxes.computeIfAbsent(who, p -> new Mailbox());
             mailbox.pending.removeIf(d -> d.dseq() <= lastDelivered);
             List<Frame.Deliver> replay = new ArrayList<>(mailbox.pending);
-            publish(session, new Event.Joined(member));
+            publish(session, new Event.MemberJoined(member));
             return new JoinOutcome.Admitted(s.lastAccepted.get(who), peer, replay, Optional.ofNullable(replaced));
         }
     }
@@ -146,7 +146,7 @@ public final class MemorySessionStore implements SessionStore {
             }
             s.present.remove(who.participant());
             s.lastActivity = now;
-            publish(session, new Event.Left(who, now, reason));
+            publish(session, new Event.MemberLeft(who, now, reason));
             return true;
         }
     }

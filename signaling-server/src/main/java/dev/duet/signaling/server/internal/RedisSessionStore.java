@@ -2,7 +2,7 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.wire.Frame;
@@ -361,10 +361,10 @@ public final class RedisSessionStore implements SessionStore {
         Event event;
         try {
             event = switch (parts[0]) {
-                case "J" -> new Event.Joined(decode(parts[1] + "\n" + parts[2]));
+                case "J" -> new Event.MemberJoined(decode(parts[1] + "\n" + parts[2]));
                 case "D" -> new Event.Delivered(ParticipantId.of(parts[1]),
                         deliver(ParticipantId.of(parts[1]), Long.parseLong(parts[2]), parts[3]));
-                case "L" -> new Event.Left(decode(parts[3] + "\n" + parts[4]), Instant.ofEpochMilli(Long.parseLong(parts[1])),
+                case "L" -> new Event.MemberLeft(decode(parts[3] + "\n" + parts[4]), Instant.ofEpochMilli(Long.parseLong(parts[1])),
                         DepartureReason.of(parts[2]).orElse(DepartureReason.CONNECTION_LOST));
                 case "C" -> new Event.Closed(parts[1]);
                 default -> null;

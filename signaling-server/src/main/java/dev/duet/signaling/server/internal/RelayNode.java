@@ -1,10 +1,10 @@
 package dev.duet.signaling.server.internal;
 
+import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.JoinTicketVerifier;
 import dev.duet.core.SessionId;
 import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.FrameCodec;
-import dev.duet.signaling.server.RelayEvent;
 import dev.duet.signaling.server.BookingLookup;
 import dev.duet.signaling.server.RelayEventSink;
 import dev.duet.signaling.server.RelayLimits;
@@ -108,7 +108,7 @@ public final class RelayNode implements AutoCloseable {
 
     /**
      * Ends a session: its connections are closed with 4499 (clients do not retry), a
-     * {@link RelayEvent.SessionClosed} is recorded, and later joins are refused with 4499.
+     * {@link AttendanceEvent.SessionClosed} is recorded, and later joins are refused with 4499.
      */
     public boolean closeSession(SessionId id, String reason) {
         try (dev.duet.core.internal.LogContext ignored = dev.duet.core.internal.LogContext.with(id.value(), null, null)) {
@@ -123,7 +123,7 @@ public final class RelayNode implements AutoCloseable {
             return false;
         }
         watched.remove(id);
-        event(new RelayEvent.SessionClosed(newEventId(), id, at, reason));
+        event(new AttendanceEvent.SessionClosed(newEventId(), id, at, reason));
         log.info("session {}: closed ({})", id, reason);
         return true;
     }
@@ -256,11 +256,11 @@ public final class RelayNode implements AutoCloseable {
     }
 
     /** Records an event that must be durable before the relay acts on it; throws when the sink failed. */
-    void record(RelayEvent event) {
+    void record(AttendanceEvent event) {
         sink.accept(event);
     }
 
-    void event(RelayEvent event) {
+    void event(AttendanceEvent event) {
         try {
             sink.accept(event);
         } catch (RuntimeException e) {

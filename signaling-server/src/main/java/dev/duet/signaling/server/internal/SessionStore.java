@@ -2,7 +2,7 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
-import dev.duet.signaling.client.DepartureReason;
+import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.wire.Frame;
@@ -27,13 +27,13 @@ public interface SessionStore extends AutoCloseable {
     /** What happened in a session. */
     sealed interface Event {
         /** {@code member} joined; any other connection of the same participant is replaced by it. */
-        record Joined(Member member) implements Event {}
+        record MemberJoined(Member member) implements Event {}
 
         /** A message for {@code to}, numbered. */
         record Delivered(ParticipantId to, Frame.Deliver deliver) implements Event {}
 
         /** {@code member}'s connection left at {@code at}, for {@code reason}. */
-        record Left(Member member, Instant at, DepartureReason reason) implements Event {}
+        record MemberLeft(Member member, Instant at, DepartureReason reason) implements Event {}
 
         /** The session is over. */
         record Closed(String reason) implements Event {}

@@ -127,7 +127,7 @@ class ConnectionHandlerTest {
 
         @Override
         public boolean left(SessionId session, dev.duet.signaling.client.Member who, Instant now,
-                dev.duet.signaling.client.DepartureReason reason) {
+                dev.duet.core.DepartureReason reason) {
             return d.left(session, who, now, reason);
         }
 

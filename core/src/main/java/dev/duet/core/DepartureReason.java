@@ -1,12 +1,12 @@
-package dev.duet.signaling.client;
+package dev.duet.core;
 
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Why a participant's connection left a session, as the relay decided it. Carried by the relay's
- * {@code peer-left} frame ({@code reason}, the {@link #code()}) and by the relay's departure
- * events.
+ * {@code peer-left} frame ({@code reason}, the {@link #code()}) and by the departures it records
+ * ({@link dev.duet.core.attendance.AttendanceEvent.ParticipantLeft}).
  */
 public enum DepartureReason {
     /** The participant ended the session for both (sent {@code bye}, or {@code leave} with {@code hangUp: true}). */
@@ -24,7 +24,7 @@ public enum DepartureReason {
     /** The session was closed (window end, both left after a hang-up, or the app). */
     SESSION_CLOSED;
 
-    /** The wire code: {@code hung-up}, {@code peer-hung-up}, {@code left}, {@code connection-lost}, {@code replaced}, {@code idle}, {@code session-closed}. */
+    /** The wire code and the attendance store's: {@code hung-up}, {@code peer-hung-up}, {@code left}, {@code connection-lost}, {@code replaced}, {@code idle}, {@code session-closed}. */
     public String code() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
