@@ -1,18 +1,24 @@
 package dev.duet.core;
 
-/** The answer of {@link JoinWindow#check}. */
+import dev.duet.core.internal.Checks;
+
+/**
+ * The answer of {@link JoinWindow#check}: {@link Accepted} with the participant, or {@link Refused}
+ * with a reason and a message (the same shape as {@link TicketCheck} and {@link WebhookCheck}).
+ */
 public sealed interface JoinDecision {
 
-    boolean allowed();
+    /** Whether the participant may join now. */
+    boolean accepted();
 
     /** The participant may join now. */
-    record Allowed(Participant participant) implements JoinDecision {
-        public Allowed {
-            dev.duet.core.internal.Checks.notNull(participant, "participant");
+    record Accepted(Participant participant) implements JoinDecision {
+        public Accepted {
+            Checks.notNull(participant, "participant");
         }
 
         @Override
-        public boolean allowed() {
+        public boolean accepted() {
             return true;
         }
     }
@@ -20,12 +26,12 @@ public sealed interface JoinDecision {
     /** The participant may not join now; {@code message} says why in words. */
     record Refused(Reason reason, String message) implements JoinDecision {
         public Refused {
-            dev.duet.core.internal.Checks.notNull(reason, "reason");
-            dev.duet.core.internal.Checks.notNull(message, "message");
+            Checks.notNull(reason, "reason");
+            Checks.notNull(message, "message");
         }
 
         @Override
-        public boolean allowed() {
+        public boolean accepted() {
             return false;
         }
     }

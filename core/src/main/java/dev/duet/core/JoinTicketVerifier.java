@@ -1,6 +1,6 @@
 package dev.duet.core;
 
-import dev.duet.core.TicketCheck.Invalid;
+import dev.duet.core.TicketCheck.Refused;
 import dev.duet.core.TicketCheck.Reason;
 import dev.duet.core.internal.Checks;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Checks join tickets (the form is described on {@link TicketFormat}, and in the protocol notes).
- * Never throws on a bad ticket: every refusal is a {@link TicketCheck.Invalid} with a reason and a
+ * Never throws on a bad ticket: every refusal is a {@link TicketCheck.Refused} with a reason and a
  * message that names what was wrong. The signature is compared in constant time. Thread-safe and immutable.
  *
  * <p>Checks, in order: form ({@code MALFORMED}), key id ({@code UNKNOWN_KEY}), signature
@@ -52,19 +52,19 @@ public final class JoinTicketVerifier {
         Checks.notNull(expectedSession, "expectedSession");
         Checks.notNull(now, "now");
         if (ticket == null) {
-            return new Invalid(Reason.MALFORMED, "ticket is missing; expected a duet1 join ticket");
+            return new Refused(Reason.MALFORMED, "ticket is missing; expected a duet1 join ticket");
         }
         if (ticket.length() > TicketFormat.MAX_LENGTH) {
-            return new Invalid(Reason.MALFORMED, "ticket is " + ticket.length() + " characters; at most "
+            return new Refused(Reason.MALFORMED, "ticket is " + ticket.length() + " characters; at most "
                     + TicketFormat.MAX_LENGTH + " expected");
         }
         if (!ticket.startsWith(TicketFormat.VERSION_PREFIX)) {
-            return new Invalid(Reason.MALFORMED, "ticket must start with \"" + TicketFormat.VERSION_PREFIX
+            return new Refused(Reason.MALFORMED, "ticket must start with \"" + TicketFormat.VERSION_PREFIX
                     + "\"; got " + Checks.quoteForMessage(ticket.substring(0, Math.min(6, ticket.length()))));
         }
         int lastDot = ticket.lastIndexOf('.');
         if (lastDot <= TicketFormat.VERSION_PREFIX.length() - 1 || ticket.indexOf('.', TicketFormat.VERSION_PREFIX.length()) != lastDot) {
-            return new Invalid(Reason.MALFORMED, "ticket must have three dot-separated parts: duet1.<payload>.<signature>");
+            return new Refused(Reason.MALFORMED, "ticket must have three dot-separated parts: duet1.<payload>.<signature>");
         }
         String signedPart = ticket.substring(0, lastDot);
         String payloadText;
@@ -74,11 +74,11 @@ public final class JoinTicketVerifier {
                     StandardCharsets.UTF_8);
             signature = Base64.getUrlDecoder().decode(ticket.substring(lastDot + 1));
         } catch (IllegalArgumentException e) {
-            return new Invalid(Reason.MALFORMED, "ticket payload and signature must be unpadded base64url");
+            return new Refused(Reason.MALFORMED, "ticket payload and signature must be unpadded base64url");
         }
         String[] fields = payloadText.split(String.valueOf(TicketFormat.FIELD_SEPARATOR), -1);
         if (fields.length != TicketFormat.FIELD_COUNT) {
-            return new Invalid(Reason.MALFORMED, "ticket payload must have " + TicketFormat.FIELD_COUNT
+            return new Refused(Reason.MALFORMED, "ticket payload must have " + TicketFormat.FIELD_COUNT
                     + " fields (keyId, sessionId, participantId, role, notBefore, expiresAt), but had " + fields.length);
         }
         JoinTicket content;
@@ -91,31 +91,31 @@ public final class JoinTicketVerifier {
                     Instant.ofEpochSecond(Long.parseLong(fields[5])),
                     fields[0]);
         } catch (NumberFormatException e) {
-            return new Invalid(Reason.MALFORMED, "ticket notBefore and expiresAt must be Unix seconds");
+            return new Refused(Reason.MALFORMED, "ticket notBefore and expiresAt must be Unix seconds");
         } catch (IllegalArgumentException | DateTimeException e) {
-            return new Invalid(Reason.MALFORMED, "ticket field is invalid: " + e.getMessage());
+            return new Refused(Reason.MALFORMED, "ticket field is invalid: " + e.getMessage());
         }
         TicketKey key = keys.get(content.keyId());
         if (key == null) {
-            return new Invalid(Reason.UNKNOWN_KEY, "ticket was signed with key id " + content.keyId()
+            return new Refused(Reason.UNKNOWN_KEY, "ticket was signed with key id " + content.keyId()
                     + ", which this verifier does not hold; expected one of " + keys.keySet().stream().sorted().toList());
         }
         if (!MessageDigest.isEqual(TicketFormat.mac(key, signedPart), signature)) {
-            return new Invalid(Reason.BAD_SIGNATURE, "ticket signature does not match its content for key id "
+            return new Refused(Reason.BAD_SIGNATURE, "ticket signature does not match its content for key id "
                     + content.keyId());
         }
         if (!content.sessionId().equals(expectedSession)) {
-            return new Invalid(Reason.WRONG_SESSION, "ticket is for session " + content.sessionId()
+            return new Refused(Reason.WRONG_SESSION, "ticket is for session " + content.sessionId()
                     + ", not for session " + expectedSession);
         }
         if (now.plus(allowedClockSkew).isBefore(content.notBefore())) {
-            return new Invalid(Reason.NOT_YET_VALID, "ticket is valid from " + content.notBefore() + "; it is " + now,
+            return new Refused(Reason.NOT_YET_VALID, "ticket is valid from " + content.notBefore() + "; it is " + now,
                     java.util.Optional.of(content.notBefore()));
         }
         if (!now.minus(allowedClockSkew).isBefore(content.expiresAt())) {
-            return new Invalid(Reason.EXPIRED, "ticket expired at " + content.expiresAt() + "; it is " + now);
+            return new Refused(Reason.EXPIRED, "ticket expired at " + content.expiresAt() + "; it is " + now);
         }
-        return new TicketCheck.Valid(content);
+        return new TicketCheck.Accepted(content);
     }
 
     /**
@@ -126,17 +126,17 @@ public final class JoinTicketVerifier {
     public TicketCheck verify(String ticket, Booking booking, Instant now) {
         Checks.notNull(booking, "booking");
         TicketCheck check = verify(ticket, booking.sessionId(), now);
-        if (!(check instanceof TicketCheck.Valid valid)) {
+        if (!(check instanceof TicketCheck.Accepted valid)) {
             return check;
         }
         JoinTicket content = valid.ticket();
         var participant = booking.participant(content.participantId());
         if (participant.isEmpty() || participant.get().role() != content.role()) {
-            return new Invalid(Reason.NOT_BOOKED, "ticket admits " + content.participantId() + " as "
+            return new Refused(Reason.NOT_BOOKED, "ticket admits " + content.participantId() + " as "
                     + content.role().code() + ", who is not booked so in session " + booking.sessionId());
         }
         if (!now.minus(allowedClockSkew).isBefore(booking.closesAt())) {
-            return new Invalid(Reason.EXPIRED, "session " + booking.sessionId() + " closed at " + booking.closesAt()
+            return new Refused(Reason.EXPIRED, "session " + booking.sessionId() + " closed at " + booking.closesAt()
                     + "; it is " + now);
         }
         return check;

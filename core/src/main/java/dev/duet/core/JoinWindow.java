@@ -44,7 +44,7 @@ public final class JoinWindow {
             return new JoinDecision.Refused(JoinDecision.Reason.CLOSED,
                     "session " + booking.sessionId() + " closed at " + closesAt() + "; it is " + t);
         }
-        return new JoinDecision.Allowed(participant.get());
+        return new JoinDecision.Accepted(participant.get());
     }
 
     @Override

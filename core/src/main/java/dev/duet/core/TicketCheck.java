@@ -1,12 +1,28 @@
 package dev.duet.core;
 
-/** The result of {@link JoinTicketVerifier#verify}: valid with its content, or invalid with a reason. */
+import dev.duet.core.internal.Checks;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The result of {@link JoinTicketVerifier#verify}: {@link Accepted} with the ticket's content, or
+ * {@link Refused} with a reason and a message. The same shape as {@link JoinDecision} and
+ * {@link WebhookCheck}: a bad input is an answer, never an exception.
+ */
 public sealed interface TicketCheck {
 
+    /** Whether the ticket admits its holder. */
+    boolean accepted();
+
     /** The ticket is genuine, for this session, and valid now. */
-    record Valid(JoinTicket ticket) implements TicketCheck {
-        public Valid {
-            dev.duet.core.internal.Checks.notNull(ticket, "ticket");
+    record Accepted(JoinTicket ticket) implements TicketCheck {
+        public Accepted {
+            Checks.notNull(ticket, "ticket");
+        }
+
+        @Override
+        public boolean accepted() {
+            return true;
         }
     }
 
@@ -15,15 +31,20 @@ public sealed interface TicketCheck {
      * it never contains a secret or the ticket's signature. {@code validFrom}: for
      * {@link Reason#NOT_YET_VALID}, when the ticket becomes valid (the room opens).
      */
-    record Invalid(Reason reason, String message, java.util.Optional<java.time.Instant> validFrom) implements TicketCheck {
-        public Invalid {
-            dev.duet.core.internal.Checks.notNull(reason, "reason");
-            dev.duet.core.internal.Checks.notNull(message, "message");
-            dev.duet.core.internal.Checks.notNull(validFrom, "validFrom");
+    record Refused(Reason reason, String message, Optional<Instant> validFrom) implements TicketCheck {
+        public Refused {
+            Checks.notNull(reason, "reason");
+            Checks.notNull(message, "message");
+            Checks.notNull(validFrom, "validFrom");
         }
 
-        public Invalid(Reason reason, String message) {
-            this(reason, message, java.util.Optional.empty());
+        public Refused(Reason reason, String message) {
+            this(reason, message, Optional.empty());
+        }
+
+        @Override
+        public boolean accepted() {
+            return false;
         }
     }
 
@@ -43,9 +64,5 @@ public sealed interface TicketCheck {
         EXPIRED,
         /** Genuine and current, but its participant and role do not match the booking (only when checked against one). */
         NOT_BOOKED
-    }
-
-    default boolean isValid() {
-        return this instanceof Valid;
     }
 }

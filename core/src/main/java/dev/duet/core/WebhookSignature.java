@@ -52,13 +52,13 @@ public final class WebhookSignature {
         return "t=" + t + ",v1=" + HexFormat.of().formatHex(hmac(t + "." + body));
     }
 
-    /** Why a request was refused, or {@code VALID}. */
-    public enum Check { VALID, MALFORMED, STALE, BAD_SIGNATURE }
-
-    /** Checks a received request: its {@value #HEADER} value and raw body, against the receiver's clock. */
-    public Check verify(String header, String body, Instant now) {
+    /**
+     * Checks a received request: its {@value #HEADER} value and raw body, against the receiver's
+     * clock. Never throws: a missing or malformed header is a {@link WebhookCheck.Refused}.
+     */
+    public WebhookCheck verify(String header, String body, Instant now) {
         if (header == null || body == null || now == null) {
-            return Check.MALFORMED;
+            return malformed("the " + HEADER + " header, the raw body and the receiver's clock are all needed");
         }
         long t = -1;
         String v1 = null;
@@ -68,19 +68,27 @@ public final class WebhookSignature {
                 try {
                     t = Long.parseLong(p.substring(2));
                 } catch (NumberFormatException e) {
-                    return Check.MALFORMED;
+                    return malformed("t must be Unix seconds");
                 }
             } else if (p.startsWith("v1=")) {
                 v1 = p.substring(3);
             }
         }
         if (t < 0 || v1 == null || !v1.matches("[0-9a-f]{64}")) {
-            return Check.MALFORMED;
+            return malformed("expected t=<unix seconds>,v1=<64 lower-case hex digits>");
         }
-        if (Duration.between(Instant.ofEpochSecond(t), now).abs().compareTo(replayWindow) > 0) {
-            return Check.STALE;
+        Instant signedAt = Instant.ofEpochSecond(t);
+        if (Duration.between(signedAt, now).abs().compareTo(replayWindow) > 0) {
+            return new WebhookCheck.Refused(WebhookCheck.Reason.STALE, "signed at " + signedAt + ", more than "
+                    + replayWindow + " from the receiver's clock (" + now + ")");
         }
-        return MessageDigest.isEqual(hmac(t + "." + body), HexFormat.of().parseHex(v1)) ? Check.VALID : Check.BAD_SIGNATURE;
+        return MessageDigest.isEqual(hmac(t + "." + body), HexFormat.of().parseHex(v1)) ? new WebhookCheck.Accepted(signedAt)
+                : new WebhookCheck.Refused(WebhookCheck.Reason.BAD_SIGNATURE,
+                        "the signature does not match the body for this secret");
+    }
+
+    private static WebhookCheck malformed(String message) {
+        return new WebhookCheck.Refused(WebhookCheck.Reason.MALFORMED, message);
     }
 
     private byte[] hmac(String text) {

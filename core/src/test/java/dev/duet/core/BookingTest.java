@@ -64,8 +64,8 @@ class BookingTest {
     void theJoinWindowSaysWhyAJoinIsRefused() {
         JoinWindow window = booking().joinWindow();
         assertThat(window.check(EXPERT.id(), Instant.parse("2026-11-24T09:50:00Z")))
-                .isEqualTo(new JoinDecision.Allowed(EXPERT));
-        assertThat(window.check(LEARNER.id(), Instant.parse("2026-11-24T11:14:59Z")).allowed()).isTrue();
+                .isEqualTo(new JoinDecision.Accepted(EXPERT));
+        assertThat(window.check(LEARNER.id(), Instant.parse("2026-11-24T11:14:59Z")).accepted()).isTrue();
 
         JoinDecision early = window.check(EXPERT.id(), Instant.parse("2026-11-24T09:49:59Z"));
         assertThat(early).isInstanceOfSatisfying(JoinDecision.Refused.class, r -> {

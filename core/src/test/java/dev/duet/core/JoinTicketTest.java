@@ -36,7 +36,7 @@ class JoinTicketTest {
         String ticket = ISSUER.issue(BOOKING, BookingTest.EXPERT.id(), NOW);
         assertThat(ticket).isEqualTo(KNOWN_TICKET);
         TicketCheck check = VERIFIER.verify(ticket, BOOKING, NOW);
-        assertThat(check).isEqualTo(new TicketCheck.Valid(new JoinTicket(SessionId.of("s-42"), BookingTest.EXPERT.id(),
+        assertThat(check).isEqualTo(new TicketCheck.Accepted(new JoinTicket(SessionId.of("s-42"), BookingTest.EXPERT.id(),
                 Role.EXPERT, Instant.parse("2026-11-24T09:50:00Z"), Instant.parse("2026-11-24T10:25:00Z"), "k1")));
     }
 
@@ -77,9 +77,9 @@ class JoinTicketTest {
         String ticket = ISSUER.issue(BOOKING, BookingTest.EXPERT.id(), NOW);
         Instant nbf = Instant.parse("2026-11-24T09:50:00Z");
         Instant exp = Instant.parse("2026-11-24T10:25:00Z");
-        assertThat(VERIFIER.verify(ticket, BOOKING.sessionId(), nbf.minusSeconds(30)).isValid()).isTrue();
+        assertThat(VERIFIER.verify(ticket, BOOKING.sessionId(), nbf.minusSeconds(30)).accepted()).isTrue();
         assertThat(reason(VERIFIER.verify(ticket, BOOKING.sessionId(), nbf.minusSeconds(31)))).isEqualTo(Reason.NOT_YET_VALID);
-        assertThat(VERIFIER.verify(ticket, BOOKING.sessionId(), exp.plusSeconds(29)).isValid()).isTrue();
+        assertThat(VERIFIER.verify(ticket, BOOKING.sessionId(), exp.plusSeconds(29)).accepted()).isTrue();
         assertThat(reason(VERIFIER.verify(ticket, BOOKING.sessionId(), exp.plusSeconds(30)))).isEqualTo(Reason.EXPIRED);
     }
 
@@ -110,7 +110,7 @@ class JoinTicketTest {
                 .issue(BOOKING, BookingTest.EXPERT.id(), NOW);
         assertThat(reason(VERIFIER.verify(otherSecret, BOOKING.sessionId(), NOW))).isEqualTo(Reason.BAD_SIGNATURE);
 
-        assertThat(VERIFIER.verify(good, SessionId.of("s-43"), NOW)).isInstanceOfSatisfying(TicketCheck.Invalid.class, i -> {
+        assertThat(VERIFIER.verify(good, SessionId.of("s-43"), NOW)).isInstanceOfSatisfying(TicketCheck.Refused.class, i -> {
             assertThat(i.reason()).isEqualTo(Reason.WRONG_SESSION);
             assertThat(i.message()).isEqualTo("ticket is for session s-42, not for session s-43");
         });
@@ -121,7 +121,7 @@ class JoinTicketTest {
         Booking other = new Booking(SessionId.of("s-42"), Participant.expert("expert-eve", "Eve"), BookingTest.LEARNER,
                 BookingTest.START, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
         String eve = ISSUER.issue(other, ParticipantId.of("expert-eve"), NOW);
-        assertThat(VERIFIER.verify(eve, BOOKING.sessionId(), NOW).isValid()).isTrue();
+        assertThat(VERIFIER.verify(eve, BOOKING.sessionId(), NOW).accepted()).isTrue();
         assertThat(reason(VERIFIER.verify(eve, BOOKING, NOW))).isEqualTo(Reason.NOT_BOOKED);
     }
 
@@ -129,8 +129,8 @@ class JoinTicketTest {
     void rotatedKeysKeepVerifyingTicketsSignedBeforeTheRotation() {
         String before = ISSUER.issue(BOOKING, BookingTest.EXPERT.id(), NOW);
         String after = new JoinTicketIssuer(K2, Duration.ofMinutes(30)).issue(BOOKING, BookingTest.EXPERT.id(), NOW);
-        assertThat(VERIFIER.verify(before, BOOKING, NOW).isValid()).isTrue();
-        assertThat(VERIFIER.verify(after, BOOKING, NOW).isValid()).isTrue();
+        assertThat(VERIFIER.verify(before, BOOKING, NOW).accepted()).isTrue();
+        assertThat(VERIFIER.verify(after, BOOKING, NOW).accepted()).isTrue();
         JoinTicketVerifier retired = new JoinTicketVerifier(List.of(K2), Duration.ZERO);
         assertThat(reason(retired.verify(before, BOOKING, NOW))).isEqualTo(Reason.UNKNOWN_KEY);
     }
@@ -144,7 +144,7 @@ class JoinTicketTest {
         assertThat(ISSUER.toString()).doesNotContain(secretB64);
         assertThat(VERIFIER.toString()).isEqualTo("JoinTicketVerifier[keyIds=[k1, k2], allowedClockSkew=PT30S]");
         String tampered = good.substring(0, good.lastIndexOf('.')) + ".AAAA" + signature.substring(4);
-        TicketCheck.Invalid refused = (TicketCheck.Invalid) VERIFIER.verify(tampered, BOOKING.sessionId(), NOW);
+        TicketCheck.Refused refused = (TicketCheck.Refused) VERIFIER.verify(tampered, BOOKING.sessionId(), NOW);
         assertThat(refused.message()).doesNotContain(signature).doesNotContain(secretB64);
         assertThatThrownBy(() -> TicketKey.fromBase64("k3", "not base64 !!"))
                 .hasMessage("secret must be base64 text (the secret itself is not shown)");
@@ -175,8 +175,8 @@ class JoinTicketTest {
     }
 
     private static Reason reason(TicketCheck check) {
-        assertThat(check).isInstanceOf(TicketCheck.Invalid.class);
-        return ((TicketCheck.Invalid) check).reason();
+        assertThat(check).isInstanceOf(TicketCheck.Refused.class);
+        return ((TicketCheck.Refused) check).reason();
     }
 
     /** A ticket with the given payload and a made-up signature. */

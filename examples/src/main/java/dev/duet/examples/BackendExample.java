@@ -15,6 +15,7 @@ import dev.duet.core.attendance.BillingPolicy;
 import dev.duet.core.attendance.Money;
 import dev.duet.signaling.server.DuetServer;
 import dev.duet.signaling.server.JoinUnavailableException;
+import dev.duet.core.WebhookCheck;
 import dev.duet.core.WebhookSignature;
 import dev.duet.turn.RestTurnCredentials;
 import dev.duet.turn.TurnSecret;
@@ -177,10 +178,11 @@ public final class BackendExample implements AutoCloseable {
     /** Duet: the session report arrives signed; verify before trusting it (docs/webhooks.md). */
     private void webhook(HttpExchange exchange) throws IOException {
         String raw = new String(readBody(exchange), StandardCharsets.UTF_8);
-        WebhookSignature.Check check = webhookSignature.verify(exchange.getRequestHeaders().getFirst(WebhookSignature.HEADER), raw,
+        WebhookCheck check = webhookSignature.verify(exchange.getRequestHeaders().getFirst(WebhookSignature.HEADER), raw,
                 Instant.now());
-        if (check != WebhookSignature.Check.VALID) {
-            throw new BadRequest(401, "bad-signature", "the " + WebhookSignature.HEADER + " header did not verify: " + check);
+        if (check instanceof WebhookCheck.Refused refused) {
+            throw new BadRequest(401, "bad-signature", "the " + WebhookSignature.HEADER + " header did not verify: "
+                    + refused.reason() + ": " + refused.message());
         }
         JsonNode report = parse(raw);
         outcome(SessionId.of(text(report, "session"))).complete(raw); // idempotent: a retried delivery changes nothing

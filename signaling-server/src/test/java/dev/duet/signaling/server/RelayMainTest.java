@@ -118,7 +118,7 @@ class RelayMainTest {
                 assertThat(post).as("the settled session's webhook within 15 s").isNotNull();
                 assertThat(post[0]).contains("\"session\":\"solo-1\"", "\"type\":\"session.closed\"");
                 assertThat(new WebhookSignature(WEBHOOK_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                        .verify(post[1], post[0], java.time.Instant.now())).isEqualTo(WebhookSignature.Check.VALID);
+                        .verify(post[1], post[0], java.time.Instant.now())).isInstanceOf(dev.duet.core.WebhookCheck.Accepted.class);
             }
         } finally {
             receiver.stop(0);

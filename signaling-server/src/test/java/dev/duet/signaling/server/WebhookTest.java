@@ -92,15 +92,19 @@ class WebhookTest {
         assertThat(attempts).extracting(Received::key).containsOnly("hook-1:outcome");
         Received last = attempts.get(2);
         assertThat(last.body()).contains("\"outcome\":\"learner_no_show\"").contains("\"totalMinor\":0");
-        assertThat(signature.verify(last.signature(), last.body(), Instant.now())).isEqualTo(WebhookSignature.Check.VALID);
+        assertThat(signature.verify(last.signature(), last.body(), Instant.now())).isInstanceOf(dev.duet.core.WebhookCheck.Accepted.class);
         // What a receiver must refuse:
         assertThat(signature.verify(last.signature(), last.body().replace("hook-1", "hook-2"), Instant.now()))
-                .isEqualTo(WebhookSignature.Check.BAD_SIGNATURE);
+                
+                .isInstanceOfSatisfying(dev.duet.core.WebhookCheck.Refused.class, r -> assertThat(r.reason()).isEqualTo(dev.duet.core.WebhookCheck.Reason.BAD_SIGNATURE));
         assertThat(signature.verify(last.signature(), last.body(), Instant.now().plus(Duration.ofMinutes(6))))
-                .isEqualTo(WebhookSignature.Check.STALE);
-        assertThat(signature.verify("t=1,v1=zz", last.body(), Instant.now())).isEqualTo(WebhookSignature.Check.MALFORMED);
+                
+                .isInstanceOfSatisfying(dev.duet.core.WebhookCheck.Refused.class, r -> assertThat(r.reason()).isEqualTo(dev.duet.core.WebhookCheck.Reason.STALE));
+        assertThat(signature.verify("t=1,v1=zz", last.body(), Instant.now()))
+                .isInstanceOfSatisfying(dev.duet.core.WebhookCheck.Refused.class, r -> assertThat(r.reason()).isEqualTo(dev.duet.core.WebhookCheck.Reason.MALFORMED));
         assertThat(new WebhookSignature("another-secret-of-at-least-32-bytes!!".getBytes(StandardCharsets.UTF_8))
-                .verify(last.signature(), last.body(), Instant.now())).isEqualTo(WebhookSignature.Check.BAD_SIGNATURE);
+                .verify(last.signature(), last.body(), Instant.now()))
+                .isInstanceOfSatisfying(dev.duet.core.WebhookCheck.Refused.class, r -> assertThat(r.reason()).isEqualTo(dev.duet.core.WebhookCheck.Reason.BAD_SIGNATURE));
         assertThat(signature.toString()).doesNotContain("webhook-secret");
         assertThatThrownBy(() -> new WebhookSignature(new byte[8])).hasMessageContaining("at least 32 bytes");
     }

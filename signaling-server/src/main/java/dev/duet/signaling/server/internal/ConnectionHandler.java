@@ -193,7 +193,7 @@ public final class ConnectionHandler {
 
     private void join(Frame.Join join, Instant now) {
         TicketCheck check = node.verifier().verify(join.ticket(), sessionId, now);
-        if (check instanceof TicketCheck.Invalid invalid) {
+        if (check instanceof TicketCheck.Refused invalid) {
             close(switch (invalid.reason()) {
                 case WRONG_SESSION, NOT_BOOKED -> CloseCode.TICKET_WRONG_SESSION;
                 case EXPIRED -> CloseCode.TICKET_EXPIRED;
@@ -203,7 +203,7 @@ public final class ConnectionHandler {
             log.info("session {}: join refused from {}: {}", sessionId, out.describe(), invalid.reason());
             return;
         }
-        JoinTicket ticket = ((TicketCheck.Valid) check).ticket();
+        JoinTicket ticket = ((TicketCheck.Accepted) check).ticket();
         if (node.store().isClosed(sessionId)) {
             close(CloseCode.SESSION_CLOSED, "session " + sessionId + " is over");
             log.info("session {}: join refused from {}: the session is closed", sessionId, out.describe());
