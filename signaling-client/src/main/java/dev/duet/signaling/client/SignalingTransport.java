@@ -22,9 +22,12 @@ import java.util.concurrent.CompletableFuture;
  *   <li>A lost connection is retried with exponential backoff and jitter; meanwhile the peer
  *       connection and the call go on. {@link SignalingListener#onDisconnected} and
  *       {@link SignalingListener#onRejoined} bracket the gap.</li>
- *   <li>{@link #leave} ends the session for this participant (the peer is told it left);
- *       {@link #hangUp} ends it for both (the peer is told it hung up); {@link #close} just drops
- *       the connection and releases resources. All three are terminal and idempotent.</li>
+ *   <li>{@link #leave} ends the session for this participant (the peer is told it left; it may
+ *       come back); {@link #hangUp} ends it for both (the peer is told it hung up); {@link #close}
+ *       leaves as {@link #leave} does, with the reason {@code closed by the app}, and releases
+ *       the connection: the same meaning as {@code DuetCall.close()}. All three are terminal and
+ *       idempotent. A process that dies without any of them is seen leaving when the relay notices
+ *       the lost connection ({@code connection-lost}).</li>
  * </ul>
  *
  * <h2>Threads</h2>
@@ -64,7 +67,11 @@ public interface SignalingTransport extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
-    /** Drops the connection without leaving (the peer sees this side leave when the relay notices). Idempotent. */
+    /**
+     * Leaves the session without ending it for the peer (it is told {@code left}, and this side may
+     * come back with a new transport), then releases the connection; a pending {@link #hangUp} is
+     * sent at once instead. Idempotent; never blocks.
+     */
     @Override
     void close();
 }

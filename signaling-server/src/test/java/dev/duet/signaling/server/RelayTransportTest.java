@@ -105,6 +105,25 @@ class RelayTransportTest {
     }
 
     @Test
+    void closeLeavesTheSessionLikeDuetCallCloseThePeerIsToldLeftNotLost() throws Exception {
+        RelayServer relay = relay();
+        RecordingListener expertEvents = new RecordingListener("expert-session");
+        SignalingTransport expert = keep(RelayTransport.webSocket(relay.sessionUri(SESSION),
+                TicketSource.of(TestSession.ticket(EXPERT)), expertThread));
+        SignalingTransport learner = RelayTransport.webSocket(relay.sessionUri(SESSION),
+                TicketSource.of(TestSession.ticket(LEARNER)), learnerThread);
+        expert.join(expertEvents).get(5, TimeUnit.SECONDS);
+        learner.join(new RecordingListener("learner-session")).get(5, TimeUnit.SECONDS);
+        assertThat(RecordingListener.take(expertEvents.presence, 5)).isInstanceOf(dev.duet.signaling.client.Member.class);
+
+        learner.close();
+        learner.close(); // idempotent
+        assertThat(RecordingListener.take(expertEvents.presence, 5)).isInstanceOfSatisfying(RecordingListener.PeerLeft.class,
+                left -> assertThat(left.reason()).isEqualTo(dev.duet.core.DepartureReason.LEFT));
+        assertThat(learner.state()).isEqualTo(SignalingTransport.State.CLOSED);
+    }
+
+    @Test
     void aRefusedJoinFailsWithItsCloseCodeAndIsNotRetried() throws Exception {
         RelayServer relay = relay();
         clock.set(Instant.parse("2026-11-24T11:30:00Z")); // after the window: the ticket has expired

@@ -299,17 +299,36 @@ public final class RelayTransport implements SignalingTransport {
         complete(h.done(), null);
     }
 
+    /**
+     * Leaves the session (the relay tells the peer {@code left}: it may come back) and releases the
+     * connection, as {@code DuetCall.close()} does. A hang-up still waiting to flush is sent at once,
+     * with what was accepted so far. Idempotent; never blocks.
+     */
     @Override
     public void close() {
         if (loop.isShutdown()) {
             return;
         }
         try {
-            loop.execute(() -> terminate(new CloseReason(Optional.empty(), true, "closed by this side"), null));
+            loop.execute(() -> {
+                if (state == State.CLOSED) {
+                    return;
+                }
+                if (hangingUp != null) {
+                    finishHangUp("the transport was closed first");
+                    return;
+                }
+                if (wire != null && wireJoined) {
+                    wire.send(CODEC.encode(new Frame.Leave(CLOSED_BY_APP)));
+                }
+                terminate(new CloseReason(Optional.empty(), true, CLOSED_BY_APP), null);
+            });
         } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
             // closed concurrently
         }
     }
+
+    private static final String CLOSED_BY_APP = "closed by the app";
 
     // ------------------------------------------------------------------ connection handling (on loop)
 
