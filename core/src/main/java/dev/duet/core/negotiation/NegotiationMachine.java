@@ -44,6 +44,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -335,9 +336,9 @@ public final class NegotiationMachine {
         String ufrag = Sdp.iceUfrag(e.sdp()).orElseThrow(() -> new IllegalNegotiationEventException(state, e,
                 "the local description has no a=ice-ufrag line"));
         Round r = round;
-        r.op = Op.NONE;
+        r.moveOp(Op.NONE);
         if (e.type() == SdpType.ANSWER) {
-            r.signaling = Signaling.STABLE;
+            r.moveSignaling(Signaling.STABLE);
             r.lastAnswer = new Signal.Answer(r.epoch, r.opOfferId, e.sdp());
             out.add(new SendSignal(r.lastAnswer));
             markDescriptionSent(ufrag, out);
@@ -345,7 +346,7 @@ public final class NegotiationMachine {
             proceed(out);
             return;
         }
-        r.signaling = Signaling.HAVE_LOCAL_OFFER;
+        r.moveSignaling(Signaling.HAVE_LOCAL_OFFER);
         if (r.pendingRemoteOffer != null) {
             // Only the polite side keeps a remote offer while making its own: glare, and it yields.
             Signal.Offer theirs = r.pendingRemoteOffer;
@@ -370,13 +371,13 @@ public final class NegotiationMachine {
         Round r = round;
         setRemoteUfrag(r.opRemoteUfrag, out);
         if (e.type() == SdpType.OFFER) {
-            r.signaling = Signaling.HAVE_REMOTE_OFFER;
-            r.op = Op.CREATING_ANSWER;
+            r.moveSignaling(Signaling.HAVE_REMOTE_OFFER);
+            r.moveOp(Op.CREATING_ANSWER);
             out.add(new CreateAnswer(r.epoch));
         } else {
-            r.signaling = Signaling.STABLE;
+            r.moveSignaling(Signaling.STABLE);
             r.localOffer = null;
-            r.op = Op.NONE;
+            r.moveOp(Op.NONE);
             exchangeDone("answer applied", out);
             proceed(out);
         }
@@ -522,9 +523,9 @@ public final class NegotiationMachine {
         r.pendingRemoteOffer = null;
         if (rollbackFirst) {
             r.localOffer = null;
-            r.signaling = Signaling.STABLE;
+            r.moveSignaling(Signaling.STABLE);
         }
-        r.op = Op.APPLYING_REMOTE_OFFER;
+        r.moveOp(Op.APPLYING_REMOTE_OFFER);
         r.opOfferId = offer.offerId();
         r.opRemoteUfrag = Sdp.iceUfrag(offer.sdp()).orElseThrow();
         out.add(new ApplyRemoteDescription(r.epoch, SdpType.OFFER, offer.sdp(), rollbackFirst));
@@ -544,7 +545,7 @@ public final class NegotiationMachine {
             return;
         }
         disarm(TimerKind.ANSWER_WAIT, out);
-        r.op = Op.APPLYING_REMOTE_ANSWER;
+        r.moveOp(Op.APPLYING_REMOTE_ANSWER);
         r.opRemoteUfrag = ufrag.get();
         out.add(new ApplyRemoteDescription(r.epoch, SdpType.ANSWER, answer.sdp(), false));
     }
@@ -617,7 +618,7 @@ public final class NegotiationMachine {
 
     private void makeOffer(boolean iceRestart, List<NegotiationCommand> out) {
         Round r = round;
-        r.op = Op.CREATING_OFFER;
+        r.moveOp(Op.CREATING_OFFER);
         r.opOfferId = ++r.offerSeq;
         r.firstOfferMade = true;
         r.negotiationPending = false;
@@ -723,20 +724,53 @@ public final class NegotiationMachine {
                 + (round == null ? "none" : round.epoch + (round.initiator ? " (initiator)" : " (polite)")) + "]";
     }
 
-    /** What the peer connection is doing on this machine's behalf; at most one at a time. */
-    private enum Op {
+    /**
+     * What the peer connection is doing on this machine's behalf; at most one at a time. A hidden
+     * sub-machine of its own: every change goes through {@link Round#moveOp}, which refuses a move
+     * not in {@link #LEGAL} (a bug in this class, never a peer's doing).
+     */
+    enum Op {
         NONE,
         CREATING_OFFER,
         APPLYING_REMOTE_OFFER,
         CREATING_ANSWER,
-        APPLYING_REMOTE_ANSWER
+        APPLYING_REMOTE_ANSWER;
+
+        /** Every legal (from, to) pair; a new round starts at {@code NONE}. */
+        static final Map<Op, Set<Op>> LEGAL = Map.of(
+                NONE, EnumSet.of(CREATING_OFFER, APPLYING_REMOTE_OFFER, APPLYING_REMOTE_ANSWER),
+                CREATING_OFFER, EnumSet.of(NONE),
+                APPLYING_REMOTE_OFFER, EnumSet.of(CREATING_ANSWER),
+                CREATING_ANSWER, EnumSet.of(NONE),
+                APPLYING_REMOTE_ANSWER, EnumSet.of(NONE));
+
+        boolean canMoveTo(Op to) {
+            return LEGAL.get(this).contains(to);
+        }
     }
 
-    /** The peer connection's signaling state as the machine knows it. */
-    private enum Signaling {
+    /**
+     * The peer connection's signaling state as the machine knows it (the W3C states it uses). A
+     * hidden sub-machine of its own: every change goes through {@link Round#moveSignaling}, which
+     * refuses a move not in {@link #LEGAL}.
+     */
+    enum Signaling {
         STABLE,
         HAVE_LOCAL_OFFER,
-        HAVE_REMOTE_OFFER
+        HAVE_REMOTE_OFFER;
+
+        /**
+         * Every legal (from, to) pair; a new round starts at {@code STABLE}. {@code HAVE_LOCAL_OFFER
+         * -> STABLE} is an applied answer or a rollback (the polite side yielding in glare).
+         */
+        static final Map<Signaling, Set<Signaling>> LEGAL = Map.of(
+                STABLE, EnumSet.of(HAVE_LOCAL_OFFER, HAVE_REMOTE_OFFER),
+                HAVE_LOCAL_OFFER, EnumSet.of(STABLE),
+                HAVE_REMOTE_OFFER, EnumSet.of(STABLE));
+
+        boolean canMoveTo(Signaling to) {
+            return LEGAL.get(this).contains(to);
+        }
     }
 
     private record BufferedCandidate(String ufrag, IceCandidate candidate) {}
@@ -752,8 +786,8 @@ public final class NegotiationMachine {
         boolean negotiationPending;
         boolean restartPending;
         boolean iceConnected;
-        Signaling signaling = Signaling.STABLE;
-        Op op = Op.NONE;
+        private Signaling signaling = Signaling.STABLE;
+        private Op op = Op.NONE;
         long opOfferId;
         String opRemoteUfrag;
         long offerSeq;
@@ -770,6 +804,20 @@ public final class NegotiationMachine {
         Round(Epoch epoch, boolean initiator) {
             this.epoch = epoch;
             this.initiator = initiator;
+        }
+
+        void moveOp(Op to) {
+            if (!op.canMoveTo(to)) {
+                throw new IllegalStateException("peer connection operation " + op + " -> " + to + " is not a legal move");
+            }
+            op = to;
+        }
+
+        void moveSignaling(Signaling to) {
+            if (!signaling.canMoveTo(to)) {
+                throw new IllegalStateException("signaling state " + signaling + " -> " + to + " is not a legal move");
+            }
+            signaling = to;
         }
     }
 
