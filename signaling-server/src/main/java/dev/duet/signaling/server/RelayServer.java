@@ -36,15 +36,18 @@ public final class RelayServer implements AutoCloseable {
     private final Server server;
     private final RelayNode node;
     private final ScheduledExecutorService scheduler;
+    /** Whether the relay made {@link #scheduler} (and shuts it down), or was given it. */
+    private final boolean ownScheduler;
     private final String host;
     private final int port;
 
     private RelayServer(Builder b) throws java.io.IOException {
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.ownScheduler = b.scheduler == null;
+        this.scheduler = ownScheduler ? Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "duet-relay-sweeper");
             t.setDaemon(true);
             return t;
-        });
+        }) : b.scheduler;
         SessionStore store;
         if (!b.redisCluster.isEmpty()) {
             store = RedisSessionStore.cluster(b.redisCluster, b.limits.maxPendingDeliveries());
@@ -54,7 +57,7 @@ public final class RelayServer implements AutoCloseable {
             store = new MemorySessionStore(b.limits.maxPendingDeliveries());
         }
         this.server = new Server();
-        this.node = new RelayNode(b.verifier, b.clock, System::nanoTime, b.limits, b.sink, scheduler, store, b.bookings,
+        this.node = new RelayNode(b.verifier, b.clock, b.nanoTicker, b.limits, b.sink, scheduler, store, b.bookings,
                 b.settleGrace, server.getThreadPool());
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(b.host);
@@ -83,7 +86,9 @@ public final class RelayServer implements AutoCloseable {
         try {
             server.start();
         } catch (Exception e) {
-            scheduler.shutdownNow();
+            if (ownScheduler) {
+                scheduler.shutdownNow();
+            }
             try {
                 server.stop();
             } catch (Exception stopFailure) {
@@ -160,7 +165,9 @@ public final class RelayServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("the relay's web server did not stop cleanly", e);
         } finally {
-            scheduler.shutdownNow();
+            if (ownScheduler) {
+                scheduler.shutdownNow();
+            }
         }
     }
 
@@ -181,6 +188,8 @@ public final class RelayServer implements AutoCloseable {
         private java.util.List<URI> redisCluster = java.util.List.of();
         private BookingLookup bookings = BookingLookup.none();
         private Duration settleGrace = RelayNode.DEFAULT_SETTLE_GRACE;
+        private ScheduledExecutorService scheduler;
+        private java.util.function.LongSupplier nanoTicker = System::nanoTime;
 
         private Builder(JoinTicketVerifier verifier) {
             this.verifier = Checks.notNull(verifier, "verifier");
@@ -236,6 +245,19 @@ public final class RelayServer implements AutoCloseable {
         /** The clock that stamps arrivals, departures and messages; default UTC system clock. */
         public Builder clock(Clock clock) {
             this.clock = Checks.notNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Runs the relay's timers (pings, the idle and join-timeout sweep, settling closed sessions)
+         * on {@code scheduler}, and measures timeouts and rates with {@code nanoTicker} (monotonic
+         * nanoseconds), instead of a thread of its own and {@code System::nanoTime}: to share an
+         * app's scheduler, or to test timeouts in virtual time. The relay never shuts down a
+         * scheduler it was given. Stamps on events still come from {@link #clock}.
+         */
+        public Builder timers(ScheduledExecutorService scheduler, java.util.function.LongSupplier nanoTicker) {
+            this.scheduler = Checks.notNull(scheduler, "scheduler");
+            this.nanoTicker = Checks.notNull(nanoTicker, "nanoTicker");
             return this;
         }
 

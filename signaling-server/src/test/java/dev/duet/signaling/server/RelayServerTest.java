@@ -223,12 +223,7 @@ class RelayServerTest {
         assertThat(third.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.TICKET_WRONG_SESSION.code());
     }
 
-    @Test
-    void aConnectionThatNeverJoinsIsClosedAfterTheJoinTimeout() throws Exception {
-        relay(new RelayLimits(50, 100, 100, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(1), 64));
-        RawClient silent = connect(SESSION);
-        assertThat(silent.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.JOIN_TIMEOUT.code());
-    }
+    // The join timeout is tested in virtual time: RelayTimeoutsTest.
 
     // ------------------------------------------------------------------ departures and reconnection
 
