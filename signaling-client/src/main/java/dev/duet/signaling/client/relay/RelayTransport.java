@@ -71,6 +71,9 @@ public final class RelayTransport implements SignalingTransport {
     private final TicketSource tickets;
     private final Executor callbacks;
     private final ScheduledExecutorService loop;
+    /** Whether the transport made {@link #loop} (and shuts it down when it ends), or was given it. */
+    private final boolean ownLoop;
+    private final java.util.function.LongSupplier nanoTicker;
     private final Backoff backoff;
     private final String clientId;
     private final Duration joinTimeout;
@@ -98,7 +101,7 @@ public final class RelayTransport implements SignalingTransport {
     private long lastAcked;
     private boolean ackScheduled;
     private boolean flushScheduled;
-    private final TokenBucket pace = new TokenBucket(FRAMES_PER_SECOND, FRAME_BURST, System.nanoTime());
+    private final TokenBucket pace;
     /** The relay's {@code refused} frame before a refusing close, if one came on the current wire. */
     private Frame.Refused refusal;
     /** A hang-up waiting for the outbox to drain; null when none. */
@@ -133,6 +136,19 @@ public final class RelayTransport implements SignalingTransport {
     @SuppressWarnings("exports") // Wire is exported to Duet's relay alone: apps use webSocket(...)
     public RelayTransport(Wire.Connector connector, TicketSource tickets, Executor callbacks, Backoff backoff,
             Duration joinTimeout, String target) {
+        this(connector, tickets, callbacks, backoff, joinTimeout, target, null, System::nanoTime);
+    }
+
+    /**
+     * As the constructor above, with the transport's time injected: its work (the protocol, pacing,
+     * acknowledgements, resends, reconnect delays, the join deadline) runs on {@code loop}, which
+     * must run one task at a time (a single-threaded scheduler, or a virtual-time scheduler in
+     * tests), and pacing reads {@code nanoTicker}. A given loop is not shut down when the transport
+     * ends; {@code null} makes one of its own, as the other constructors do.
+     */
+    @SuppressWarnings("exports") // Wire is exported to Duet's relay alone: apps use webSocket(...)
+    public RelayTransport(Wire.Connector connector, TicketSource tickets, Executor callbacks, Backoff backoff,
+            Duration joinTimeout, String target, ScheduledExecutorService loop, java.util.function.LongSupplier nanoTicker) {
         this.connector = Checks.notNull(connector, "connector");
         this.tickets = Checks.notNull(tickets, "tickets");
         this.callbacks = new SerialExecutor(Checks.notNull(callbacks, "callbacks"));
@@ -147,14 +163,17 @@ public final class RelayTransport implements SignalingTransport {
         this.session = m.find() ? java.util.Optional.of(dev.duet.core.SessionId.of(m.group(1))) : java.util.Optional.empty();
         this.clientId = randomClientId(backoff.random());
         String sessionLabel = session.map(dev.duet.core.SessionId::value).orElse(null);
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.ownLoop = loop == null;
+        this.loop = ownLoop ? Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(() -> {
                 LogContext.with(sessionLabel, null, null); // the loop thread's lines carry the session for its whole life
                 r.run();
             }, "duet-signaling-" + clientId);
             t.setDaemon(true);
             return t;
-        });
+        }) : loop;
+        this.nanoTicker = Checks.notNull(nanoTicker, "nanoTicker");
+        this.pace = new TokenBucket(FRAMES_PER_SECOND, FRAME_BURST, nanoTicker.getAsLong());
     }
 
     /**
@@ -306,7 +325,7 @@ public final class RelayTransport implements SignalingTransport {
      */
     @Override
     public void close() {
-        if (loop.isShutdown()) {
+        if (state == State.CLOSED || loop.isShutdown()) {
             return;
         }
         try {
@@ -476,7 +495,7 @@ public final class RelayTransport implements SignalingTransport {
             if (p.seq() <= sentUpTo) {
                 continue;
             }
-            if (!pace.take(System.nanoTime())) {
+            if (!pace.take(nanoTicker.getAsLong())) {
                 scheduleFlush(1000 / FRAMES_PER_SECOND);
                 return;
             }
@@ -591,7 +610,9 @@ public final class RelayTransport implements SignalingTransport {
         if (listener != null) {
             notify(l -> l.onClosed(reason));
         }
-        loop.shutdown();
+        if (ownLoop) {
+            loop.shutdown();
+        }
     }
 
     // ------------------------------------------------------------------ helpers
