@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
 
 /**
  * The relay without sockets: the same node logic as {@link RelayServer} (tickets, stamps, order,
@@ -27,15 +28,31 @@ public final class InMemoryRelay implements AutoCloseable {
     private final RelayNode node;
     private final ScheduledExecutorService sweeper;
     private final ExecutorService delivery;
+    /** Null when the relay made its own threads; else the scheduler everything runs on (virtual time in tests). */
+    private final ScheduledExecutorService injected;
+    private final LongSupplier nanoTicker;
 
     public InMemoryRelay(JoinTicketVerifier verifier, Clock clock, RelayLimits limits, RelayEventSink sink) {
+        this(verifier, clock, limits, sink, null, System::nanoTime);
+    }
+
+    /**
+     * A relay whose every timer, pipe and transport loop runs on {@code scheduler}, measured by
+     * {@code nanoTicker}: with a virtual-time scheduler a whole session runs on the test's thread,
+     * deterministically, as time is moved forward. {@code scheduler} must run one task at a time;
+     * the relay never shuts it down.
+     */
+    public InMemoryRelay(JoinTicketVerifier verifier, Clock clock, RelayLimits limits, RelayEventSink sink,
+            ScheduledExecutorService scheduler, LongSupplier nanoTicker) {
         Checks.notNull(verifier, "verifier");
         Checks.notNull(clock, "clock");
         Checks.notNull(limits, "limits");
         Checks.notNull(sink, "sink");
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("duet-memory-relay-sweeper"));
-        this.delivery = Executors.newSingleThreadExecutor(daemon("duet-memory-relay"));
-        this.node = new RelayNode(verifier, clock, System::nanoTime, limits, sink, sweeper,
+        this.nanoTicker = Checks.notNull(nanoTicker, "nanoTicker");
+        this.injected = scheduler;
+        this.sweeper = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(daemon("duet-memory-relay-sweeper"));
+        this.delivery = scheduler != null ? scheduler : Executors.newSingleThreadExecutor(daemon("duet-memory-relay"));
+        this.node = new RelayNode(verifier, clock, nanoTicker, limits, sink, sweeper,
                 new MemorySessionStore(limits.maxPendingDeliveries()));
     }
 
@@ -43,7 +60,7 @@ public final class InMemoryRelay implements AutoCloseable {
     public SignalingTransport transport(SessionId session, TicketSource tickets, Executor callbacks) {
         Checks.notNull(session, "session");
         return new RelayTransport(connector(session), tickets, callbacks, Backoff.defaults(), RelayTransport.DEFAULT_JOIN_TIMEOUT,
-                "the in-memory relay, sessions/" + session.value());
+                "the in-memory relay, sessions/" + session.value(), injected, nanoTicker);
     }
 
     /** Opens in-JVM pipes into the node for {@code session}. */
@@ -62,8 +79,10 @@ public final class InMemoryRelay implements AutoCloseable {
     @Override
     public void close() {
         node.close();
-        sweeper.shutdownNow();
-        delivery.shutdown();
+        if (injected == null) {
+            sweeper.shutdownNow();
+            delivery.shutdown();
+        }
     }
 
     /**

@@ -181,29 +181,7 @@ class RelayTransportTest {
         assertThat(learnerEvents.lifecycle).anyMatch(JoinResult.class::isInstance);
     }
 
-    @Test
-    void sendsTheRelayDropsForRateAreResentInOrderNotLost() throws Exception {
-        RelayServer relay = RelayServer.builder(TestSession.VERIFIER).clock(clock)
-                .limits(new RelayLimits(10, 10, 100, Duration.ofSeconds(3), Duration.ofSeconds(9), Duration.ofSeconds(10), 1024))
-                .start();
-        resources.add(0, relay);
-        RecordingListener expertEvents = new RecordingListener("expert-session");
-        SignalingTransport expert = keep(RelayTransport.webSocket(relay.sessionUri(SESSION),
-                TicketSource.of(TestSession.ticket(EXPERT)), expertThread));
-        SignalingTransport learner = keep(RelayTransport.webSocket(relay.sessionUri(SESSION),
-                TicketSource.of(TestSession.ticket(LEARNER)), learnerThread));
-        expert.join(expertEvents).get(5, TimeUnit.SECONDS);
-        learner.join(new RecordingListener("learner-session")).get(5, TimeUnit.SECONDS);
-        List<CompletableFuture<Void>> accepted = new ArrayList<>();
-        for (int i = 1; i <= 40; i++) {   // four times what the relay takes per second
-            accepted.add(learner.send(new ChatMessage("r" + i)));
-        }
-        CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        for (int i = 1; i <= 40; i++) {
-            assertThat(RecordingListener.take(expertEvents.messages, 10).message()).isEqualTo(new ChatMessage("r" + i));
-        }
-        assertThat(expertEvents.messages.poll(300, TimeUnit.MILLISECONDS)).isNull();
-    }
+    // Sends the relay drops for rate: in virtual time, InMemoryRelayVirtualTimeTest.
 
     @Test
     void aMessageTooLargeForAFrameIsRefusedAtOnceAndTheTransportGoesOn() throws Exception {
