@@ -31,7 +31,6 @@ import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.turn.IceServers;
 import dev.duet.webrtc.internal.LocalTracks;
 import dev.duet.webrtc.internal.MediaCounters;
-import dev.duet.webrtc.internal.MediaReports;
 import dev.duet.webrtc.internal.NamedThreads;
 import dev.duet.webrtc.internal.OneWayMediaDetector;
 import dev.duet.webrtc.internal.PeerEvents;
@@ -53,7 +52,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
@@ -131,10 +129,6 @@ public final class DuetCall implements AutoCloseable {
     private final CallListener listener;
     private final Clock clock;
     private final NegotiationSettings settings;
-    private final Duration statsInterval;
-    private final Duration oneWayThreshold;
-    private final Duration connectTimeout;
-    private final Duration refreshBefore;
 
     // ---- the call's thread
     private final ScheduledThreadPoolExecutor executor;
@@ -151,11 +145,9 @@ public final class DuetCall implements AutoCloseable {
     private PeerSession peer;
     private boolean tracksAwaited;
     private IceServers iceServers;
-    private MediaCounters lastCounters;
-    private OneWayMediaDetector oneWay;
-    private ScheduledFuture<?> statsTask;
-    private ScheduledFuture<?> connectDeadline;
-    private ScheduledFuture<?> refreshTask;
+    private final StatsSampler stats;
+    private final ConnectWatchdog watchdog;
+    private final CredentialRefresher refresher;
     private final Set<String> reportedIceErrors = new HashSet<>();
     private int turnAuthFailures;
     private CallError failure;
@@ -176,10 +168,6 @@ public final class DuetCall implements AutoCloseable {
         this.listener = b.listener;
         this.clock = b.clock;
         this.settings = b.settings;
-        this.statsInterval = b.statsInterval;
-        this.oneWayThreshold = b.oneWayThreshold;
-        this.connectTimeout = b.connectTimeout;
-        this.refreshBefore = b.refreshBefore;
         this.media = b.media;
         ThreadFactory named = NamedThreads.daemon("duet-call-" + CALL_NUMBERS.incrementAndGet());
         String sessionLabel = transport.session().map(dev.duet.core.SessionId::value).orElse(null);
@@ -200,6 +188,10 @@ public final class DuetCall implements AutoCloseable {
                 // the call has ended; late native or transport callbacks are dropped here
             }
         };
+        this.stats = new StatsSampler(executor, b.statsInterval, b.oneWayThreshold);
+        this.watchdog = new ConnectWatchdog(executor, b.connectTimeout, this::connectDeadlinePassed);
+        this.refresher = new CredentialRefresher(executor, onCallThread, clock, iceSource, b.refreshBefore,
+                this::freshIceServers, this::iceServerRefreshFailed);
     }
 
     /** A builder for a call on {@code engine} that signals through {@code transport} (built with the participant's join ticket). */
@@ -365,9 +357,9 @@ public final class DuetCall implements AutoCloseable {
     // ================================================================== joining
 
     private void fetchIceServersThenJoin() {
-        Fetch.run(iceSource, servers -> {
+        CredentialRefresher.fetch(iceSource, onCallThread, servers -> {
             iceServers = servers;
-            scheduleRefresh(servers);
+            refresher.scheduleFor(servers);
             transport.join(new TransportEvents()).whenComplete((result, error) -> onCallThread.execute(() -> {
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
@@ -379,7 +371,7 @@ public final class DuetCall implements AutoCloseable {
                 }
             }));
         }, error -> fail(new CallError(CallError.Kind.ICE_SERVER_REFRESH_FAILED,
-                "could not fetch ICE servers: " + error.getMessage()), error), onCallThread);
+                "could not fetch ICE servers: " + error.getMessage()), error));
     }
 
     private void onJoined(JoinResult result) {
@@ -494,7 +486,7 @@ public final class DuetCall implements AutoCloseable {
         if (change.to() == NegotiationState.NEGOTIATING && change.from() == NegotiationState.PREPARING) {
             armConnectDeadline();
         } else if (change.to() == NegotiationState.CONNECTED) {
-            cancel(connectDeadline);
+            watchdog.disarm();
         }
         if (change.from() == NegotiationState.NEGOTIATING && change.to() == NegotiationState.CONNECTING
                 && peer != null && !peer.isClosed() && peer.hasUnnegotiatedTracks()) {
@@ -512,20 +504,17 @@ public final class DuetCall implements AutoCloseable {
     private void openPeer(Epoch epoch) {
         closePeer();
         peer = new PeerSession(factory, RtcConfigurations.of(iceServers), epoch, onCallThread, new NativeEvents());
-        lastCounters = null;
-        oneWay = new OneWayMediaDetector(oneWayThreshold);
         reportedIceErrors.clear();
         turnAuthFailures = 0;
         tracksAwaited = true;
         if (media != null) {
             attachTracks(peer);
         }
-        long period = statsInterval.toMillis();
-        statsTask = executor.scheduleAtFixedRate(() -> {
+        stats.start(() -> {
             if (peer != null && !peer.isClosed()) {
                 peer.sampleStats();
             }
-        }, period, period, TimeUnit.MILLISECONDS);
+        });
     }
 
     private void attachTracks(PeerSession session) {
@@ -543,29 +532,35 @@ public final class DuetCall implements AutoCloseable {
     }
 
     private void closePeer() {
-        cancel(statsTask);
-        cancel(connectDeadline);
+        stats.stop();
+        watchdog.disarm();
         if (peer != null) {
             peer.close();
         }
     }
 
     private void armConnectDeadline() {
-        cancel(connectDeadline);
-        Epoch epoch = peer == null ? null : peer.epoch();
-        connectDeadline = executor.schedule(() -> {
-            if (finished || peer == null || !peer.epoch().equals(epoch) || state == NegotiationState.CONNECTED) {
-                return;
-            }
-            CallError error = turnAuthFailures > 0
-                    ? new CallError(CallError.Kind.TURN_AUTH_FAILED, "no media path within " + connectTimeout.toSeconds()
-                            + " s: the TURN server refused this side's credentials (401); they are wrong or expired")
-                    : new CallError(CallError.Kind.CONNECT_TIMEOUT, "no media path within " + connectTimeout.toSeconds()
-                            + " s (ICE did not connect; check the TURN server is reachable and the network allows UDP or TCP to it)");
-            failure = error;
-            tell(l -> l.onError(error));
-            post(new NegotiationEvent.OperationFailed(epoch, "connect", error.message()));
-        }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (peer != null) {
+            watchdog.arm(peer.epoch());
+        } else {
+            watchdog.disarm();
+        }
+    }
+
+    /** The connect watchdog ran out for {@code epoch}: fail it, unless media connected or another epoch took over. */
+    private void connectDeadlinePassed(Epoch epoch) {
+        if (finished || peer == null || !peer.epoch().equals(epoch) || state == NegotiationState.CONNECTED) {
+            return;
+        }
+        long seconds = watchdog.timeout().toSeconds();
+        CallError error = turnAuthFailures > 0
+                ? new CallError(CallError.Kind.TURN_AUTH_FAILED, "no media path within " + seconds
+                        + " s: the TURN server refused this side's credentials (401); they are wrong or expired")
+                : new CallError(CallError.Kind.CONNECT_TIMEOUT, "no media path within " + seconds
+                        + " s (ICE did not connect; check the TURN server is reachable and the network allows UDP or TCP to it)");
+        failure = error;
+        tell(l -> l.onError(error));
+        post(new NegotiationEvent.OperationFailed(epoch, "connect", error.message()));
     }
 
     private final class NativeEvents implements PeerEvents {
@@ -639,17 +634,12 @@ public final class DuetCall implements AutoCloseable {
             if (!current(epoch)) {
                 return;
             }
-            MediaCounters previous = lastCounters;
-            lastCounters = counters;
-            if (previous == null) {
-                return;
-            }
-            Instant now = clock.instant();
-            MediaReports.between(previous, counters, epoch, now).ifPresent(report -> {
+            stats.sampled(counters, epoch, clock.instant()).ifPresent(sampled -> {
+                MediaReport report = sampled.report();
                 lastReport = report;
                 transport.send(report);
                 tell(l -> l.onMediaReport(report));
-                for (OneWayMediaDetector.Change change : oneWay.observe(report, now)) {
+                for (OneWayMediaDetector.Change change : sampled.oneWayChanges()) {
                     OneWayMedia event = new OneWayMedia(change.kind(), change.flowing(), change.since(), change.ended());
                     tell(l -> l.onOneWayMedia(event));
                 }
@@ -659,58 +649,22 @@ public final class DuetCall implements AutoCloseable {
 
     // ================================================================== TURN credential refresh
 
-    private void scheduleRefresh(IceServers servers) {
-        cancel(refreshTask);
-        Optional<Instant> expiry = servers.expiresAt();
-        if (expiry.isEmpty() || finished) {
+    private void freshIceServers(IceServers fresh) {
+        if (finished) {
             return;
         }
-        Duration untilExpiry = Duration.between(clock.instant(), expiry.get());
-        Duration margin = refreshBefore.compareTo(untilExpiry.dividedBy(2)) < 0 ? refreshBefore : untilExpiry.dividedBy(2);
-        long delay = Math.max(1000, untilExpiry.minus(margin).toMillis());
-        refreshTask = executor.schedule(this::refreshIceServers, delay, TimeUnit.MILLISECONDS);
-    }
-
-    private void refreshIceServers() {
-        Fetch.run(iceSource, fresh -> {
-            if (finished) {
-                return;
-            }
-            iceServers = fresh;
-            credentialRefreshes++;
-            if (peer != null && !peer.isClosed()) {
-                peer.setConfiguration(RtcConfigurations.of(fresh));
-                post(new NegotiationEvent.IceRestartNeeded(peer.epoch(), "TURN credentials refreshed"));
-            }
-            scheduleRefresh(fresh);
-        }, error -> {
-            CallError problem = new CallError(CallError.Kind.ICE_SERVER_REFRESH_FAILED,
-                    "could not fetch fresh ICE servers (retrying in 5 s): " + error.getMessage());
-            tell(l -> l.onError(problem));
-            refreshTask = executor.schedule(this::refreshIceServers, 5, TimeUnit.SECONDS);
-        }, onCallThread);
-    }
-
-    /** Runs an {@link IceServerSource} fetch and hands its outcome to the call's thread. */
-    private static final class Fetch {
-        static void run(IceServerSource source, Consumer<IceServers> onValue, Consumer<Throwable> onError, Executor thread) {
-            java.util.concurrent.CompletionStage<IceServers> stage;
-            try {
-                stage = Checks.notNull(source.fetch(), "the ICE server source's future");
-            } catch (RuntimeException e) {
-                onError.accept(e);
-                return;
-            }
-            stage.whenComplete((servers, error) -> thread.execute(() -> {
-                if (error != null) {
-                    onError.accept(error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error);
-                } else if (servers == null) {
-                    onError.accept(new IllegalStateException("the ICE server source returned null"));
-                } else {
-                    onValue.accept(servers);
-                }
-            }));
+        iceServers = fresh;
+        credentialRefreshes++;
+        if (peer != null && !peer.isClosed()) {
+            peer.setConfiguration(RtcConfigurations.of(fresh));
+            post(new NegotiationEvent.IceRestartNeeded(peer.epoch(), "TURN credentials refreshed"));
         }
+    }
+
+    private void iceServerRefreshFailed(Throwable error) {
+        CallError problem = new CallError(CallError.Kind.ICE_SERVER_REFRESH_FAILED, "could not fetch fresh ICE servers (retrying in "
+                + CredentialRefresher.RETRY_SECONDS + " s): " + error.getMessage());
+        tell(l -> l.onError(problem));
     }
 
     // ================================================================== transport
@@ -798,7 +752,7 @@ public final class DuetCall implements AutoCloseable {
             return;
         }
         finished = true;
-        cancel(refreshTask);
+        refresher.stop();
         try {
             closePeer();
             if (localTracks != null) {
@@ -834,12 +788,6 @@ public final class DuetCall implements AutoCloseable {
         endedTold = true;
         ended.complete(end);
         executor.shutdown();
-    }
-
-    private static void cancel(ScheduledFuture<?> task) {
-        if (task != null) {
-            task.cancel(false);
-        }
     }
 
     private void tell(Consumer<CallListener> callback) {
