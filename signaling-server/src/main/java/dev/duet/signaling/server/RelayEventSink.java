@@ -10,7 +10,9 @@ import dev.duet.core.internal.Checks;
  * media reports, the session's close), the same events an {@link AttendanceStore} keeps. Called on
  * the relay's connection threads, in each session's order; it must not block for long.
  *
- * <p>A media report is recorded <em>before</em> the relay accepts it: if the sink throws, the
+ * <p>A media report is recorded <em>before</em> the relay accepts it, and only when the relay is
+ * about to accept it (its {@code seq} is the next one): a report the relay refuses is never
+ * recorded. If the sink throws, the
  * message is not accepted (nor forwarded), the sender's connection is closed with 1001
  * (going away), and the client sends it again after reconnecting; the event id is the same
  * each time, so a store keeps it once. An exception on any other event is logged and does not

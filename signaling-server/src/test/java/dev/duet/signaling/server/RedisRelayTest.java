@@ -129,6 +129,24 @@ class RedisRelayTest {
     }
 
     @Test
+    void onRedisToOnlyAMediaReportTheRelayAcceptsIsRecorded() throws Exception {
+        List<dev.duet.core.attendance.AttendanceEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RelayServer node = RelayServer.builder(TestSession.VERIFIER).redis(redis.uri()).eventSink(events::add).start();
+        resources.add(0, node);
+        SessionId session = newSession();
+        RawClient expert = join(node, session, TestSession.EXPERT, "expert-client-1");
+        expert.next(Frame.JoinAccepted.class);
+        dev.duet.signaling.client.MediaReport report = new dev.duet.signaling.client.MediaReport(java.util.Optional.empty(),
+                Instant.now(), false, List.of(dev.duet.signaling.client.StreamReport.of(dev.duet.core.MediaDirection.INBOUND,
+                        dev.duet.core.MediaKind.AUDIO, true, 32)));
+        expert.send(new Frame.Send(2, report));
+        assertThat(expert.next(Frame.Error.class).code()).isEqualTo(dev.duet.signaling.client.wire.ProtocolError.OUT_OF_ORDER);
+        expert.send(new Frame.Send(1, report));
+        expert.next(Frame.Accepted.class);
+        assertThat(events).filteredOn(dev.duet.core.attendance.AttendanceEvent.MediaReported.class::isInstance).hasSize(1);
+    }
+
+    @Test
     void rejoiningOnAnotherNodeReplacesTheOldConnection() throws Exception {
         RelayServer a = node();
         RelayServer b = node();

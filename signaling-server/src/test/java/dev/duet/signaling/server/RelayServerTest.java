@@ -183,6 +183,25 @@ class RelayServerTest {
         assertThat(events).first().isInstanceOf(AttendanceEvent.ParticipantJoined.class);
     }
 
+    @Test
+    void aMediaReportTheRelayRefusesIsNotRecordedOnlyAcceptedOnesCount() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        ConnectionId c = expert.next(Frame.JoinAccepted.class).self().connection();
+        MediaReport report = new MediaReport(Epoch.of(c, ConnectionId.of("c-x")), Instant.parse("2000-01-01T00:00:00Z"),
+                false, List.of(StreamReport.of(MediaDirection.INBOUND, MediaKind.AUDIO, true, 32)));
+        for (long seq = 2; seq <= 11; seq++) { // ten reports out of order: every one refused
+            expert.send(new Frame.Send(seq, report));
+            assertThat(expert.next(Frame.Error.class).code()).isEqualTo(ProtocolError.OUT_OF_ORDER);
+        }
+        expert.send(new Frame.Send(1, report));
+        expert.next(Frame.Accepted.class);
+        expert.send(new Frame.Send(1, report)); // a resend of an accepted one: acknowledged again, not recorded again
+        expert.next(Frame.Accepted.class);
+        assertThat(events).filteredOn(AttendanceEvent.MediaReported.class::isInstance).as("only the accepted report")
+                .hasSize(1);
+    }
+
     // ------------------------------------------------------------------ refusals
 
     @Test

@@ -264,8 +264,10 @@ public final class ConnectionHandler {
     }
 
     private void onSend(Frame.Send send, Instant now) {
-        if (send.message() instanceof MediaReport report) {
-            // Recorded durably before it is accepted or forwarded; a resend gets the same event id.
+        if (send.message() instanceof MediaReport report && isNext(send.seq())) {
+            // Recorded durably before it is accepted or forwarded, and only when it will be accepted:
+            // a refused frame (a gap, a resend of what was accepted) changes nothing. A resend after a
+            // failed record gets the same event id.
             try {
                 node.record(AttendanceEvents.mediaReported(RelayNode.messageEventId(sessionId, member.participant(),
                         clientId, send.seq()), sessionId, now, member.participant(), report));
@@ -290,6 +292,12 @@ public final class ConnectionHandler {
             send(new Frame.Error(ProtocolError.OUT_OF_ORDER, "seq " + send.seq() + " leaves a gap; expected " + g.expected(),
                     Optional.of(send.seq())));
         }
+    }
+
+    /** Whether the store would accept {@code seq} from this connection now (its next seq, and the current connection). */
+    private boolean isNext(long seq) {
+        java.util.OptionalLong next = node.store().nextSeq(sessionId, member);
+        return next.isPresent() && next.getAsLong() == seq;
     }
 
     /**

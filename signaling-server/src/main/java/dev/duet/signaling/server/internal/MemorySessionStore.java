@@ -122,6 +122,17 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     @Override
+    public java.util.OptionalLong nextSeq(SessionId session, Member sender) {
+        State s = state(session);
+        synchronized (s) {
+            if (!sender.equals(s.present.get(sender.participant()))) {
+                return java.util.OptionalLong.empty();
+            }
+            return java.util.OptionalLong.of(s.lastAccepted.get(sender.participant()) + 1);
+        }
+    }
+
+    @Override
     public void ack(SessionId session, Member who, long dseq) {
         State s = state(session);
         synchronized (s) {

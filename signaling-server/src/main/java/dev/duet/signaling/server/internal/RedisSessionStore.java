@@ -114,6 +114,12 @@ public final class RedisSessionStore implements SessionStore {
             return {'ok'}
             """;
 
+    private static final String NEXT_SEQ = KEYS_PREFIX + """
+            local who, me = ARGV[1], ARGV[2]
+            if redis.call('HGET', KEYS[1], who) ~= me then return -1 end
+            return tonumber(redis.call('HGET', KEYS[4], who) or '0') + 1
+            """;
+
     private static final String ACK = KEYS_PREFIX + """
             local who, me, dseq = ARGV[1], ARGV[2], ARGV[3]
             if redis.call('HGET', KEYS[1], who) == me then
@@ -270,6 +276,12 @@ public final class RedisSessionStore implements SessionStore {
             case "gap" -> new SendOutcome.Gap(Long.parseLong((String) r.get(1)));
             default -> new SendOutcome.Accepted();
         };
+    }
+
+    @Override
+    public java.util.OptionalLong nextSeq(SessionId session, Member sender) {
+        long next = (Long) eval(NEXT_SEQ, session, sender.participant().value(), encode(sender));
+        return next < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(next);
     }
 
     @Override

@@ -73,6 +73,12 @@ public interface SessionStore extends AutoCloseable {
 
     SendOutcome send(SessionId session, Member sender, long seq, PeerMessage message, Instant now);
 
+    /**
+     * The seq {@link #send} would accept next from {@code sender} (its last accepted plus one), or
+     * empty when {@code sender} is not the participant's current connection. Changes nothing.
+     */
+    java.util.OptionalLong nextSeq(SessionId session, Member sender);
+
     void ack(SessionId session, Member who, long dseq);
 
     /**

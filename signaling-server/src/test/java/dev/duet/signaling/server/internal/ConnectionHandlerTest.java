@@ -121,6 +121,11 @@ class ConnectionHandlerTest {
         }
 
         @Override
+        public java.util.OptionalLong nextSeq(SessionId session, dev.duet.signaling.client.Member sender) {
+            return d.nextSeq(session, sender);
+        }
+
+        @Override
         public void ack(SessionId session, dev.duet.signaling.client.Member who, long dseq) {
             throw new ClassCastException("class java.lang.Long cannot be cast to class java.util.List");
         }
