@@ -41,7 +41,7 @@ public final class OutcomeJson {
         o.put("outcome", report.outcome().name().toLowerCase(Locale.ROOT)).put("outcomeReason", report.outcomeReason());
         role(o, "endedEarlyBy", report.endedEarlyBy());
         role(o, "firstArrival", report.firstArrival());
-        o.put("firstArrivalWaitedMs", report.otherWaited().toMillis());
+        o.put("firstArrivalWaitedMs", report.firstArrivalWaited().toMillis());
         for (SessionReport.ParticipantAttendance p : java.util.List.of(report.expert(), report.learner())) {
             ObjectNode n = o.putObject(p.role().code());
             n.put("participant", p.participant().value()).put("showed", p.showed());

@@ -260,7 +260,7 @@ public final class CallDemo {
                 .ifPresent(l -> out.printf(Locale.ROOT, "  ended: the %s hung up at %s UTC%n",
                         l.participant().equals(r.expert().participant()) ? "expert" : "learner", CLOCK.format(l.at())));
         out.printf(Locale.ROOT, "  first arrival: %s; the other kept them waiting %s after the booked start%n",
-                r.firstArrival().map(role -> role.code()).orElse("-"), seconds(r.otherWaited()));
+                r.firstArrival().map(role -> role.code()).orElse("-"), seconds(r.firstArrivalWaited()));
         out.printf(Locale.ROOT, "  both present %s; media both ways %s; one-way media %s; interruptions %d%n",
                 seconds(r.bothPresent()), seconds(r.mediaBothWays()), seconds(r.oneWayMedia()), r.interruptions());
         out.printf(Locale.ROOT, "  outcome: %s (%s)%n", r.outcome(), r.outcomeReason());

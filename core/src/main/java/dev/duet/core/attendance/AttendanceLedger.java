@@ -142,14 +142,18 @@ public final class AttendanceLedger {
 
         Optional<Role> first = Optional.empty();
         Duration waited = Duration.ZERO;
+        SessionReport.ParticipantAttendance early = null;
+        SessionReport.ParticipantAttendance late = null;
         if (expert.showed() && learner.showed()) {
             int order = expert.firstJoin().get().compareTo(learner.firstJoin().get());
             if (order != 0) {
-                SessionReport.ParticipantAttendance early = order < 0 ? expert : learner;
-                SessionReport.ParticipantAttendance late = order < 0 ? learner : expert;
+                early = order < 0 ? expert : learner;
+                late = order < 0 ? learner : expert;
                 first = Optional.of(early.role());
+                // The first arrival waited while it was there, from the booked start until the other came.
+                Intervals earlyPresent = early.role() == Role.EXPERT ? expertPresent : learnerPresent;
                 Instant waitingFrom = early.firstJoin().get().isAfter(booking.start()) ? early.firstJoin().get() : booking.start();
-                waited = positive(Duration.between(waitingFrom, late.firstJoin().get()));
+                waited = earlyPresent.intersect(Intervals.of(waitingFrom, max(waitingFrom, late.firstJoin().get()))).total();
             }
         }
 
@@ -167,6 +171,17 @@ public final class AttendanceLedger {
         } else if (!learner.showed()) {
             outcome = SessionReport.Outcome.LEARNER_NO_SHOW;
             reason = "the expert connected; the learner never did";
+        } else if (bothPresent.isEmpty() && early != null) {
+            // Never connected at the same time: who missed the other (see SessionReport.Outcome).
+            Instant earlyGone = early.lastLeave().get();
+            boolean earlyLeftBeforeStart = !earlyGone.isAfter(booking.start());
+            SessionReport.ParticipantAttendance missing = earlyLeftBeforeStart ? early : late;
+            outcome = missing.role() == Role.EXPERT ? SessionReport.Outcome.EXPERT_NO_SHOW : SessionReport.Outcome.LEARNER_NO_SHOW;
+            reason = "the expert and the learner were never connected at the same time: the " + early.role().code()
+                    + " was there from " + early.firstJoin().get() + " to " + earlyGone + ", the " + late.role().code()
+                    + " came at " + late.firstJoin().get() + (earlyLeftBeforeStart
+                            ? "; the " + early.role().code() + " left before the booked start, " + booking.start()
+                            : "; the " + late.role().code() + " came only after the " + early.role().code() + " had left");
         } else if (media.compareTo(needed) >= 0) {
             outcome = SessionReport.Outcome.COMPLETED;
             reason = "media flowed both ways for " + Durations.words(media) + ", at least "
@@ -186,8 +201,11 @@ public final class AttendanceLedger {
                     && (expertGone.isBefore(booking.end()) || learnerGone.isBefore(booking.end()))) {
                 endedEarlyBy = Optional.of(expertGone.isBefore(learnerGone) ? Role.EXPERT : Role.LEARNER);
                 ended = "; the " + endedEarlyBy.get().code() + " left first";
+            } else if (until.isBefore(booking.end())) {
+                ended = "; the session was closed at " + until + ", before the booked end";
             } else {
-                ended = "; neither left before the other, so the media path failed or the session was closed";
+                ended = "; both were connected until " + (expertGone.isBefore(learnerGone) ? expertGone : learnerGone)
+                        + ", so the media path between them failed";
             }
             reason = "media flowed both ways for only " + Durations.words(media) + " of the booked "
                     + Durations.words(booking.duration()) + ended;
@@ -212,6 +230,10 @@ public final class AttendanceLedger {
             }
         }
         return Optional.empty();
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private static Duration positive(Duration d) {

@@ -23,7 +23,10 @@ import java.util.List;
  *   <li><b>Amount</b>: rate per hour × billed time, rounded half-up to the currency's minor unit.</li>
  *   <li><b>Minimum charge</b>: when anything was delivered and the amount is below the minimum, the
  *       minimum is charged, except when the expert cut the session short (then only what was delivered).</li>
- *   <li><b>No-shows</b>: expert no-show or neither showed: nothing. Learner no-show: the no-show fee.</li>
+ *   <li><b>No-shows</b>: expert no-show or neither showed: nothing. Learner no-show: the no-show fee.
+ *       Both connected but never at the same time counts as the no-show of the one who missed the
+ *       other ({@link SessionReport.Outcome}): a learner who comes only after the expert left pays
+ *       the no-show fee.</li>
  *   <li><b>Both came but no media flowed both ways</b>: nothing (nothing was delivered).</li>
  * </ul>
  */

@@ -16,8 +16,10 @@ import java.util.Optional;
  * grace ({@code countedFrom} to {@code countedUntil}), and not after the session was closed.
  *
  * @param firstArrival    who arrived first; empty when only one or neither showed, or both at the same instant
- * @param otherWaited     how long the first arrival waited for the other after the booked start (zero if the
- *                        other came before the start, or never came)
+ * @param firstArrivalWaited how long the first arrival ({@code firstArrival}) waited for the other:
+ *                        the time it was connected from the booked start (or its later arrival)
+ *                        until the other first came. Never more than its own presence; zero when
+ *                        the other came before the start, or when only one or neither showed
  * @param bothPresent     time both were connected to the relay
  * @param mediaBothWays   time audio (and video, when required) flowed in both directions, each direction
  *                        confirmed by its receiver's reports, while both were present
@@ -28,7 +30,7 @@ import java.util.Optional;
  */
 public record SessionReport(SessionId session, Instant countedFrom, Instant bookedStart, Instant bookedEnd,
         Instant countedUntil, Duration bookedDuration, ParticipantAttendance expert, ParticipantAttendance learner,
-        Optional<Role> firstArrival, Duration otherWaited, Duration bothPresent, Duration mediaBothWays,
+        Optional<Role> firstArrival, Duration firstArrivalWaited, Duration bothPresent, Duration mediaBothWays,
         Duration oneWayMedia, int interruptions, Outcome outcome, String outcomeReason, Optional<Role> endedEarlyBy,
         QualitySummary quality) {
 
@@ -38,6 +40,12 @@ public record SessionReport(SessionId session, Instant countedFrom, Instant book
      *   <li>{@code NEITHER_SHOWED}: neither participant was present inside the window.</li>
      *   <li>{@code EXPERT_NO_SHOW}: the learner was present, the expert never.</li>
      *   <li>{@code LEARNER_NO_SHOW}: the expert was present, the learner never.</li>
+     *   <li>When both were present but <em>never at the same time</em>, the one who missed the
+     *       other is the no-show ({@code EXPERT_NO_SHOW} or {@code LEARNER_NO_SHOW}): the first
+     *       arrival if it left before the booked start (it never waited into the booked time),
+     *       otherwise the second, who came only after the first had left. A learner who connects
+     *       only during grace, after the expert waited and left, is a learner no-show and pays the
+     *       no-show fee; an expert who does the same is an expert no-show.</li>
      *   <li>{@code COMPLETED}: media flowed both ways for at least the rules' completion ratio of the
      *       booked duration (80 % by default).</li>
      *   <li>{@code CUT_SHORT}: both showed, but media flowed both ways for less than that

@@ -58,14 +58,14 @@ class AttendanceScenarioTest {
                 s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:59", "11:00").media("10:00", "11:00");
             }, COMPLETED, min(60), "60.00", r -> {
                 assertThat(r.firstArrival()).contains(Role.EXPERT);
-                assertThat(r.otherWaited()).isZero();
+                assertThat(r.firstArrivalWaited()).isZero();
                 assertThat(r.interruptions()).isZero();
             }),
             row("expert late by 7 minutes", s -> {
                 s.stay(LEARNER, "09:59", "11:00").stay(EXPERT, "10:07", "11:00").media("10:07", "11:00");
             }, COMPLETED, min(53), "53.00", r -> {
                 assertThat(r.firstArrival()).contains(Role.LEARNER);
-                assertThat(r.otherWaited()).isEqualTo(min(7));
+                assertThat(r.firstArrivalWaited()).isEqualTo(min(7));
                 assertThat(r.expert().lateBy()).isEqualTo(min(7));
             }),
             row("the learner never came", s -> s.stay(EXPERT, "09:55", "10:30"), LEARNER_NO_SHOW, min(0), "15.00",
@@ -78,6 +78,7 @@ class AttendanceScenarioTest {
                 assertThat(r.oneWayMedia()).isEqualTo(min(60));
                 assertThat(r.endedEarlyBy()).isEmpty();
                 assertThat(r.quality().verdict()).isEqualTo(QualitySummary.Verdict.POOR);
+                assertThat(r.outcomeReason()).endsWith("both were connected until 2026-11-24T11:00:00Z, so the media path between them failed");
             }),
             row("reconnect in the middle", s -> {
                 s.stay(EXPERT, "09:58", "11:00");
@@ -108,7 +109,7 @@ class AttendanceScenarioTest {
                 s.stay(LEARNER, "09:40", "11:00").stay(EXPERT, "09:59", "11:00").media("10:00", "11:00");
             }, COMPLETED, min(60), "60.00", r -> {
                 assertThat(r.learner().presence()).isEqualTo(min(70));
-                assertThat(r.otherWaited()).as("waiting counts from the booked start").isZero();
+                assertThat(r.firstArrivalWaited()).as("waiting counts from the booked start").isZero();
             }),
             row("52.5 minutes of media: rounded up to 53", s -> {
                 s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "11:00").media("10:00", "10:52:30");
@@ -136,13 +137,33 @@ class AttendanceScenarioTest {
             }, CUT_SHORT, min(40), "40.00", r -> {
                 assertThat(r.countedUntil()).isEqualTo(SessionScript.at("10:40"));
                 assertThat(r.endedEarlyBy()).isEmpty();
+                assertThat(r.outcomeReason()).endsWith("the session was closed at 2026-11-24T10:40:00Z, before the booked end");
             }),
-            row("they never overlapped", s -> {
+            // Never connected at the same time: the one who missed the other is the no-show (issue 13's rule).
+            row("they never overlapped: the expert came after the learner had waited and left", s -> {
                 s.stay(LEARNER, "10:00", "10:10").stay(EXPERT, "10:15", "10:30");
-            }, CUT_SHORT, min(0), "0.00", r -> {
+            }, EXPERT_NO_SHOW, min(0), "0.00", r -> {
                 assertThat(r.bothPresent()).isZero();
-                assertThat(r.endedEarlyBy()).contains(Role.LEARNER);
-                assertThat(r.otherWaited()).isEqualTo(min(15));
+                assertThat(r.firstArrival()).contains(Role.LEARNER);
+                assertThat(r.firstArrivalWaited()).as("the learner's 10 minutes, not the 15 until the expert came")
+                        .isEqualTo(min(10));
+                assertThat(r.outcomeReason()).contains("never connected at the same time",
+                        "the expert came only after the learner had left");
+            }),
+            row("the learner came only during grace, after the expert had waited the hour", s -> {
+                s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "11:05", "11:10");
+            }, LEARNER_NO_SHOW, min(0), "15.00", r -> {
+                assertThat(r.firstArrivalWaited()).as("the expert waited from 10:00 while present, until 11:00")
+                        .isEqualTo(min(60));
+                assertThat(r.learner().showed()).as("the learner did connect").isTrue();
+                assertThat(r.outcomeReason()).contains("the learner came only after the expert had left");
+            }),
+            row("the expert left before the booked start; the learner came on time", s -> {
+                s.stay(EXPERT, "09:50", "09:55").stay(LEARNER, "10:00", "10:30");
+            }, EXPERT_NO_SHOW, min(0), "0.00", r -> {
+                assertThat(r.firstArrival()).contains(Role.EXPERT);
+                assertThat(r.firstArrivalWaited()).as("gone before the start: it waited for nothing").isZero();
+                assertThat(r.outcomeReason()).contains("the expert left before the booked start");
             }),
             row("8 minutes, the learner left: the EUR 10 minimum", s -> {
                 s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:58", "10:08").media("10:00", "10:08");
