@@ -137,8 +137,10 @@ public final class AttendanceLedger {
         }
         Intervals oneWay = audioToLearner.minus(audioToExpert).union(audioToExpert.minus(audioToLearner)).intersect(bothPresent);
 
-        SessionReport.ParticipantAttendance expert = attendance(expertId, Role.EXPERT, expertPresent);
-        SessionReport.ParticipantAttendance learner = attendance(learnerId, Role.LEARNER, learnerPresent);
+        SessionReport.ParticipantAttendance expert = attendance(expertId, Role.EXPERT, expertPresent,
+                staysOf.getOrDefault(expertId, List.of()));
+        SessionReport.ParticipantAttendance learner = attendance(learnerId, Role.LEARNER, learnerPresent,
+                staysOf.getOrDefault(learnerId, List.of()));
 
         Optional<Role> first = Optional.empty();
         Duration waited = Duration.ZERO;
@@ -259,13 +261,24 @@ public final class AttendanceLedger {
         return out;
     }
 
-    private SessionReport.ParticipantAttendance attendance(ParticipantId id, Role role, Intervals present) {
+    /**
+     * {@code present} is clipped to the window; {@code stays} are the raw connections. The first join
+     * is the real one: a join the relay admitted shortly before the room opened (its clock-skew
+     * tolerance) shows its own time, while presence still counts from the opening.
+     */
+    private SessionReport.ParticipantAttendance attendance(ParticipantId id, Role role, Intervals present,
+            List<Intervals.Span> stays) {
         List<Intervals.Span> spans = present.spans();
         if (spans.isEmpty()) {
             return new SessionReport.ParticipantAttendance(id, role, false, Optional.empty(), Optional.empty(), Duration.ZERO, 0,
                     Duration.ZERO);
         }
         Instant first = spans.get(0).start();
+        for (Intervals.Span stay : stays) {
+            if (stay.end().isAfter(first) && stay.start().isBefore(first) && !stay.start().isAfter(spans.get(0).start())) {
+                first = stay.start(); // the stay that was clipped at the opening: its real start
+            }
+        }
         return new SessionReport.ParticipantAttendance(id, role, true, Optional.of(first),
                 Optional.of(spans.get(spans.size() - 1).end()), present.total(), spans.size(),
                 positive(Duration.between(booking.start(), first)));

@@ -56,7 +56,9 @@ public record SessionReport(SessionId session, Instant countedFrom, Instant book
 
     /**
      * One participant: present at all inside the window, first join, last departure, total presence,
-     * how many separate stays, and how late after the booked start it first arrived.
+     * how many separate stays, and how late after the booked start it first arrived. {@code firstJoin}
+     * is the relay's real time of the join, even when the relay admitted it a few seconds before the
+     * room opened (its clock-skew tolerance); {@code presence} still counts only from the opening.
      */
     public record ParticipantAttendance(ParticipantId participant, Role role, boolean showed, Optional<Instant> firstJoin,
             Optional<Instant> lastLeave, Duration presence, int stays, Duration lateBy) {

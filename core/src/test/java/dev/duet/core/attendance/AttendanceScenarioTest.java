@@ -158,6 +158,13 @@ class AttendanceScenarioTest {
                 assertThat(r.learner().showed()).as("the learner did connect").isTrue();
                 assertThat(r.outcomeReason()).contains("the learner came only after the expert had left");
             }),
+            row("the expert joined 20 s before the room opened (the relay's skew tolerance)", s -> {
+                s.stay(EXPERT, "09:49:40", "11:00").stay(LEARNER, "09:59", "11:00").media("10:00", "11:00");
+            }, COMPLETED, min(60), "60.00", r -> {
+                assertThat(r.expert().firstJoin()).as("the real join time").contains(SessionScript.at("09:49:40"));
+                assertThat(r.expert().presence()).as("counted from the opening, 09:50").isEqualTo(min(70));
+                assertThat(r.firstArrivalWaited()).isZero();
+            }),
             row("the expert left before the booked start; the learner came on time", s -> {
                 s.stay(EXPERT, "09:50", "09:55").stay(LEARNER, "10:00", "10:30");
             }, EXPERT_NO_SHOW, min(0), "0.00", r -> {
