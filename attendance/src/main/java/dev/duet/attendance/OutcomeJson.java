@@ -51,6 +51,12 @@ public final class OutcomeJson {
         }
         o.put("bothPresentMs", report.bothPresent().toMillis()).put("mediaBothWaysMs", report.mediaBothWays().toMillis())
                 .put("oneWayMediaMs", report.oneWayMedia().toMillis()).put("interruptions", report.interruptions());
+        ArrayNode refused = o.putArray("refusedJoins");
+        for (SessionReport.RefusedJoin r : report.refusedJoins()) {
+            ObjectNode n = refused.addObject().put("at", instant(r.at())).put("participant", r.participant().value());
+            role(n, "role", r.role());
+            n.put("reason", r.reason().code()).put("message", r.message());
+        }
         ObjectNode quality = o.putObject("quality");
         quality.put("verdict", report.quality().verdict().name().toLowerCase(Locale.ROOT))
                 .put("reason", report.quality().verdictReason())

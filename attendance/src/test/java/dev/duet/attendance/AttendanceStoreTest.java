@@ -194,17 +194,22 @@ class AttendanceStoreTest {
         AttendanceEvent left = new AttendanceEvent.ParticipantLeft("l1", S, T, LEARNER, ConnectionId.of("c2"),
                 DepartureReason.CONNECTION_LOST);
         AttendanceEvent closed = new AttendanceEvent.SessionClosed("x1", S, T.plusSeconds(1), "window-ended");
+        AttendanceEvent refused = new AttendanceEvent.JoinRefused("r1", S, T, LEARNER, AttendanceEvent.Refusal.TOO_EARLY,
+                "ticket is valid from 2026-11-24T09:50:00Z");
+        assertThat(dev.duet.attendance.internal.AttendanceJson.encode(refused)).contains("\"type\":\"refused\"",
+                "\"reason\":\"too-early\"");
         assertThat(dev.duet.attendance.internal.AttendanceJson.encode(left)).contains("\"reason\":\"connection-lost\"");
         assertThat(dev.duet.attendance.internal.AttendanceJson.encode(closed)).contains("\"reason\":\"window-ended\"");
         String prefix = "{\"v\":1,\"session\":\"s-42\",\"at\":\"" + T + "\",";
         Path file = dir.resolve("older.jsonl");
         Files.writeString(file, String.join("\n",
                 dev.duet.attendance.internal.AttendanceJson.encode(left),
+                dev.duet.attendance.internal.AttendanceJson.encode(refused),
                 prefix + "\"id\":\"o1\",\"type\":\"left\",\"participant\":\"learner-bo\",\"connection\":\"c2\",\"hungUp\":true}",
                 prefix + "\"id\":\"o2\",\"type\":\"left\",\"participant\":\"learner-bo\",\"connection\":\"c3\"}",
                 prefix + "\"id\":\"o3\",\"type\":\"closed\"}") + "\n");
         try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
-            assertThat(store.events(S)).containsExactly(left,
+            assertThat(store.events(S)).containsExactly(left, refused,
                     new AttendanceEvent.ParticipantLeft("o1", S, T, LEARNER, ConnectionId.of("c2"), DepartureReason.HUNG_UP),
                     new AttendanceEvent.ParticipantLeft("o2", S, T, LEARNER, ConnectionId.of("c3"), DepartureReason.LEFT),
                     new AttendanceEvent.SessionClosed("o3", S, T, "unrecorded"));

@@ -51,6 +51,8 @@ class WebhookDocumentTest {
         Instant t0 = Instant.parse("2026-11-24T09:58:30Z");
         Instant t1 = Instant.parse("2026-11-24T10:02:00Z");
         Instant end = Instant.parse("2026-11-24T10:50:00Z");
+        events.add(new AttendanceEvent.JoinRefused("r1", id, Instant.parse("2026-11-24T09:49:00Z"), learner,
+                AttendanceEvent.Refusal.TOO_EARLY, "ticket is valid from 2026-11-24T09:50:00Z; it is 2026-11-24T09:49:00Z"));
         events.add(new AttendanceEvent.ParticipantJoined("e1", id, t0, learner, ConnectionId.of("c-1")));
         events.add(new AttendanceEvent.ParticipantJoined("e2", id, t1, expert, ConnectionId.of("c-2")));
         int n = 3;

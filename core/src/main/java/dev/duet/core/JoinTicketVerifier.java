@@ -106,14 +106,15 @@ public final class JoinTicketVerifier {
         }
         if (!content.sessionId().equals(expectedSession)) {
             return new Refused(Reason.WRONG_SESSION, "ticket is for session " + content.sessionId()
-                    + ", not for session " + expectedSession);
+                    + ", not for session " + expectedSession, java.util.Optional.empty(), java.util.Optional.of(content));
         }
         if (now.plus(allowedClockSkew).isBefore(content.notBefore())) {
             return new Refused(Reason.NOT_YET_VALID, "ticket is valid from " + content.notBefore() + "; it is " + now,
-                    java.util.Optional.of(content.notBefore()));
+                    java.util.Optional.of(content.notBefore()), java.util.Optional.of(content));
         }
         if (!now.minus(allowedClockSkew).isBefore(content.expiresAt())) {
-            return new Refused(Reason.EXPIRED, "ticket expired at " + content.expiresAt() + "; it is " + now);
+            return new Refused(Reason.EXPIRED, "ticket expired at " + content.expiresAt() + "; it is " + now,
+                    java.util.Optional.empty(), java.util.Optional.of(content));
         }
         return new TicketCheck.Accepted(content);
     }
@@ -133,11 +134,12 @@ public final class JoinTicketVerifier {
         var participant = booking.participant(content.participantId());
         if (participant.isEmpty() || participant.get().role() != content.role()) {
             return new Refused(Reason.NOT_BOOKED, "ticket admits " + content.participantId() + " as "
-                    + content.role().code() + ", who is not booked so in session " + booking.sessionId());
+                    + content.role().code() + ", who is not booked so in session " + booking.sessionId(),
+                    java.util.Optional.empty(), java.util.Optional.of(content));
         }
         if (!now.minus(allowedClockSkew).isBefore(booking.closesAt())) {
             return new Refused(Reason.EXPIRED, "session " + booking.sessionId() + " closed at " + booking.closesAt()
-                    + "; it is " + now);
+                    + "; it is " + now, java.util.Optional.empty(), java.util.Optional.of(content));
         }
         return check;
     }

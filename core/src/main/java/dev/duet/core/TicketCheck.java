@@ -30,16 +30,21 @@ public sealed interface TicketCheck {
      * The ticket must not admit anyone. {@code message} says what was wrong and what was expected;
      * it never contains a secret or the ticket's signature. {@code validFrom}: for
      * {@link Reason#NOT_YET_VALID}, when the ticket becomes valid (the room opens).
+     * {@code genuine}: the ticket's content when its signature verified (a genuine ticket refused
+     * for its session, its time or its booking), so that the refusal can be put on the record; empty
+     * for a malformed ticket or one whose key or signature is wrong.
      */
-    record Refused(Reason reason, String message, Optional<Instant> validFrom) implements TicketCheck {
+    record Refused(Reason reason, String message, Optional<Instant> validFrom, Optional<JoinTicket> genuine)
+            implements TicketCheck {
         public Refused {
             Checks.notNull(reason, "reason");
             Checks.notNull(message, "message");
             Checks.notNull(validFrom, "validFrom");
+            Checks.notNull(genuine, "genuine");
         }
 
         public Refused(Reason reason, String message) {
-            this(reason, message, Optional.empty());
+            this(reason, message, Optional.empty(), Optional.empty());
         }
 
         @Override

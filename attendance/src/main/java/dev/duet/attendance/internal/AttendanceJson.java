@@ -51,6 +51,9 @@ public final class AttendanceJson {
                 f.width().ifPresent(v -> n.put("width", v));
                 f.height().ifPresent(v -> n.put("height", v));
             }
+        } else if (event instanceof AttendanceEvent.JoinRefused r) {
+            o.put("type", "refused").put("participant", r.participant().value()).put("reason", r.reason().code())
+                    .put("message", r.message());
         } else if (event instanceof AttendanceEvent.SessionClosed c) {
             o.put("type", "closed").put("reason", c.reason());
         }
@@ -97,6 +100,12 @@ public final class AttendanceJson {
             // Lines written before 0.1.0 have no reason: "unrecorded" says so.
             case "closed" -> new AttendanceEvent.SessionClosed(id, session, at,
                     o.has("reason") ? text(o, "reason") : "unrecorded");
+            case "refused" -> {
+                String code = text(o, "reason");
+                yield new AttendanceEvent.JoinRefused(id, session, at, ParticipantId.of(text(o, "participant")),
+                        AttendanceEvent.Refusal.of(code).orElseThrow(() -> new IllegalArgumentException(
+                                "unknown join refusal " + Checks.quoteForMessage(code))), text(o, "message"));
+            }
             default -> throw new IllegalArgumentException("unknown event type " + o.path("type"));
         };
     }

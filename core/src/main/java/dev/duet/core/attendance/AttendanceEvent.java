@@ -88,6 +88,53 @@ public sealed interface AttendanceEvent {
         }
     }
 
+    /**
+     * A participant's join was refused although its ticket was genuine (signed by a known key, for
+     * this session): too early, expired, the session already over or already holding its two
+     * participants. On the record so that support can answer "the learner tried at 09:50 and was
+     * told the room opens at 09:55". A malformed or forged ticket leaves no event: it names nobody
+     * for sure. {@code message} is what the relay told the client (no secret, at most 300 characters).
+     */
+    record JoinRefused(String eventId, SessionId session, Instant at, ParticipantId participant, Refusal reason,
+            String message) implements AttendanceEvent {
+        public JoinRefused {
+            check(eventId, session, at);
+            Checks.notNull(participant, "participant");
+            Checks.notNull(reason, "reason");
+            Checks.notBlank(message, "message");
+            if (message.length() > 300) {
+                throw new IllegalArgumentException("message must be at most 300 characters, but had " + message.length());
+            }
+        }
+    }
+
+    /** Why a genuine ticket's join was refused. */
+    enum Refusal {
+        /** The room was not open yet (the ticket's not-before lay ahead). */
+        TOO_EARLY,
+        /** The ticket had expired, or the session's window had closed. */
+        TICKET_EXPIRED,
+        /** The session was already closed (ended by the relay or the app). */
+        SESSION_CLOSED,
+        /** The session already held two other participants. */
+        SESSION_FULL;
+
+        /** The lower-case, dashed form used in JSON: {@code too-early}, {@code ticket-expired}, ... */
+        public String code() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /** The refusal with this code. */
+        public static java.util.Optional<Refusal> of(String code) {
+            for (Refusal r : values()) {
+                if (r.code().equals(code)) {
+                    return java.util.Optional.of(r);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+    }
+
     private static void check(String eventId, SessionId session, Instant at) {
         Checks.identifier(eventId, "eventId");
         Checks.notNull(session, "session");

@@ -61,7 +61,8 @@ public final class AttendanceLedger {
      *
      * @return true if it was new, false if the same event was already there
      * @throws IllegalArgumentException if it belongs to another session, names a participant not
-     *                                  booked into this one, or reuses an id with other content
+     *                                  booked into this one (a refused join may: it is reported
+     *                                  without a role), or reuses an id with other content
      */
     public boolean add(AttendanceEvent event) {
         Checks.notNull(event, "event");
@@ -69,7 +70,7 @@ public final class AttendanceLedger {
             throw new IllegalArgumentException("event " + event.eventId() + " is for session " + event.session()
                     + ", but this ledger is for " + booking.sessionId());
         }
-        participantOf(event).ifPresent(p -> {
+        participantOf(event).filter(p -> !(event instanceof AttendanceEvent.JoinRefused)).ifPresent(p -> {
             if (booking.participant(p).isEmpty()) {
                 throw new IllegalArgumentException("event " + event.eventId() + " names " + p + ", who is not booked into "
                         + booking.sessionId());
@@ -101,6 +102,8 @@ public final class AttendanceLedger {
             return Optional.of(l.participant());
         } else if (event instanceof AttendanceEvent.MediaReported m) {
             return Optional.of(m.participant());
+        } else if (event instanceof AttendanceEvent.JoinRefused r) {
+            return Optional.of(r.participant());
         }
         return Optional.empty();
     }
@@ -216,10 +219,21 @@ public final class AttendanceLedger {
         QualitySummary quality = quality(expertReports, learnerReports, bothPresent, both, oneWay);
         return new SessionReport(booking.sessionId(), from, booking.start(), booking.end(), until, booking.duration(),
                 expert, learner, first, waited, bothPresent.total(), media, oneWay.total(),
-                Math.max(0, both.spans().size() - 1), outcome, reason, endedEarlyBy, quality);
+                Math.max(0, both.spans().size() - 1), outcome, reason, endedEarlyBy, quality, refusedJoins(sorted));
     }
 
     private record HangUp(Role role, Instant at) {}
+
+    private List<SessionReport.RefusedJoin> refusedJoins(List<AttendanceEvent> sorted) {
+        List<SessionReport.RefusedJoin> out = new ArrayList<>();
+        for (AttendanceEvent e : sorted) {
+            if (e instanceof AttendanceEvent.JoinRefused r) {
+                Optional<Role> role = booking.participant(r.participant()).map(Participant::role);
+                out.add(new SessionReport.RefusedJoin(r.at(), r.participant(), role, r.reason(), r.message()));
+            }
+        }
+        return out;
+    }
 
     /** The first hang-up inside the counted window, if any. */
     private Optional<HangUp> hungUpBy(List<AttendanceEvent> sorted, Instant from, Instant until) {

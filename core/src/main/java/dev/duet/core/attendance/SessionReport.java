@@ -6,6 +6,7 @@ import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,12 +28,34 @@ import java.util.Optional;
  * @param interruptions   how often media both ways stopped and later came back
  * @param endedEarlyBy    for {@link Outcome#CUT_SHORT}: who left for good first, before the booked end;
  *                        empty when both stayed (media failed) or for other outcomes
+ * @param refusedJoins    joins refused although the ticket was genuine (too early, expired, session
+ *                        over or full), whenever they happened: they explain, they are not billed
  */
 public record SessionReport(SessionId session, Instant countedFrom, Instant bookedStart, Instant bookedEnd,
         Instant countedUntil, Duration bookedDuration, ParticipantAttendance expert, ParticipantAttendance learner,
         Optional<Role> firstArrival, Duration firstArrivalWaited, Duration bothPresent, Duration mediaBothWays,
         Duration oneWayMedia, int interruptions, Outcome outcome, String outcomeReason, Optional<Role> endedEarlyBy,
-        QualitySummary quality) {
+        QualitySummary quality, List<RefusedJoin> refusedJoins) {
+
+    public SessionReport {
+        refusedJoins = List.copyOf(Checks.notNull(refusedJoins, "refusedJoins"));
+    }
+
+    /**
+     * A join the relay refused although the ticket was genuine ({@link AttendanceEvent.JoinRefused}), in
+     * time order. {@code role} is empty for someone the booking does not name (a ticket issued for a
+     * participant since replaced, say): support sees that attempt too.
+     */
+    public record RefusedJoin(Instant at, ParticipantId participant, Optional<Role> role, AttendanceEvent.Refusal reason,
+            String message) {
+        public RefusedJoin {
+            Checks.notNull(at, "at");
+            Checks.notNull(participant, "participant");
+            Checks.notNull(role, "role");
+            Checks.notNull(reason, "reason");
+            Checks.notNull(message, "message");
+        }
+    }
 
     /**
      * How the session went. In order of precedence:

@@ -265,6 +265,26 @@ class AttendanceScenarioTest {
     }
 
     @org.junit.jupiter.api.Test
+    void refusedJoinsAreReportedInTimeOrderAndChangeNoFigure() {
+        SessionScript s = new SessionScript();
+        s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:59", "11:00").media("10:00", "11:00");
+        SessionReport without = s.report();
+        dev.duet.core.ParticipantId stranger = dev.duet.core.ParticipantId.of("learner-old");
+        s.events.add(new AttendanceEvent.JoinRefused("r2", SessionScript.SESSION, SessionScript.at("10:30"), stranger,
+                AttendanceEvent.Refusal.SESSION_FULL, "session s-42 already has its two participants"));
+        s.events.add(new AttendanceEvent.JoinRefused("r1", SessionScript.SESSION, SessionScript.at("09:45"), LEARNER,
+                AttendanceEvent.Refusal.TOO_EARLY, "ticket is valid from 2026-11-24T09:50:00Z; it is 2026-11-24T09:45:00Z"));
+        SessionReport with = s.report();
+        assertThat(with.refusedJoins()).extracting(SessionReport.RefusedJoin::participant, SessionReport.RefusedJoin::role,
+                SessionReport.RefusedJoin::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(LEARNER, Optional.of(Role.LEARNER), AttendanceEvent.Refusal.TOO_EARLY),
+                org.assertj.core.groups.Tuple.tuple(stranger, Optional.empty(), AttendanceEvent.Refusal.SESSION_FULL));
+        assertThat(with.learner()).as("a refused attempt is not presence").isEqualTo(without.learner());
+        assertThat(with.mediaBothWays()).isEqualTo(without.mediaBothWays());
+        assertThat(PER_MINUTE.charge(with).total()).isEqualTo(PER_MINUTE.charge(without).total());
+    }
+
+    @org.junit.jupiter.api.Test
     void badInputIsRefusedWithAMessageAndChangesNothing() {
         AttendanceLedger ledger = new AttendanceLedger(SessionScript.BOOKING, AttendanceRules.defaults());
         SessionScript s = new SessionScript();

@@ -214,9 +214,33 @@ class RelayServerTest {
         assertThat(refusal(SessionId.of("s-43"), good)).isEqualTo(CloseCode.TICKET_WRONG_SESSION.code());
         clock.set(Instant.parse("2026-11-24T09:40:00Z"));
         assertThat(refusal(SESSION, good)).isEqualTo(CloseCode.TOO_EARLY.code());
+        assertThat(refusal(SESSION, good)).as("again at once").isEqualTo(CloseCode.TOO_EARLY.code());
         clock.set(Instant.parse("2026-11-24T11:30:00Z"));
         assertThat(refusal(SESSION, good)).isEqualTo(CloseCode.TICKET_EXPIRED.code());
-        assertThat(events).isEmpty();
+        // Genuine tickets refused for their time are on the record (the retry within 10 s once);
+        // forged, malformed and other-session tickets name nobody for sure and leave no trace.
+        assertThat(events).map(e -> (AttendanceEvent.JoinRefused) e)
+                .extracting(AttendanceEvent.JoinRefused::participant, AttendanceEvent.JoinRefused::reason,
+                        AttendanceEvent::at)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(EXPERT, AttendanceEvent.Refusal.TOO_EARLY,
+                                Instant.parse("2026-11-24T09:40:00Z")),
+                        org.assertj.core.groups.Tuple.tuple(EXPERT, AttendanceEvent.Refusal.TICKET_EXPIRED,
+                                Instant.parse("2026-11-24T11:30:00Z")));
+        assertThat(((AttendanceEvent.JoinRefused) events.get(0)).message()).contains("valid from");
+    }
+
+    @Test
+    void aJoinToAClosedSessionIsOnTheRecord() throws Exception {
+        relay();
+        join(EXPERT, "expert-client-1", 0).next(Frame.JoinAccepted.class);
+        relay.closeSession(SESSION, "ended by the app");
+        assertThat(refusal(SESSION, TestSession.ticket(LEARNER))).isEqualTo(CloseCode.SESSION_CLOSED.code());
+        assertThat(events).filteredOn(AttendanceEvent.JoinRefused.class::isInstance).map(e -> (AttendanceEvent.JoinRefused) e)
+                .singleElement().satisfies(r -> {
+                    assertThat(r.participant()).isEqualTo(LEARNER);
+                    assertThat(r.reason()).isEqualTo(AttendanceEvent.Refusal.SESSION_CLOSED);
+                });
     }
 
     private int refusal(SessionId session, String ticket) throws Exception {

@@ -194,6 +194,15 @@ public final class ConnectionHandler {
     private void join(Frame.Join join, Instant now) {
         TicketCheck check = node.verifier().verify(join.ticket(), sessionId, now);
         if (check instanceof TicketCheck.Refused invalid) {
+            // On the record first (a genuine ticket refused for its time), then closed: whoever sees
+            // the close can already read the refusal.
+            invalid.genuine().filter(t -> t.sessionId().equals(sessionId)).ifPresent(t -> {
+                if (invalid.reason() == TicketCheck.Reason.NOT_YET_VALID) {
+                    node.refused(sessionId, t.participantId(), AttendanceEvent.Refusal.TOO_EARLY, invalid.message(), now);
+                } else if (invalid.reason() == TicketCheck.Reason.EXPIRED) {
+                    node.refused(sessionId, t.participantId(), AttendanceEvent.Refusal.TICKET_EXPIRED, invalid.message(), now);
+                }
+            });
             close(switch (invalid.reason()) {
                 case WRONG_SESSION, NOT_BOOKED -> CloseCode.TICKET_WRONG_SESSION;
                 case EXPIRED -> CloseCode.TICKET_EXPIRED;
@@ -205,6 +214,8 @@ public final class ConnectionHandler {
         }
         JoinTicket ticket = ((TicketCheck.Accepted) check).ticket();
         if (node.store().isClosed(sessionId)) {
+            node.refused(sessionId, ticket.participantId(), AttendanceEvent.Refusal.SESSION_CLOSED,
+                    "session " + sessionId + " is over", now);
             close(CloseCode.SESSION_CLOSED, "session " + sessionId + " is over");
             log.info("session {}: join refused from {}: the session is closed", sessionId, out.describe());
             return;
@@ -252,11 +263,15 @@ public final class ConnectionHandler {
         } else if (outcome instanceof SessionStore.JoinOutcome.Closed) {
             member = null;
             node.leave(room, this);
+            node.refused(sessionId, self.participant(), AttendanceEvent.Refusal.SESSION_CLOSED,
+                    "session " + sessionId + " is over", now);
             close(CloseCode.SESSION_CLOSED, "session " + sessionId + " is over");
             log.info("session {}: join refused from {}: the session is closed", sessionId, out.describe());
         } else {
             member = null;
             node.leave(room, this);
+            node.refused(sessionId, self.participant(), AttendanceEvent.Refusal.SESSION_FULL,
+                    "session " + sessionId + " already has its two participants", now);
             close(CloseCode.TICKET_WRONG_SESSION, "session " + sessionId + " already has its two participants");
             log.info("session {}: join refused from {}: the session already has its two participants", sessionId,
                     out.describe());

@@ -268,6 +268,34 @@ public final class RelayNode implements AutoCloseable {
         }
     }
 
+    /** How often one participant's refusals of one kind are put on the record, at most (a retrying client). */
+    static final Duration REFUSAL_RECORD_SPACING = Duration.ofSeconds(10);
+    /** When each (session, participant, refusal) was last recorded, in ticks; entries older than the spacing are swept. */
+    private final Map<String, Long> refusalsRecorded = new ConcurrentHashMap<>();
+
+    /**
+     * Records a join refused although its ticket was genuine ({@link AttendanceEvent.JoinRefused}),
+     * at most once per {@link #REFUSAL_RECORD_SPACING} for the same participant and refusal, so a
+     * client retrying in a loop cannot fill the store. A sink failure is logged: the refusal stands.
+     */
+    void refused(SessionId session, dev.duet.core.ParticipantId participant, AttendanceEvent.Refusal reason, String message,
+            Instant at) {
+        long now = ticks();
+        String key = session.value() + "|" + participant.value() + "|" + reason.code();
+        boolean[] record = {false};
+        refusalsRecorded.compute(key, (k, last) -> {
+            if (last == null || now - last >= REFUSAL_RECORD_SPACING.toNanos()) {
+                record[0] = true;
+                return now;
+            }
+            return last;
+        });
+        if (record[0]) {
+            String said = message.length() <= 300 ? message : message.substring(0, 297) + "...";
+            event(new AttendanceEvent.JoinRefused(newEventId(), session, at, participant, reason, said));
+        }
+    }
+
     static String newEventId() {
         return UUID.randomUUID().toString();
     }
@@ -290,6 +318,7 @@ public final class RelayNode implements AutoCloseable {
                 handler.sweep(now, ticks);
             }
             store.sweep(rooms.keySet(), now);
+            refusalsRecorded.values().removeIf(last -> ticks - last >= REFUSAL_RECORD_SPACING.toNanos());
             settle(now, ticks);
         } catch (RuntimeException e) {
             log.error("relay sweep failed", e);
