@@ -5,7 +5,7 @@ export interface StreamReport {
   direction: 'inbound' | 'outbound'; kind: 'audio' | 'video'; flowing: boolean; bitrateKbps: number; lossRatio: number;
   jitterMs?: number; framesPerSecond?: number; width?: number; height?: number;
 }
-export interface MediaReport { type: 'media-report'; epoch: [string, string]; sampledAt: string; relayed: boolean; streams: StreamReport[]; }
+export interface MediaReport { type: 'media-report'; epoch: [string, string]; sampledAt: string; relayed: boolean; intervalMs: number; streams: StreamReport[]; }
 export interface OneWayChange { kind: 'audio' | 'video'; flowing: 'inbound' | 'outbound'; since: number; ended: boolean; }
 
 /** What a page renders; see call.js's header. */

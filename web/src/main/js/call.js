@@ -316,6 +316,7 @@ export class DuetCall {
     this.pc = pc;
     this.epoch = epoch;
     this.lastStats = null;
+    this.lastStatsAt = Date.now(); // a new connection's counters start now: the first report covers the time since
     this.oneWay = new OneWayMediaDetector(this.oneWayThresholdMs);
     pc.onicecandidate = (e) => {
       if (!e.candidate || !e.candidate.candidate || this.pc !== pc) return;
@@ -383,7 +384,9 @@ export class DuetCall {
     this.lastStats = now;
     this.lastStatsAt = Date.now();
     if (streams.length === 0 || this.pc !== pc) return;
-    const report = { type: 'media-report', epoch, sampledAt: new Date().toISOString(), relayed, streams };
+    // The span these figures cover, as measured here; attendance credits exactly this (docs/protocol.md).
+    const intervalMs = Math.min(60000, Math.max(1, Math.round(seconds * 1000)));
+    const report = { type: 'media-report', epoch, sampledAt: new Date().toISOString(), relayed, intervalMs, streams };
     this.relay.send(report).catch(() => {});
     this.tell('onMediaReport', report);
     for (const change of this.oneWay.observe(streams, Date.now())) this.tell('onOneWayMedia', change);

@@ -43,7 +43,8 @@ class AttendanceStoreTest {
                 new AttendanceEvent.MediaReported("e3", S, T.plusSeconds(65), LEARNER, true, List.of(
                         new MediaFlow(MediaDirection.INBOUND, MediaKind.VIDEO, true, 0.015, OptionalDouble.of(42.5),
                                 OptionalDouble.of(7), OptionalDouble.of(14.8), OptionalInt.of(640), OptionalInt.of(480)),
-                        MediaFlow.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, false))),
+                        MediaFlow.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, false)),
+                        java.util.Optional.of(java.time.Duration.ofMillis(3012))),
                 new AttendanceEvent.ParticipantLeft("e4", S, T.plusSeconds(3600), LEARNER, ConnectionId.of("c2"),
                         DepartureReason.LEFT),
                 new AttendanceEvent.SessionClosed("e5", S, T.plusSeconds(3700), "window-ended"),

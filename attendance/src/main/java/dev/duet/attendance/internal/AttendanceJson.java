@@ -40,6 +40,7 @@ public final class AttendanceJson {
             o.put("reason", l.reason().code());
         } else if (event instanceof AttendanceEvent.MediaReported m) {
             o.put("type", "media").put("participant", m.participant().value()).put("relayed", m.relayed());
+            m.interval().ifPresent(i -> o.put("intervalMs", i.toMillis()));
             ArrayNode flows = o.putArray("flows");
             for (MediaFlow f : m.flows()) {
                 ObjectNode n = flows.addObject();
@@ -94,8 +95,12 @@ public final class AttendanceJson {
                             optional(n, n.has("framesPerSecond") ? "framesPerSecond" : "fps"),
                             optionalInt(n, "width"), optionalInt(n, "height")));
                 }
+                // Lines written before 0.1.0 have no intervalMs: the ledger then reads them as it always did.
+                java.util.Optional<java.time.Duration> interval = o.has("intervalMs")
+                        ? java.util.Optional.of(java.time.Duration.ofMillis(o.get("intervalMs").asLong()))
+                        : java.util.Optional.empty();
                 yield new AttendanceEvent.MediaReported(id, session, at, ParticipantId.of(text(o, "participant")),
-                        o.path("relayed").asBoolean(), flows);
+                        o.path("relayed").asBoolean(), flows, interval);
             }
             // Lines written before 0.1.0 have no reason: "unrecorded" says so.
             case "closed" -> new AttendanceEvent.SessionClosed(id, session, at,

@@ -56,11 +56,13 @@ public sealed interface AttendanceEvent {
 
     /**
      * A participant's stats sampler reported what media flowed, as the relay received it at {@code at}.
-     * The report speaks for the time since that participant's previous report (at most the ledger's
-     * maximum report interval).
+     * {@code interval}: the span the report covers, as the sender measured it; the ledger credits
+     * exactly that span up to {@code at} (never reaching back before the same participant's previous
+     * report, nor more than its maximum report interval). Without it (reports of older senders) the
+     * report speaks for the time since the previous one, at most that maximum.
      */
     record MediaReported(String eventId, SessionId session, Instant at, ParticipantId participant, boolean relayed,
-            List<MediaFlow> flows) implements AttendanceEvent {
+            List<MediaFlow> flows, java.util.Optional<java.time.Duration> interval) implements AttendanceEvent {
         public MediaReported {
             check(eventId, session, at);
             Checks.notNull(participant, "participant");
@@ -68,6 +70,18 @@ public sealed interface AttendanceEvent {
             if (flows.isEmpty() || flows.size() > 8) {
                 throw new IllegalArgumentException("flows must hold 1 to 8 entries, but held " + flows.size());
             }
+            Checks.notNull(interval, "interval");
+            interval.ifPresent(i -> {
+                if (i.isNegative() || i.isZero() || i.compareTo(java.time.Duration.ofMinutes(1)) > 0) {
+                    throw new IllegalArgumentException("interval must be positive and at most 1 min, but was " + i);
+                }
+            });
+        }
+
+        /** A report without an interval (as older senders made them). */
+        public MediaReported(String eventId, SessionId session, Instant at, ParticipantId participant, boolean relayed,
+                List<MediaFlow> flows) {
+            this(eventId, session, at, participant, relayed, flows, java.util.Optional.empty());
         }
 
         /** Whether {@code kind} flowed in {@code direction} in this report. */

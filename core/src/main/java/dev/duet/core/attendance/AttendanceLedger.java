@@ -36,8 +36,10 @@ import java.util.function.ToDoubleFunction;
  * <ul>
  *   <li>Presence: from each connection's {@code Joined} to its {@code Left} (or, with no
  *       {@code Left}, to the session's close or the window's end), united across connections.</li>
- *   <li>A media report speaks for the time since the same participant's previous report, at most
- *       {@link AttendanceRules#maxReportInterval()}.</li>
+ *   <li>A media report speaks for the span its sender measured ({@code interval}), ending at the
+ *       relay's stamp; without one, for the time since the same participant's previous report. Never
+ *       more than {@link AttendanceRules#maxReportInterval()}, and never before the previous report's
+ *       stamp.</li>
  *   <li>A direction flows when its <em>receiver</em> reports it inbound: expert to learner is the
  *       learner's inbound report.</li>
  *   <li>Everything is clipped to the window ({@link Booking#opensAt()} to {@link Booking#closesAt()},
@@ -301,18 +303,49 @@ public final class AttendanceLedger {
     /** A media report with the time it speaks for. */
     private record Covered(AttendanceEvent.MediaReported report, Intervals span) {}
 
+    /**
+     * The time each of {@code who}'s reports speaks for, inside its presence. A report that says its
+     * span ({@code interval}, measured by the sender) is credited exactly that long: right after the
+     * previous report's credited time when the two are contiguous (the previous one ended at most the
+     * maximum report interval before this one's stamp: the sender samples continuously, and delivery
+     * jitter must open no gap), else (the first report, or after a break) ending at the relay's stamp;
+     * never ending after this report's stamp. So the credited time never exceeds what the sender
+     * measured, whatever the jitter. A report without a span (older senders) speaks for the time
+     * since the previous one, at most the maximum report interval.
+     */
     private List<Covered> coverage(List<AttendanceEvent> sorted, ParticipantId who, Intervals present) {
         List<Covered> out = new ArrayList<>();
-        Instant previous = null;
+        Instant previousEnd = null;
         for (AttendanceEvent e : sorted) {
             if (e instanceof AttendanceEvent.MediaReported m && m.participant().equals(who)) {
                 Instant earliest = m.at().minus(rules.maxReportInterval());
-                Instant start = previous != null && previous.isAfter(earliest) ? previous : earliest;
-                out.add(new Covered(m, Intervals.of(start, m.at()).intersect(present)));
-                previous = m.at();
+                boolean contiguous = previousEnd != null && !previousEnd.isBefore(earliest);
+                Instant start;
+                Instant end;
+                if (m.interval().isPresent()) {
+                    Duration span = min(m.interval().get(), rules.maxReportInterval());
+                    start = contiguous ? previousEnd : m.at().minus(span);
+                    end = min(m.at(), start.plus(span));
+                } else {
+                    start = contiguous ? previousEnd : earliest;
+                    end = m.at();
+                }
+                if (end.isBefore(start)) {
+                    end = start; // a report stamped before the previous one's credited end: nothing new
+                }
+                out.add(new Covered(m, Intervals.of(start, end).intersect(present)));
+                previousEnd = end;
             }
         }
         return out;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     private static Intervals flowing(List<Covered> reports, MediaKind kind) {

@@ -9,6 +9,7 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
 import dev.duet.core.ConnectionId;
 import java.time.Duration;
+import java.util.Optional;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -83,25 +84,52 @@ final class SessionScript {
         return media(from, to, true, true, true, true);
     }
 
+    /** The real peer's sampling interval ({@code DuetCall}'s and duet-web's default). */
+    static final Duration SAMPLING = Duration.ofSeconds(3);
+
     /**
-     * Reports every 5 s from both sides during [from, to]; each side reports what it receives
-     * ({@code audioToLearner} is the learner's inbound audio) and that it sends everything.
+     * Reports every 3 s (the real sampler's cadence, each saying it covers 3 s) from both sides
+     * during [from, to]; each side reports what it receives ({@code audioToLearner} is the learner's
+     * inbound audio) and that it sends everything.
      */
     SessionScript media(String from, String to, boolean audioToLearner, boolean audioToExpert, boolean videoToLearner,
             boolean videoToExpert) {
-        for (Instant t = at(from).plusSeconds(5); !t.isAfter(at(to)); t = t.plusSeconds(5)) {
-            events.add(report(EXPERT, t, audioToExpert, videoToExpert));
-            events.add(report(LEARNER, t, audioToLearner, videoToLearner));
+        for (Instant t = at(from).plus(SAMPLING); !t.isAfter(at(to)); t = t.plus(SAMPLING)) {
+            events.add(report(EXPERT, t, audioToExpert, videoToExpert, Optional.of(SAMPLING)));
+            events.add(report(LEARNER, t, audioToLearner, videoToLearner, Optional.of(SAMPLING)));
         }
         return this;
     }
 
-    private AttendanceEvent.MediaReported report(ParticipantId who, Instant t, boolean audioIn, boolean videoIn) {
+    /**
+     * As {@link #media(String, String)}, but each report reaches the relay up to {@code maxDelayMs}
+     * late (uniformly, from {@code random}), as a real network delivers them; the sender still says
+     * it covers 3 s.
+     */
+    SessionScript jitteredMedia(String from, String to, java.util.Random random, int maxDelayMs) {
+        for (Instant t = at(from).plus(SAMPLING); !t.isAfter(at(to)); t = t.plus(SAMPLING)) {
+            events.add(report(EXPERT, t.plusMillis(random.nextInt(maxDelayMs + 1)), true, true, Optional.of(SAMPLING)));
+            events.add(report(LEARNER, t.plusMillis(random.nextInt(maxDelayMs + 1)), true, true, Optional.of(SAMPLING)));
+        }
+        return this;
+    }
+
+    /** Media both ways reported as senders before 0.1.0 did: every {@code every}, without saying what span a report covers. */
+    SessionScript legacyMedia(String from, String to, Duration every) {
+        for (Instant t = at(from).plus(every); !t.isAfter(at(to)); t = t.plus(every)) {
+            events.add(report(EXPERT, t, true, true, Optional.empty()));
+            events.add(report(LEARNER, t, true, true, Optional.empty()));
+        }
+        return this;
+    }
+
+    private AttendanceEvent.MediaReported report(ParticipantId who, Instant t, boolean audioIn, boolean videoIn,
+            Optional<Duration> interval) {
         return new AttendanceEvent.MediaReported(id(), SESSION, t, who, false, List.of(
                 flow(MediaDirection.INBOUND, MediaKind.AUDIO, audioIn),
                 flow(MediaDirection.INBOUND, MediaKind.VIDEO, videoIn),
                 flow(MediaDirection.OUTBOUND, MediaKind.AUDIO, true),
-                flow(MediaDirection.OUTBOUND, MediaKind.VIDEO, true)));
+                flow(MediaDirection.OUTBOUND, MediaKind.VIDEO, true)), interval);
     }
 
     private MediaFlow flow(MediaDirection d, MediaKind k, boolean flowing) {

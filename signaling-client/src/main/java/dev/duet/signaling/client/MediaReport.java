@@ -14,24 +14,45 @@ import java.util.List;
  * @param sampledAt the sender's clock when sampled; informational only
  * @param relayed   whether the selected ICE candidate pair goes through a TURN relay
  * @param streams   1 to {@value #MAX_STREAMS} stream reports
+ * @param interval  the span the figures cover, as the sender measured it (between its previous sample and
+ *                  this one, by the stats' own timestamps): 1 ms to 60 s. Attendance credits exactly this
+ *                  span, bounded by the relay's stamps; empty in reports of older senders
  */
-public record MediaReport(java.util.Optional<Epoch> epoch, Instant sampledAt, boolean relayed, List<StreamReport> streams)
-        implements PeerMessage {
+public record MediaReport(java.util.Optional<Epoch> epoch, Instant sampledAt, boolean relayed, List<StreamReport> streams,
+        java.util.Optional<java.time.Duration> interval) implements PeerMessage {
     public static final int MAX_STREAMS = 8;
+    /** The longest {@code interval} a report may claim. */
+    public static final java.time.Duration MAX_INTERVAL = java.time.Duration.ofSeconds(60);
 
-    /** A report made while a negotiation epoch exists (both present). */
+    /** A report made while a negotiation epoch exists (both present), without an interval. */
     public MediaReport(Epoch epoch, Instant sampledAt, boolean relayed, List<StreamReport> streams) {
         this(java.util.Optional.of(Checks.notNull(epoch, "mediaReport.epoch")), sampledAt, relayed, streams);
+    }
+
+    /** A report without an interval (as older senders make them). */
+    public MediaReport(java.util.Optional<Epoch> epoch, Instant sampledAt, boolean relayed, List<StreamReport> streams) {
+        this(epoch, sampledAt, relayed, streams, java.util.Optional.empty());
     }
 
     public MediaReport {
         Checks.notNull(epoch, "mediaReport.epoch");
         Checks.notNull(sampledAt, "mediaReport.sampledAt");
         Checks.notNull(streams, "mediaReport.streams");
+        Checks.notNull(interval, "mediaReport.interval");
         if (streams.isEmpty() || streams.size() > MAX_STREAMS) {
             throw new IllegalArgumentException("mediaReport.streams must hold 1 to " + MAX_STREAMS + " reports, but held "
                     + streams.size());
         }
+        interval.ifPresent(i -> {
+            if (i.compareTo(java.time.Duration.ofMillis(1)) < 0 || i.compareTo(MAX_INTERVAL) > 0) {
+                throw new IllegalArgumentException("mediaReport.interval must be 1 ms to 60 s, but was " + i);
+            }
+        });
         streams = List.copyOf(streams);
+    }
+
+    /** This report, saying it covers {@code interval} (1 ms to 60 s). */
+    public MediaReport withInterval(java.time.Duration interval) {
+        return new MediaReport(epoch, sampledAt, relayed, streams, java.util.Optional.of(Checks.notNull(interval, "interval")));
     }
 }

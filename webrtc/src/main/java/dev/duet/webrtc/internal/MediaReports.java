@@ -38,7 +38,10 @@ public final class MediaReports {
         if (streams.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new MediaReport(epoch, sampledAt, current.relayed(), streams));
+        long intervalMillis = Math.round(seconds * 1000);
+        MediaReport report = new MediaReport(epoch, sampledAt, current.relayed(), streams);
+        return Optional.of(intervalMillis >= 1 && intervalMillis <= MediaReport.MAX_INTERVAL.toMillis()
+                ? report.withInterval(java.time.Duration.ofMillis(intervalMillis)) : report);
     }
 
     private static StreamReport stream(MediaDirection direction, MediaKind kind, MediaCounters.Stream before,

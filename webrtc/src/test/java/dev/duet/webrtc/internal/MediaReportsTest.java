@@ -50,6 +50,8 @@ class MediaReportsTest {
         MediaReport r = MediaReports.between(sample(1_000_000, 1, true, true), sample(2_000_000, 2, true, true), EPOCH, T0)
                 .orElseThrow();
         assertThat(r.relayed()).isTrue();
+        assertThat(r.interval()).as("the span the two samples' own timestamps measure")
+                .contains(java.time.Duration.ofSeconds(1));
         assertThat(r.streams()).hasSize(4).allMatch(StreamReport::flowing);
         StreamReport audioIn = stream(r, MediaDirection.INBOUND, MediaKind.AUDIO);
         assertThat(audioIn.bitrateKbps()).isEqualTo(32.0);

@@ -208,8 +208,17 @@ public final class FrameCodec {
                             s.number("lossRatio"), s.optionalNumber("jitterMs"), s.optionalNumber("roundTripMs"),
                             s.optionalNumber("framesPerSecond"), s.optionalInt("width"), s.optionalInt("height")));
                 }
+                Optional<java.time.Duration> interval = Optional.empty();
+                Optional<Long> intervalMs = m.optionalInteger("intervalMs");
+                if (intervalMs.isPresent()) {
+                    if (intervalMs.get() < 1 || intervalMs.get() > MediaReport.MAX_INTERVAL.toMillis()) {
+                        throw new ProtocolException(ProtocolError.INVALID_VALUE, m.path() + ".intervalMs must be 1 to "
+                                + MediaReport.MAX_INTERVAL.toMillis());
+                    }
+                    interval = Optional.of(java.time.Duration.ofMillis(intervalMs.get()));
+                }
                 yield new MediaReport(m.has("epoch") ? Optional.of(epoch(m)) : Optional.empty(), m.instant("sampledAt"),
-                        m.bool("relayed"), streams);
+                        m.bool("relayed"), streams, interval);
             }
             default -> throw new ProtocolException(ProtocolError.UNKNOWN_TYPE, m.path() + ".type " + quote(type)
                     + " is not a message type; expected one of ready, offer, answer, candidates, bye, chat, media-report");
@@ -351,6 +360,7 @@ public final class FrameCodec {
             o.put("type", "media-report");
             report.epoch().ifPresent(e -> o.set("epoch", epoch(e)));
             o.put("sampledAt", instant(report.sampledAt())).put("relayed", report.relayed());
+            report.interval().ifPresent(i -> o.put("intervalMs", i.toMillis()));
             ArrayNode streams = o.putArray("streams");
             for (StreamReport s : report.streams()) {
                 ObjectNode so = streams.addObject().put("direction", s.direction().code()).put("kind", s.kind().code())

@@ -70,7 +70,9 @@ class FrameCodecTest {
                         new IceCandidate(null, 0, "candidate:1 1 udp 1 10.77.0.1 5000 typ host"),
                         new IceCandidate("0", null, "candidate:2 1 udp 1 10.77.0.1 5001 typ host"))))),
                 send(new MediaReport(Optional.empty(), T, false, List.of(
-                        StreamReport.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, true, 32)))));
+                        StreamReport.of(MediaDirection.OUTBOUND, MediaKind.AUDIO, true, 32)))),
+                send(new MediaReport(EPOCH, T, false, List.of(StreamReport.of(MediaDirection.INBOUND, MediaKind.AUDIO, true, 32)))
+                        .withInterval(java.time.Duration.ofMillis(3012))));
         for (Frame frame : frames) {
             assertThat(codec.decode(codec.encode(frame))).as("%s", frame).isEqualTo(frame);
         }
@@ -99,6 +101,11 @@ class FrameCodecTest {
                 ProtocolError.INVALID_VALUE, "connectionId must be 1 to 64 characters");
         assertError("{\"v\":1,\"type\":\"send\",\"seq\":4,\"msg\":{\"type\":\"chat\",\"text\":\"\\u0007\"}}",
                 ProtocolError.INVALID_VALUE, "chat.text must not contain control characters");
+        String report = "{\"v\":1,\"type\":\"send\",\"seq\":4,\"msg\":{\"type\":\"media-report\",\"sampledAt\":"
+                + "\"2026-11-24T10:00:00Z\",\"relayed\":false,\"streams\":[{\"direction\":\"inbound\",\"kind\":\"audio\","
+                + "\"flowing\":true,\"bitrateKbps\":32,\"lossRatio\":0}],\"intervalMs\":";
+        assertError(report + "0}}", ProtocolError.INVALID_VALUE, "msg.intervalMs must be 1 to 60000");
+        assertError(report + "60001}}", ProtocolError.INVALID_VALUE, "msg.intervalMs must be 1 to 60000");
         assertError("{\"v\":1,\"v\":1,\"type\":\"ack\",\"dseq\":1}", ProtocolError.MALFORMED_JSON, "Duplicate field");
         assertError("{\"v\":1,\"type\":\"ack\",\"dseq\":1,\"x\":" + "[".repeat(40) + "]".repeat(40) + "}",
                 ProtocolError.MALFORMED_JSON, "not valid JSON");

@@ -16,7 +16,7 @@ final class AttendanceEvents {
     static AttendanceEvent.MediaReported mediaReported(String eventId, SessionId session, Instant at,
             ParticipantId participant, MediaReport report) {
         List<MediaFlow> flows = report.streams().stream().map(AttendanceEvents::flow).toList();
-        return new AttendanceEvent.MediaReported(eventId, session, at, participant, report.relayed(), flows);
+        return new AttendanceEvent.MediaReported(eventId, session, at, participant, report.relayed(), flows, report.interval());
     }
 
     private static MediaFlow flow(StreamReport s) {
