@@ -36,10 +36,11 @@ import java.util.function.ToDoubleFunction;
  * <ul>
  *   <li>Presence: from each connection's {@code Joined} to its {@code Left} (or, with no
  *       {@code Left}, to the session's close or the window's end), united across connections.</li>
- *   <li>A media report speaks for the span its sender measured ({@code interval}), ending at the
- *       relay's stamp; without one, for the time since the same participant's previous report. Never
- *       more than {@link AttendanceRules#maxReportInterval()}, and never before the previous report's
- *       stamp.</li>
+ *   <li>A media report speaks for the span its sender measured ({@code interval}); consecutive
+ *       reports tile one timeline, placed by the relay's stamps so that delivery jitter opens no gap
+ *       and counts nothing twice, and no span ends after its report's stamp. Without a span (older
+ *       senders), a report speaks for the time since the previous one. Never more than
+ *       {@link AttendanceRules#maxReportInterval()} per report.</li>
  *   <li>A direction flows when its <em>receiver</em> reports it inbound: expert to learner is the
  *       learner's inbound report.</li>
  *   <li>Everything is clipped to the window ({@link Booking#opensAt()} to {@link Booking#closesAt()},
@@ -304,40 +305,82 @@ public final class AttendanceLedger {
     private record Covered(AttendanceEvent.MediaReported report, Intervals span) {}
 
     /**
-     * The time each of {@code who}'s reports speaks for, inside its presence. A report that says its
-     * span ({@code interval}, measured by the sender) is credited exactly that long: right after the
-     * previous report's credited time when the two are contiguous (the previous one ended at most the
-     * maximum report interval before this one's stamp: the sender samples continuously, and delivery
-     * jitter must open no gap), else (the first report, or after a break) ending at the relay's stamp;
-     * never ending after this report's stamp. So the credited time never exceeds what the sender
-     * measured, whatever the jitter. A report without a span (older senders) speaks for the time
-     * since the previous one, at most the maximum report interval.
+     * The time each of {@code who}'s reports speaks for, inside its presence.
+     *
+     * <p>Reports that say their span ({@code interval}, measured by the sender) and follow each other
+     * without a break (at most the maximum report interval between stamps, and no new connection of
+     * the participant in between) form a run: the sender
+     * sampled continuously, so their spans tile one timeline. The run is placed on the relay's clock
+     * as late as every report's stamp allows (the earliest of stamp minus the spans up to it), so
+     * delivery delay shifts it by the smallest delay in the run, never by each report's own: no gap
+     * and no double count, whatever the jitter, and no span ends after its report's stamp. Each span
+     * counts for at most the maximum report interval, and a run never reaches back before the
+     * previous run's last span.
+     *
+     * <p>A report without a span (older senders) speaks for the time since the previous report's
+     * credited end, at most the maximum report interval, up to its stamp.
      */
     private List<Covered> coverage(List<AttendanceEvent> sorted, ParticipantId who, Intervals present) {
-        List<Covered> out = new ArrayList<>();
-        Instant previousEnd = null;
+        List<AttendanceEvent.MediaReported> reports = new ArrayList<>();
+        List<Instant> joins = new ArrayList<>();
         for (AttendanceEvent e : sorted) {
             if (e instanceof AttendanceEvent.MediaReported m && m.participant().equals(who)) {
-                Instant earliest = m.at().minus(rules.maxReportInterval());
-                boolean contiguous = previousEnd != null && !previousEnd.isBefore(earliest);
-                Instant start;
-                Instant end;
-                if (m.interval().isPresent()) {
-                    Duration span = min(m.interval().get(), rules.maxReportInterval());
-                    start = contiguous ? previousEnd : m.at().minus(span);
-                    end = min(m.at(), start.plus(span));
-                } else {
-                    start = contiguous ? previousEnd : earliest;
-                    end = m.at();
-                }
-                if (end.isBefore(start)) {
-                    end = start; // a report stamped before the previous one's credited end: nothing new
-                }
-                out.add(new Covered(m, Intervals.of(start, end).intersect(present)));
-                previousEnd = end;
+                reports.add(m);
+            } else if (e instanceof AttendanceEvent.ParticipantJoined j && j.participant().equals(who)) {
+                joins.add(j.at());
             }
         }
+        Duration max = rules.maxReportInterval();
+        List<Covered> out = new ArrayList<>();
+        Instant previousEnd = null;
+        int i = 0;
+        while (i < reports.size()) {
+            AttendanceEvent.MediaReported first = reports.get(i);
+            if (first.interval().isEmpty()) {
+                Instant earliest = first.at().minus(max);
+                Instant start = previousEnd != null && previousEnd.isAfter(earliest) ? previousEnd : earliest;
+                Instant end = start.isAfter(first.at()) ? start : first.at();
+                out.add(new Covered(first, Intervals.of(start, end).intersect(present)));
+                previousEnd = end;
+                i++;
+                continue;
+            }
+            // A run: consecutive reports with a span and no break between their stamps.
+            int j = i + 1;
+            while (j < reports.size() && reports.get(j).interval().isPresent()
+                    && Duration.between(reports.get(j - 1).at(), reports.get(j).at()).compareTo(max) <= 0
+                    && !joinedBetween(joins, reports.get(j - 1).at(), reports.get(j).at())) {
+                j++;
+            }
+            Duration cumulative = Duration.ZERO;
+            Instant origin = null;
+            for (int k = i; k < j; k++) {
+                cumulative = cumulative.plus(min(reports.get(k).interval().get(), max));
+                Instant candidate = reports.get(k).at().minus(cumulative);
+                origin = origin == null || candidate.isBefore(origin) ? candidate : origin;
+            }
+            Instant start = origin;
+            for (int k = i; k < j; k++) {
+                Instant end = start.plus(min(reports.get(k).interval().get(), max));
+                Instant from = previousEnd != null && previousEnd.isAfter(start) ? previousEnd : start;
+                Instant to = from.isAfter(end) ? from : end;
+                out.add(new Covered(reports.get(k), Intervals.of(from, to).intersect(present)));
+                previousEnd = to;
+                start = end;
+            }
+            i = j;
+        }
         return out;
+    }
+
+    /** Whether a new connection of the participant joined after {@code from} and up to {@code to}: its sampling restarted. */
+    private static boolean joinedBetween(List<Instant> joins, Instant from, Instant to) {
+        for (Instant join : joins) {
+            if (join.isAfter(from) && !join.isAfter(to)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -20,7 +20,7 @@ import java.util.OptionalInt;
 
 /**
  * Writes a session's attendance events the way the relay would, for tests: joins and leaves, and
- * media reports from both sides every 5 s. The booking: 10:00 to 11:00 UTC on 2026-11-24, room open
+ * media reports from both sides every 3 s (the real sampler's cadence). The booking: 10:00 to 11:00 UTC on 2026-11-24, room open
  * from 09:50, grace until 11:15.
  */
 final class SessionScript {
