@@ -94,4 +94,59 @@ public record SessionReport(SessionId session, Instant countedFrom, Instant book
     public ParticipantAttendance attendance(Role role) {
         return role == Role.EXPERT ? expert : learner;
     }
+
+    private static final java.time.format.DateTimeFormatter DAY_AND_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd HH:mm:ss", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+    private static final java.time.format.DateTimeFormatter TIME = java.time.format.DateTimeFormatter
+            .ofPattern("HH:mm:ss", java.util.Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * A plain-text account for support, in UTC: the booking, the outcome and why, each participant's
+     * arrival, departure and presence, who waited for whom, the media figures, the quality verdict and
+     * every refused join. The same facts as the webhook's JSON form (docs/webhooks.md), for a person.
+     */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        out.append("Session ").append(session.value()).append(", booked ").append(DAY_AND_TIME.format(bookedStart))
+                .append(" to ").append(TIME.format(bookedEnd)).append(" UTC (").append(Durations.words(bookedDuration))
+                .append("); counted from ").append(TIME.format(countedFrom)).append(" to ").append(TIME.format(countedUntil))
+                .append('\n');
+        out.append("Outcome: ").append(outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')).append(": ")
+                .append(outcomeReason).append('\n');
+        for (ParticipantAttendance p : List.of(expert, learner)) {
+            out.append(capitalized(p.role().code())).append(' ').append(p.participant().value()).append(": ");
+            if (!p.showed()) {
+                out.append("never connected\n");
+                continue;
+            }
+            out.append("first joined ").append(TIME.format(p.firstJoin().get()))
+                    .append(p.lateBy().isZero() ? " (on time)" : " (" + Durations.words(p.lateBy()) + " late)")
+                    .append(", last left ").append(p.lastLeave().map(TIME::format).orElse("-"))
+                    .append(", present ").append(Durations.words(p.presence())).append(" in ").append(p.stays())
+                    .append(p.stays() == 1 ? " stay" : " stays").append('\n');
+        }
+        firstArrival.ifPresent(role -> out.append("The ").append(role.code()).append(" came first and waited ")
+                .append(Durations.words(firstArrivalWaited)).append(" for the ")
+                .append(role == Role.EXPERT ? Role.LEARNER.code() : Role.EXPERT.code()).append(".\n"));
+        out.append("Both present ").append(Durations.words(bothPresent)).append("; media both ways ")
+                .append(Durations.words(mediaBothWays)).append("; one way only ").append(Durations.words(oneWayMedia))
+                .append("; ").append(interruptions).append(interruptions == 1 ? " interruption" : " interruptions").append('\n');
+        out.append("Quality: ").append(quality.verdict().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '))
+                .append(": ").append(quality.verdictReason()).append('\n');
+        if (refusedJoins.isEmpty()) {
+            out.append("Refused joins: none\n");
+        } else {
+            out.append("Refused joins:\n");
+            for (RefusedJoin r : refusedJoins) {
+                out.append("  ").append(TIME.format(r.at())).append(' ').append(r.role().map(Role::code).orElse("not booked"))
+                        .append(' ').append(r.participant().value()).append(": ").append(r.reason().code().replace('-', ' '))
+                        .append(" (").append(r.message()).append(")\n");
+            }
+        }
+        return out.toString();
+    }
+
+    private static String capitalized(String word) {
+        return Character.toUpperCase(word.charAt(0)) + word.substring(1);
+    }
 }

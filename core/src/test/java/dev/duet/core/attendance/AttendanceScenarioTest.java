@@ -296,6 +296,25 @@ class AttendanceScenarioTest {
     }
 
     @org.junit.jupiter.api.Test
+    void describeGivesSupportThePlainStory() {
+        SessionScript s = new SessionScript();
+        s.events.add(new AttendanceEvent.JoinRefused("r1", SessionScript.SESSION, SessionScript.at("09:45"), LEARNER,
+                AttendanceEvent.Refusal.TOO_EARLY, "ticket is valid from 2026-11-24T09:50:00Z; it is 2026-11-24T09:45:00Z"));
+        s.stay(EXPERT, "10:02", "10:50").stay(LEARNER, "09:58:30", "10:50").media("10:02", "10:50");
+        assertThat(s.report().describe()).isEqualTo("""
+                Session s-7, booked 2026-11-24 10:00:00 to 11:00:00 UTC (1 h); counted from 09:50:00 to 11:15:00
+                Outcome: completed: media flowed both ways for 48 min, at least 80 % of the booked 1 h
+                Expert expert-ada: first joined 10:02:00 (2 min late), last left 10:50:00, present 48 min in 1 stay
+                Learner learner-bo: first joined 09:58:30 (on time), last left 10:50:00, present 51 min 30 s in 1 stay
+                The learner came first and waited 2 min for the expert.
+                Both present 48 min; media both ways 48 min; one way only 0 s; 0 interruptions
+                Quality: good: median loss 0.0 %, round trip 40 ms, jitter 8 ms, video 15 fps; media both ways 100 % and one way 0 % of the time both were present
+                Refused joins:
+                  09:45:00 learner learner-bo: too early (ticket is valid from 2026-11-24T09:50:00Z; it is 2026-11-24T09:45:00Z)
+                """);
+    }
+
+    @org.junit.jupiter.api.Test
     void refusedJoinsAreReportedInTimeOrderAndChangeNoFigure() {
         SessionScript s = new SessionScript();
         s.stay(EXPERT, "09:58", "11:00").stay(LEARNER, "09:59", "11:00").media("10:00", "11:00");
