@@ -33,12 +33,22 @@ public final class SessionOutcomes {
     private final AttendanceStore store;
     private final Function<SessionId, Optional<Booking>> bookings;
     private final AttendanceRules rules;
-    private final BillingPolicy billing;
+    private final Function<Booking, BillingPolicy> billing;
     private final List<SessionOutcomeListener> listeners;
     private final Executor executor;
 
     public SessionOutcomes(AttendanceStore store, Function<SessionId, Optional<Booking>> bookings, AttendanceRules rules,
             BillingPolicy billing, List<SessionOutcomeListener> listeners, Executor executor) {
+        this(store, bookings, rules, one(billing), listeners, executor);
+    }
+
+    private static Function<Booking, BillingPolicy> one(BillingPolicy billing) {
+        Checks.notNull(billing, "billing");
+        return booking -> billing;
+    }
+
+    private SessionOutcomes(AttendanceStore store, Function<SessionId, Optional<Booking>> bookings, AttendanceRules rules,
+            Function<Booking, BillingPolicy> billing, List<SessionOutcomeListener> listeners, Executor executor) {
         this.store = Checks.notNull(store, "store");
         this.bookings = Checks.notNull(bookings, "bookings");
         this.rules = Checks.notNull(rules, "rules");
@@ -60,7 +70,7 @@ public final class SessionOutcomes {
         private final AttendanceStore store;
         private final Function<SessionId, Optional<Booking>> bookings;
         private AttendanceRules rules = AttendanceRules.defaults();
-        private BillingPolicy billing;
+        private Function<Booking, BillingPolicy> billing;
         private final List<SessionOutcomeListener> listeners = new java.util.ArrayList<>();
         private Executor executor;
 
@@ -74,8 +84,18 @@ public final class SessionOutcomes {
             return this;
         }
 
+        /** One policy for every session. */
         public Builder billing(BillingPolicy billing) {
-            this.billing = Checks.notNull(billing, "billing");
+            this.billing = one(billing);
+            return this;
+        }
+
+        /**
+         * A policy per booking, chosen from it when the session is settled: its expert's rate, a
+         * no-show fee for this kind of booking, and so on. It must not return null.
+         */
+        public Builder billingFor(Function<Booking, BillingPolicy> choose) {
+            this.billing = Checks.notNull(choose, "choose");
             return this;
         }
 
@@ -94,7 +114,7 @@ public final class SessionOutcomes {
         /** @throws IllegalStateException naming what is missing */
         public SessionOutcomes build() {
             if (billing == null) {
-                throw new IllegalStateException("no billing policy: call billing(BillingPolicy) before build()");
+                throw new IllegalStateException("no billing policy: call billing(BillingPolicy) or billingFor(...) before build()");
             }
             if (executor == null) {
                 throw new IllegalStateException("no executor: call executor(Executor) before build(), so that settling never "
@@ -126,7 +146,11 @@ public final class SessionOutcomes {
         AttendanceLedger ledger = new AttendanceLedger(booking.get(), rules);
         ledger.addAll(store.events(session));
         SessionReport report = ledger.report();
-        Charge charge = billing.charge(report);
+        BillingPolicy policy = billing.apply(booking.get());
+        if (policy == null) {
+            throw new IllegalStateException("the billing policy chooser returned null for session " + session);
+        }
+        Charge charge = policy.charge(report);
         log.info("session {}: settled: {} ({}); media both ways {} s; charge {}", session, report.outcome(),
                 report.outcomeReason(), report.mediaBothWays().toSeconds(), charge.total());
         for (SessionOutcomeListener listener : listeners) {

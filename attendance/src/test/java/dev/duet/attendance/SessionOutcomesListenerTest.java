@@ -59,6 +59,31 @@ class SessionOutcomesListenerTest {
     }
 
     @Test
+    void aPolicyChosenPerBookingChargesEachSessionItsOwnNoShowFee() {
+        Booking halfHour = Booking.builder(SessionId.of("s-10")).expert(Participant.expert("c", "C"))
+                .learner(Participant.learner("d", "D")).start(Instant.parse("2026-11-24T12:00:00Z"))
+                .duration(Duration.ofMinutes(30)).build();
+        AttendanceStore store = mock(AttendanceStore.class);
+        // Only the experts came: both sessions are learner no-shows.
+        when(store.events(BOOKING.sessionId())).thenReturn(List.of(new dev.duet.core.attendance.AttendanceEvent.ParticipantJoined(
+                "j1", BOOKING.sessionId(), BOOKING.start(), BOOKING.expert().id(), dev.duet.core.ConnectionId.of("c1"))));
+        when(store.events(halfHour.sessionId())).thenReturn(List.of(new dev.duet.core.attendance.AttendanceEvent.ParticipantJoined(
+                "j2", halfHour.sessionId(), halfHour.start(), halfHour.expert().id(), dev.duet.core.ConnectionId.of("c2"))));
+        List<Charge> charges = new java.util.ArrayList<>();
+        SessionOutcomes outcomes = SessionOutcomes.builder(store, id -> Optional.of(id.equals(BOOKING.sessionId()) ? BOOKING : halfHour))
+                .billingFor(booking -> BillingPolicy.perMinute(Money.of("EUR", booking.expert().id().value().equals("a") ? "60.00" : "90.00"))
+                        .withLearnerNoShowFee(dev.duet.core.attendance.Fee.percentOfBookedPrice("50")))
+                .listener((report, charge) -> charges.add(charge)).executor(Runnable::run).build();
+        outcomes.settle(BOOKING.sessionId());
+        outcomes.settle(halfHour.sessionId());
+        assertThat(charges).extracting(Charge::total).containsExactly(
+                Money.of("EUR", "30.00"),   // half of 1 h at EUR 60
+                Money.of("EUR", "22.50"));  // half of 30 min at EUR 90
+        assertThat(charges.get(0).lines()).extracting(Charge.LineItem::description)
+                .containsExactly("The learner did not come: no-show fee (50 % of the booked EUR 60.00)");
+    }
+
+    @Test
     void aSessionWithoutABookingTellsNobodyAndAStoreFailureIsNotSwallowedAsAnOutcome() {
         AttendanceStore store = mock(AttendanceStore.class);
         SessionOutcomeListener listener = mock(SessionOutcomeListener.class);

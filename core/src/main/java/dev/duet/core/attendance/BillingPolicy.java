@@ -37,8 +37,8 @@ public final class BillingPolicy {
     private final Money ratePerHour;
     private final Duration increment;
     private final Rounding rounding;
-    private final Money minimumCharge;
-    private final Money learnerNoShowFee;
+    private final Fee minimumCharge;
+    private final Fee learnerNoShowFee;
 
     /**
      * @param ratePerHour      the hourly rate; positive
@@ -48,6 +48,11 @@ public final class BillingPolicy {
      * @param learnerNoShowFee charged when the learner never came; zero or more, same currency
      */
     public BillingPolicy(Money ratePerHour, Duration increment, Rounding rounding, Money minimumCharge, Money learnerNoShowFee) {
+        this(ratePerHour, increment, rounding, Fee.fixed(Checks.notNull(minimumCharge, "minimumCharge")),
+                Fee.fixed(Checks.notNull(learnerNoShowFee, "learnerNoShowFee")));
+    }
+
+    private BillingPolicy(Money ratePerHour, Duration increment, Rounding rounding, Fee minimumCharge, Fee learnerNoShowFee) {
         this.ratePerHour = Checks.notNull(ratePerHour, "ratePerHour");
         this.increment = Checks.notNull(increment, "increment");
         this.rounding = Checks.notNull(rounding, "rounding");
@@ -60,10 +65,10 @@ public final class BillingPolicy {
                 || increment.getNano() != 0) {
             throw new IllegalArgumentException("increment must be whole seconds from 1 s to 1 h, but was " + increment);
         }
-        for (Money m : List.of(minimumCharge, learnerNoShowFee)) {
-            if (!m.currency().equals(ratePerHour.currency()) || m.minorUnits() < 0) {
+        for (Fee fee : List.of(minimumCharge, learnerNoShowFee)) {
+            if (fee instanceof Fee.Fixed fixed && !fixed.amount().currency().equals(ratePerHour.currency())) {
                 throw new IllegalArgumentException("minimumCharge and learnerNoShowFee must be zero or more in "
-                        + ratePerHour.currency() + ", but one was " + m);
+                        + ratePerHour.currency() + " (the rate's currency), but one was " + fixed.amount());
             }
         }
     }
@@ -90,17 +95,39 @@ public final class BillingPolicy {
 
     /** The same policy charging at least {@code minimumCharge} when anything was delivered. */
     public BillingPolicy withMinimumCharge(Money minimumCharge) {
+        return withMinimumCharge(Fee.fixed(Checks.notNull(minimumCharge, "minimumCharge")));
+    }
+
+    /** The same policy charging at least {@code minimumCharge} (fixed, or a share of the booked price) when anything was delivered. */
+    public BillingPolicy withMinimumCharge(Fee minimumCharge) {
         return new BillingPolicy(ratePerHour, increment, rounding, minimumCharge, learnerNoShowFee);
     }
 
-    /** The same policy charging {@code fee} when the learner never came. */
+    /** The same policy charging {@code fee} when the learner is a no-show. */
     public BillingPolicy withLearnerNoShowFee(Money fee) {
+        return withLearnerNoShowFee(Fee.fixed(Checks.notNull(fee, "fee")));
+    }
+
+    /**
+     * The same policy charging {@code fee} when the learner is a no-show: fixed, or a share of the
+     * booked price, e.g. {@code withLearnerNoShowFee(Fee.percentOfBookedPrice("50"))}.
+     */
+    public BillingPolicy withLearnerNoShowFee(Fee fee) {
         return new BillingPolicy(ratePerHour, increment, rounding, minimumCharge, fee);
+    }
+
+    /** The price of the whole booking: the hourly rate times the booked duration. */
+    public Money bookedPrice(Duration bookedDuration) {
+        Checks.notNull(bookedDuration, "bookedDuration");
+        return amountFor(bookedDuration);
     }
 
     public Charge charge(SessionReport report) {
         Checks.notNull(report, "report");
         Money zero = Money.zero(ratePerHour.currency());
+        Money bookedPrice = amountFor(report.bookedDuration());
+        Money noShowFee = learnerNoShowFee.amountFor(bookedPrice);
+        Money minimum = minimumCharge.amountFor(bookedPrice);
         Duration delivered = report.mediaBothWays();
         List<Charge.LineItem> lines = new ArrayList<>();
         switch (report.outcome()) {
@@ -113,8 +140,10 @@ public final class BillingPolicy {
                 return new Charge(report.outcome(), zero, delivered, Duration.ZERO, lines);
             }
             case LEARNER_NO_SHOW -> {
-                lines.add(new Charge.LineItem("The learner did not come: no-show fee", learnerNoShowFee));
-                return new Charge(report.outcome(), learnerNoShowFee, delivered, Duration.ZERO, lines);
+                lines.add(new Charge.LineItem("The learner did not come: no-show fee"
+                        + (learnerNoShowFee instanceof Fee.Fixed ? "" : " (" + learnerNoShowFee.describe(bookedPrice) + ")"),
+                        noShowFee));
+                return new Charge(report.outcome(), noShowFee, delivered, Duration.ZERO, lines);
             }
             default -> {
                 // billed below
@@ -144,13 +173,15 @@ public final class BillingPolicy {
         if (report.outcome() == SessionReport.Outcome.CUT_SHORT) {
             lines.add(new Charge.LineItem("Cut short: " + report.outcomeReason(), zero));
         }
-        if (amount.minorUnits() < minimumCharge.minorUnits()) {
+        if (amount.minorUnits() < minimum.minorUnits()) {
+            String named = "Minimum charge " + minimum
+                    + (minimumCharge instanceof Fee.Fixed ? "" : " (" + minimumCharge.describe(bookedPrice) + ")");
             if (expertCut) {
-                lines.add(new Charge.LineItem("Minimum charge " + minimumCharge + " waived: the expert cut the session short", zero));
+                lines.add(new Charge.LineItem(named + " waived: the expert cut the session short", zero));
             } else {
-                Money topUp = new Money(amount.currency(), minimumCharge.minorUnits() - amount.minorUnits());
-                lines.add(new Charge.LineItem("Minimum charge " + minimumCharge + " applies", topUp));
-                total = minimumCharge;
+                Money topUp = new Money(amount.currency(), minimum.minorUnits() - amount.minorUnits());
+                lines.add(new Charge.LineItem(named + " applies", topUp));
+                total = minimum;
             }
         }
         return new Charge(report.outcome(), total, delivered, billed, lines);
@@ -176,9 +207,14 @@ public final class BillingPolicy {
         return new Money(ratePerHour.currency(), minor.longValueExact());
     }
 
+    private static String words(Fee fee) {
+        return fee instanceof Fee.Fixed fixed ? fixed.amount().toString()
+                : ((Fee.PercentOfBookedPrice) fee).percent().stripTrailingZeros().toPlainString() + " % of the booked price";
+    }
+
     @Override
     public String toString() {
-        return "BillingPolicy[" + ratePerHour + "/h, " + Durations.words(increment) + " " + rounding + ", minimum " + minimumCharge
-                + ", learner no-show " + learnerNoShowFee + "]";
+        return "BillingPolicy[" + ratePerHour + "/h, " + Durations.words(increment) + " " + rounding + ", minimum "
+                + words(minimumCharge) + ", learner no-show " + words(learnerNoShowFee) + "]";
     }
 }

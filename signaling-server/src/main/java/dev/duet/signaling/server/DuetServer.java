@@ -110,7 +110,10 @@ public final class DuetServer implements AutoCloseable {
                 listeners.add(new WebhookSender(b.webhookUrl, b.webhookSignature, webhookRetries, clock, 8));
             }
             listeners.add((report, charge) -> revokeTurn(report.session()));
-            SessionOutcomes outcomes = new SessionOutcomes(store, lookup::find, b.rules, b.billing, listeners, settling);
+            SessionOutcomes.Builder settle = SessionOutcomes.builder(store, lookup::find).rules(b.rules).billingFor(b.billing)
+                    .executor(settling);
+            listeners.forEach(settle::listener);
+            SessionOutcomes outcomes = settle.build();
             RelayEventSink sink = RelayEventSink.storing(store).andThen(event -> {
                 if (event instanceof AttendanceEvent.SessionClosed c) {
                     closed.add(c.session());
@@ -282,7 +285,7 @@ public final class DuetServer implements AutoCloseable {
         private Duration ticketLifetime = Duration.ofHours(1);
         private AttendanceStore store;
         private Path attendanceFile;
-        private BillingPolicy billing;
+        private java.util.function.Function<Booking, BillingPolicy> billing;
         private AttendanceRules rules = AttendanceRules.defaults();
         private final List<SessionOutcomeListener> listeners = new ArrayList<>();
         private URI webhookUrl;
@@ -364,9 +367,16 @@ public final class DuetServer implements AutoCloseable {
             return this;
         }
 
-        /** How a session's attendance becomes a charge. Required. */
+        /** How every session's attendance becomes a charge. This or {@link #billingFor} is required. */
         public Builder billing(BillingPolicy billing) {
-            this.billing = Checks.notNull(billing, "billing");
+            Checks.notNull(billing, "billing");
+            this.billing = booking -> billing;
+            return this;
+        }
+
+        /** A policy per booking, chosen from it when the session is settled (its expert's rate, say). */
+        public Builder billingFor(java.util.function.Function<Booking, BillingPolicy> choose) {
+            this.billing = Checks.notNull(choose, "choose");
             return this;
         }
 
@@ -446,7 +456,7 @@ public final class DuetServer implements AutoCloseable {
                         + "before start(), so that no attendance event is lost");
             }
             if (billing == null) {
-                throw new IllegalStateException("no billing policy: call billing(BillingPolicy) before start()");
+                throw new IllegalStateException("no billing policy: call billing(BillingPolicy) or billingFor(...) before start()");
             }
             if (publicUrl == null && relay.wildcardHost()) {
                 throw new IllegalStateException("the relay binds to every interface, and ws://" + relay.host()
