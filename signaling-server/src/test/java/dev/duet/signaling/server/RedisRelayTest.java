@@ -165,7 +165,9 @@ class RedisRelayTest {
 
     @Test
     void membersOfANodeKilledWithSigkillAreRemovedWithinTheTtl() throws Exception {
-        RelayServer a = node();
+        List<dev.duet.core.attendance.AttendanceEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RelayServer a = RelayServer.builder(TestSession.VERIFIER).redis(redis.uri()).eventSink(events::add).start();
+        resources.add(0, a);
         SessionId session = newSession();
         Process child = startChildNode();
         try {
@@ -179,12 +181,31 @@ class RedisRelayTest {
             assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(learnerSelf);
 
             long killedAt = System.nanoTime();
+            Instant killedAtClock = Instant.now();
             child.destroyForcibly(); // SIGKILL: no close frames, no cleanup
             assertThat(child.waitFor(5, TimeUnit.SECONDS)).isTrue();
             Frame.PeerLeft left = expert.next(Frame.PeerLeft.class);
             Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
             assertThat(left.connection()).isEqualTo(learnerSelf.connection());
             assertThat(took).as("members of the dead node removed within the node TTL (3 s) plus a sweep").isLessThan(Duration.ofSeconds(5));
+            // The dead node recorded nothing; the survivor puts the departure on the record, at the dead
+            // node's last heartbeat (it beats every second), not when the loss was noticed. (It records
+            // it right after its sweep told the peer: wait for it.)
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (events.stream().noneMatch(dev.duet.core.attendance.AttendanceEvent.ParticipantLeft.class::isInstance)
+                    && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(events).filteredOn(dev.duet.core.attendance.AttendanceEvent.ParticipantLeft.class::isInstance)
+                    .map(e -> (dev.duet.core.attendance.AttendanceEvent.ParticipantLeft) e)
+                    .singleElement().satisfies(l -> {
+                        assertThat(l.participant()).isEqualTo(TestSession.LEARNER);
+                        assertThat(l.connection()).isEqualTo(learnerSelf.connection());
+                        assertThat(l.reason()).isEqualTo(dev.duet.core.DepartureReason.CONNECTION_LOST);
+                        assertThat(l.at()).as("the last heartbeat before the kill at %s", killedAtClock)
+                                .isBetween(killedAtClock.minusMillis(1500), killedAtClock);
+                    });
+            assertThat(left.leftAt()).as("the peer is told the same moment").isBeforeOrEqualTo(killedAtClock);
         } finally {
             child.destroyForcibly();
         }

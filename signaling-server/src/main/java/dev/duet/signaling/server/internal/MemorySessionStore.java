@@ -202,7 +202,7 @@ public final class MemorySessionStore implements SessionStore {
 
     /** Forgets sessions nobody is in and nothing happened in for two hours. */
     @Override
-    public void sweep(Set<SessionId> localSessions, Instant now) {
+    public java.util.List<Departure> sweep(Set<SessionId> localSessions, Instant now) {
         Instant cutoff = now.minus(RETENTION);
         closed.replaceAll((id, at) -> at.equals(Instant.MIN) ? now : at);
         Instant closedCutoff = now.minus(CLOSED_RETENTION);
@@ -212,6 +212,7 @@ public final class MemorySessionStore implements SessionStore {
                 return e.getValue().present.isEmpty() && e.getValue().lastActivity.isBefore(cutoff);
             }
         });
+        return java.util.List.of();
     }
 
     @Override

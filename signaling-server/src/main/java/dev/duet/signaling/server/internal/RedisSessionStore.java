@@ -325,21 +325,45 @@ public final class RedisSessionStore implements SessionStore {
                 Long.valueOf(1).equals(r.get(2)));
     }
 
-    /** Removes members of this node's sessions whose node has stopped beating; their peers are told they left. */
+    /**
+     * Removes members of this node's sessions whose node has stopped beating; their peers are told
+     * they left, at the moment the dead node last beat ({@code duet:node-seen:<id>}), and the
+     * departures are returned for the attendance record.
+     */
     @Override
-    public void sweep(Set<SessionId> localSessions, Instant now) {
+    public java.util.List<Departure> sweep(Set<SessionId> localSessions, Instant now) {
         Map<String, Boolean> alive = new HashMap<>(); // one liveness lookup per node per sweep
         alive.put(nodeId, true);
+        java.util.List<Departure> departures = new java.util.ArrayList<>();
         for (SessionId session : localSessions) {
             for (Map.Entry<String, String> e : redis.hgetAll(prefix(session) + "presence").entrySet()) {
                 String node = e.getValue().substring(0, e.getValue().indexOf('\n'));
                 if (!alive.computeIfAbsent(node, n -> redis.exists("duet:node:" + n))) {
                     Member gone = decode(e.getValue());
-                    if (left(session, gone.participant(), e.getValue(), now, DepartureReason.CONNECTION_LOST)) {
-                        log.info("session {}: {} left with its dead relay node {}", session, gone.participant(), node);
+                    Instant lastAlive = lastSeen(node, now);
+                    if (left(session, gone.participant(), e.getValue(), lastAlive, DepartureReason.CONNECTION_LOST)) {
+                        log.info("session {}: {} left with its dead relay node {}, last alive at {}", session,
+                                gone.participant(), node, lastAlive);
+                        departures.add(new Departure(session, gone, lastAlive));
                     }
                 }
             }
+        }
+        return departures;
+    }
+
+    /** When {@code node} last beat; without a record (it expired after a day), the node TTL before {@code now}. */
+    private Instant lastSeen(String node, Instant now) {
+        String seen = redis.get("duet:node-seen:" + node);
+        Instant fallback = now.minusMillis(NODE_TTL_MILLIS);
+        if (seen == null) {
+            return fallback;
+        }
+        try {
+            Instant at = Instant.ofEpochMilli(Long.parseLong(seen));
+            return at.isAfter(now) ? now : at;
+        } catch (NumberFormatException e) {
+            return fallback;
         }
     }
 
@@ -362,6 +386,9 @@ public final class RedisSessionStore implements SessionStore {
     private void beat() {
         try {
             redis.set("duet:node:" + nodeId, "1", SetParams.setParams().px(NODE_TTL_MILLIS));
+            // The last moment this node was known alive, kept a day for whoever sweeps up after it.
+            redis.set("duet:node-seen:" + nodeId, Long.toString(System.currentTimeMillis()),
+                    SetParams.setParams().ex(SESSION_TTL_SECONDS));
         } catch (RuntimeException e) {
             log.warn("node {}: heartbeat to Redis failed", nodeId, e);
         }

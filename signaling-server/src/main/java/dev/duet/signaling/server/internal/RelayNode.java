@@ -1,5 +1,6 @@
 package dev.duet.signaling.server.internal;
 
+import dev.duet.core.DepartureReason;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.JoinTicketVerifier;
 import dev.duet.core.SessionId;
@@ -317,7 +318,12 @@ public final class RelayNode implements AutoCloseable {
             for (ConnectionHandler handler : connections) {
                 handler.sweep(now, ticks);
             }
-            store.sweep(rooms.keySet(), now);
+            for (SessionStore.Departure d : store.sweep(rooms.keySet(), now)) {
+                // Its node died without recording the departure: on the record at its last sign of life.
+                event(new AttendanceEvent.ParticipantLeft(messageEventId(d.session(), d.member().participant(),
+                        "dead-node:" + d.member().connection().value(), 0), d.session(), d.at(), d.member().participant(),
+                        d.member().connection(), DepartureReason.CONNECTION_LOST));
+            }
             refusalsRecorded.values().removeIf(last -> ticks - last >= REFUSAL_RECORD_SPACING.toNanos());
             settle(now, ticks);
         } catch (RuntimeException e) {

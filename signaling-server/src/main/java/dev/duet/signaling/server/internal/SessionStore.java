@@ -104,11 +104,18 @@ public interface SessionStore extends AutoCloseable {
     /** A session's state as far as closing it by itself goes. */
     record Status(int present, Optional<ParticipantId> hungUpBy, boolean closed) {}
 
+    /** A member of a dead relay node, removed by this node's sweep; {@code at} is when its node was last known alive. */
+    record Departure(SessionId session, Member member, Instant at) {}
+
     /**
      * Housekeeping, called every second by the node with the sessions it holds connections for:
-     * the shared store removes members of dead nodes; the memory store forgets idle sessions.
+     * the shared store removes members of dead nodes (and returns them, each with the moment its
+     * node was last known alive, so that the departure goes on the attendance record); the memory
+     * store forgets idle sessions.
      */
-    default void sweep(java.util.Set<SessionId> localSessions, Instant now) {}
+    default java.util.List<Departure> sweep(java.util.Set<SessionId> localSessions, Instant now) {
+        return java.util.List.of();
+    }
 
     @Override
     void close();
