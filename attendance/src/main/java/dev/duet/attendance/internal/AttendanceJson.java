@@ -52,6 +52,9 @@ public final class AttendanceJson {
                 f.width().ifPresent(v -> n.put("width", v));
                 f.height().ifPresent(v -> n.put("height", v));
             }
+        } else if (event instanceof AttendanceEvent.ConnectionsAlive a) {
+            ArrayNode connections = o.put("type", "alive").putArray("connections");
+            a.connections().forEach(c -> connections.add(c.value()));
         } else if (event instanceof AttendanceEvent.JoinRefused r) {
             o.put("type", "refused").put("participant", r.participant().value()).put("reason", r.reason().code())
                     .put("message", r.message());
@@ -105,6 +108,16 @@ public final class AttendanceJson {
             // Lines written before 0.1.0 have no reason: "unrecorded" says so.
             case "closed" -> new AttendanceEvent.SessionClosed(id, session, at,
                     o.has("reason") ? text(o, "reason") : "unrecorded");
+            case "alive" -> {
+                List<ConnectionId> connections = new ArrayList<>();
+                for (JsonNode c : o.path("connections")) {
+                    if (!c.isTextual()) {
+                        throw new IllegalArgumentException("field connections must hold text");
+                    }
+                    connections.add(ConnectionId.of(c.asText()));
+                }
+                yield new AttendanceEvent.ConnectionsAlive(id, session, at, connections);
+            }
             case "refused" -> {
                 String code = text(o, "reason");
                 yield new AttendanceEvent.JoinRefused(id, session, at, ParticipantId.of(text(o, "participant")),

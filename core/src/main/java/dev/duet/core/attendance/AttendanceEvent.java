@@ -103,6 +103,23 @@ public sealed interface AttendanceEvent {
     }
 
     /**
+     * The relay still held these connections of the session at {@code at}: recorded every few
+     * seconds while any is joined, so that a relay that dies without recording departures leaves the
+     * last moment each connection was known alive. The ledger ends a connection that has no
+     * departure there.
+     */
+    record ConnectionsAlive(String eventId, SessionId session, Instant at, List<ConnectionId> connections)
+            implements AttendanceEvent {
+        public ConnectionsAlive {
+            check(eventId, session, at);
+            connections = List.copyOf(Checks.notNull(connections, "connections"));
+            if (connections.isEmpty() || connections.size() > 64) {
+                throw new IllegalArgumentException("connections must hold 1 to 64 entries, but held " + connections.size());
+            }
+        }
+    }
+
+    /**
      * A participant's join was refused although its ticket was genuine (signed by a known key, for
      * this session): too early, expired, the session already over or already holding its two
      * participants. On the record so that support can answer "the learner tried at 09:50 and was

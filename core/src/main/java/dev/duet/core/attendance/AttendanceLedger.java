@@ -259,20 +259,36 @@ public final class AttendanceLedger {
         return d.isNegative() ? Duration.ZERO : d;
     }
 
-    /** Each participant's stays, one span per connection: its join to its leave (or {@code until}). */
+    /**
+     * Each participant's stays, one span per connection: its join to its leave. A connection with no
+     * departure (its relay died before recording one) ends at the last moment it was known alive:
+     * the last {@link AttendanceEvent.ConnectionsAlive} mark that lists it, or its join. Records of
+     * relays that write no marks (before 0.1.0) keep the old reading: to {@code until}.
+     */
     private static Map<ParticipantId, List<Intervals.Span>> stays(List<AttendanceEvent> sorted, Instant until) {
         Map<ConnectionId, AttendanceEvent.ParticipantJoined> joins = new HashMap<>();
         Map<ConnectionId, Instant> leaves = new HashMap<>();
+        Map<ConnectionId, Instant> lastAlive = new HashMap<>();
+        boolean marked = false;
         for (AttendanceEvent e : sorted) {
             if (e instanceof AttendanceEvent.ParticipantJoined j) {
                 joins.putIfAbsent(j.connection(), j);
             } else if (e instanceof AttendanceEvent.ParticipantLeft l) {
                 leaves.putIfAbsent(l.connection(), l.at());
+            } else if (e instanceof AttendanceEvent.ConnectionsAlive a) {
+                marked = true;
+                for (ConnectionId c : a.connections()) {
+                    lastAlive.put(c, a.at()); // sorted by time: the last one wins
+                }
             }
         }
         Map<ParticipantId, List<Intervals.Span>> out = new HashMap<>();
         for (AttendanceEvent.ParticipantJoined j : joins.values()) {
-            Instant end = leaves.getOrDefault(j.connection(), until);
+            Instant end = leaves.get(j.connection());
+            if (end == null) {
+                Instant alive = lastAlive.getOrDefault(j.connection(), j.at());
+                end = !marked ? until : alive.isAfter(j.at()) ? alive : j.at();
+            }
             out.computeIfAbsent(j.participant(), p -> new ArrayList<>()).add(new Intervals.Span(j.at(), end));
         }
         return out;

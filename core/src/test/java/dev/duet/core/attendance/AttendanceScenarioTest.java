@@ -296,6 +296,31 @@ class AttendanceScenarioTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aConnectionWhoseRelayDiedEndsAtItsLastMarkNotAtTheWindowsEnd() {
+        // Both joined; the relay marked them alive every 5 s and was killed at 10:20:03, recording no departure.
+        SessionScript s = new SessionScript();
+        ConnectionId e = s.join(EXPERT, "09:58");
+        ConnectionId l = s.join(LEARNER, "09:59");
+        for (java.time.LocalTime t = java.time.LocalTime.parse("09:59:05"); !t.isAfter(java.time.LocalTime.parse("10:20:00"));
+                t = t.plusSeconds(5)) {
+            s.alive(t.toString().length() == 5 ? t + ":00" : t.toString(), e, l);
+        }
+        s.media("10:00", "10:20");
+        SessionReport r = s.report();
+        assertThat(r.expert().lastLeave()).contains(SessionScript.at("10:20:00"));
+        assertThat(r.expert().presence()).isEqualTo(min(22));
+        assertThat(r.learner().presence()).isEqualTo(min(21));
+        assertThat(r.bothPresent()).isEqualTo(min(21));
+        assertThat(r.mediaBothWays()).isEqualTo(min(20));
+
+        // The same record from a relay that writes no marks (before 0.1.0): both present to the window's end.
+        SessionScript old = new SessionScript();
+        old.join(EXPERT, "09:58");
+        old.join(LEARNER, "09:59");
+        assertThat(old.report().learner().presence()).isEqualTo(min(76));
+    }
+
+    @org.junit.jupiter.api.Test
     void describeGivesSupportThePlainStory() {
         SessionScript s = new SessionScript();
         s.events.add(new AttendanceEvent.JoinRefused("r1", SessionScript.SESSION, SessionScript.at("09:45"), LEARNER,

@@ -52,6 +52,12 @@ final class SessionScript {
         return c;
     }
 
+    /** The relay marks {@code connections} alive at {@code time} (it does every 5 s). */
+    SessionScript alive(String time, ConnectionId... connections) {
+        events.add(new AttendanceEvent.ConnectionsAlive(id(), SESSION, at(time), List.of(connections)));
+        return this;
+    }
+
     SessionScript leave(ParticipantId who, ConnectionId c, String time) {
         events.add(new AttendanceEvent.ParticipantLeft(id(), SESSION, at(time), who, c, DepartureReason.LEFT));
         return this;

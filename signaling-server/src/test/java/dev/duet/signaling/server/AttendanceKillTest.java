@@ -56,6 +56,8 @@ class AttendanceKillTest {
         JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
 
         Process relay = startRelay(file);
+        ConnectionId learnerConnection = null;
+        Instant killedAt = null;
         long acknowledged = 0;
         int sent = 0;
         try {
@@ -66,7 +68,7 @@ class AttendanceKillTest {
                 expert.send(new Frame.Join(issuer.issue(booking, TestSession.EXPERT, Instant.now()), "kill-expert", 0));
                 expert.next(Frame.JoinAccepted.class);
                 learner.send(new Frame.Join(issuer.issue(booking, TestSession.LEARNER, Instant.now()), "kill-learner", 0));
-                learner.next(Frame.JoinAccepted.class);
+                learnerConnection = learner.next(Frame.JoinAccepted.class).self().connection();
                 // 60 reports, each waiting for its acknowledgement, then 30 fired without waiting and the kill.
                 for (sent = 1; sent <= 60; sent++) {
                     expert.send(new Frame.Send(sent, report(sent)));
@@ -75,6 +77,8 @@ class AttendanceKillTest {
                 for (; sent <= 90; sent++) {
                     expert.send(new Frame.Send(sent, report(sent)));
                 }
+                awaitAliveMark(file, learnerConnection);
+                killedAt = Instant.now();
                 relay.destroyForcibly(); // SIGKILL: no flush, no shutdown hook
                 assertThat(relay.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 acknowledged = Math.max(acknowledged, drainAccepted(expert));
@@ -90,6 +94,12 @@ class AttendanceKillTest {
         SessionReport before = report(booking, file);
         assertThat(before.expert().showed()).isTrue();
         assertThat(before.learner().showed()).isTrue();
+        // The dead relay recorded no departure: presence ends at its last mark (every 5 s), not at the
+        // window's end (the booked hour plus 15 minutes of grace away).
+        Instant kill = killedAt;
+        assertThat(before.learner().lastLeave()).as("the learner's presence ends before the kill at %s", kill)
+                .hasValueSatisfying(t -> assertThat(t).isBeforeOrEqualTo(kill).isAfter(kill.minusSeconds(30)));
+        assertThat(before.learner().presence()).isLessThan(Duration.ofMinutes(1));
 
         // As if the crash had torn the line being written: the restarted relay must cope.
         Files.writeString(file, "{\"v\":1,\"id\":\"torn", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -102,6 +112,16 @@ class AttendanceKillTest {
         assertThat(Files.readString(file)).doesNotContain("\"torn");
         assertThat(reportNumbers(booking.sessionId(), file)).isEqualTo(stored);
         assertThat(report(booking, file)).as("the report replayed after the restart").isEqualTo(before);
+    }
+
+    /** Waits, at most 15 s, until the relay has marked {@code connection} alive in the file (it does every 5 s). */
+    private static void awaitAliveMark(Path file, ConnectionId connection) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!Files.readString(file).lines().anyMatch(l -> l.contains("\"type\":\"alive\"")
+                && l.contains("\"" + connection.value() + "\""))) {
+            assertThat(System.nanoTime()).as("an alive mark for %s within 15 s", connection).isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
     }
 
     private Process startRelay(Path file) throws Exception {

@@ -29,6 +29,18 @@ final class LocalRoom {
         handlers.add(handler);
     }
 
+    /** The connections of this room that have joined (at most 64). */
+    java.util.List<dev.duet.core.ConnectionId> joinedConnections() {
+        java.util.List<dev.duet.core.ConnectionId> out = new java.util.ArrayList<>();
+        for (ConnectionHandler h : handlers) {
+            dev.duet.signaling.client.Member m = h.member();
+            if (m != null && out.size() < 64) {
+                out.add(m.connection());
+            }
+        }
+        return out;
+    }
+
     void remove(ConnectionHandler handler) {
         handlers.remove(handler);
     }

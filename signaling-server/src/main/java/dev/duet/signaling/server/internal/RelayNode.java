@@ -269,6 +269,20 @@ public final class RelayNode implements AutoCloseable {
         }
     }
 
+    /** How often the connections this node holds are marked alive on the record ({@link AttendanceEvent.ConnectionsAlive}). */
+    static final Duration ALIVE_MARK_INTERVAL = Duration.ofSeconds(5);
+    private long lastAliveMark;
+
+    /** One mark per session with joined connections on this node: the last moment they were known alive, should it die. */
+    private void markAlive(Instant now) {
+        for (Map.Entry<SessionId, LocalRoom> e : rooms.entrySet()) {
+            java.util.List<dev.duet.core.ConnectionId> held = e.getValue().joinedConnections();
+            if (!held.isEmpty()) {
+                event(new AttendanceEvent.ConnectionsAlive(newEventId(), e.getKey(), now, held));
+            }
+        }
+    }
+
     /** How often one participant's refusals of one kind are put on the record, at most (a retrying client). */
     static final Duration REFUSAL_RECORD_SPACING = Duration.ofSeconds(10);
     /** When each (session, participant, refusal) was last recorded, in ticks; entries older than the spacing are swept. */
@@ -325,6 +339,10 @@ public final class RelayNode implements AutoCloseable {
                         d.member().connection(), DepartureReason.CONNECTION_LOST));
             }
             refusalsRecorded.values().removeIf(last -> ticks - last >= REFUSAL_RECORD_SPACING.toNanos());
+            if (ticks - lastAliveMark >= ALIVE_MARK_INTERVAL.toNanos()) {
+                lastAliveMark = ticks;
+                markAlive(now);
+            }
             settle(now, ticks);
         } catch (RuntimeException e) {
             log.error("relay sweep failed", e);
