@@ -272,6 +272,7 @@ public final class RelayNode implements AutoCloseable {
     /** How often the connections this node holds are marked alive on the record ({@link AttendanceEvent.ConnectionsAlive}). */
     static final Duration ALIVE_MARK_INTERVAL = Duration.ofSeconds(5);
     private long lastAliveMark;
+    private final java.util.concurrent.atomic.AtomicBoolean marking = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** One mark per session with joined connections on this node: the last moment they were known alive, should it die. */
     private void markAlive(Instant now) {
@@ -339,9 +340,20 @@ public final class RelayNode implements AutoCloseable {
                         d.member().connection(), DepartureReason.CONNECTION_LOST));
             }
             refusalsRecorded.values().removeIf(last -> ticks - last >= REFUSAL_RECORD_SPACING.toNanos());
-            if (ticks - lastAliveMark >= ALIVE_MARK_INTERVAL.toNanos()) {
+            if (ticks - lastAliveMark >= ALIVE_MARK_INTERVAL.toNanos() && marking.compareAndSet(false, true)) {
+                // Off the sweeper's thread (a slow store must not delay pings and timeouts); one round at a time.
                 lastAliveMark = ticks;
-                markAlive(now);
+                try {
+                    writer.execute(() -> {
+                        try {
+                            markAlive(now);
+                        } finally {
+                            marking.set(false);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                    marking.set(false);
+                }
             }
             settle(now, ticks);
         } catch (RuntimeException e) {
