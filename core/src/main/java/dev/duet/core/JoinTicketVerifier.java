@@ -47,6 +47,8 @@ public final class JoinTicketVerifier {
         this.allowedClockSkew = Checks.atMost(allowedClockSkew, Duration.ofMinutes(5), "allowedClockSkew");
     }
 
+    private static final Base64.Encoder CANONICAL = Base64.getUrlEncoder().withoutPadding();
+
     /** Is {@code ticket} a genuine, current ticket for {@code expectedSession} at {@code now}? */
     public TicketCheck verify(String ticket, SessionId expectedSession, Instant now) {
         Checks.notNull(expectedSession, "expectedSession");
@@ -69,13 +71,22 @@ public final class JoinTicketVerifier {
         String signedPart = ticket.substring(0, lastDot);
         String payloadText;
         byte[] signature;
+        String payloadPart = signedPart.substring(TicketFormat.VERSION_PREFIX.length());
+        String signaturePart = ticket.substring(lastDot + 1);
+        byte[] payloadBytes;
         try {
-            payloadText = new String(Base64.getUrlDecoder().decode(signedPart.substring(TicketFormat.VERSION_PREFIX.length())),
-                    StandardCharsets.UTF_8);
-            signature = Base64.getUrlDecoder().decode(ticket.substring(lastDot + 1));
+            payloadBytes = Base64.getUrlDecoder().decode(payloadPart);
+            signature = Base64.getUrlDecoder().decode(signaturePart);
         } catch (IllegalArgumentException e) {
             return new Refused(Reason.MALFORMED, "ticket payload and signature must be unpadded base64url");
         }
+        // One spelling per ticket: the decoder also takes padding and ignores a last character's
+        // unused low bits, so "...U", "...V", "...W" and "...X" would all be the same ticket.
+        if (!CANONICAL.encodeToString(payloadBytes).equals(payloadPart) || !CANONICAL.encodeToString(signature).equals(signaturePart)) {
+            return new Refused(Reason.MALFORMED, "ticket payload and signature must be canonical unpadded base64url"
+                    + " (no padding, unused bits zero)");
+        }
+        payloadText = new String(payloadBytes, StandardCharsets.UTF_8);
         String[] fields = payloadText.split(String.valueOf(TicketFormat.FIELD_SEPARATOR), -1);
         if (fields.length != TicketFormat.FIELD_COUNT) {
             return new Refused(Reason.MALFORMED, "ticket payload must have " + TicketFormat.FIELD_COUNT
@@ -98,7 +109,7 @@ public final class JoinTicketVerifier {
         TicketKey key = keys.get(content.keyId());
         if (key == null) {
             return new Refused(Reason.UNKNOWN_KEY, "ticket was signed with key id " + content.keyId()
-                    + ", which this verifier does not hold; expected one of " + keys.keySet().stream().sorted().toList());
+                    + ", which this verifier does not hold (rotated out, or never issued here)");
         }
         if (!MessageDigest.isEqual(TicketFormat.mac(key, signedPart), signature)) {
             return new Refused(Reason.BAD_SIGNATURE, "ticket signature does not match its content for key id "

@@ -117,6 +117,32 @@ class JoinTicketTest {
     }
 
     @Test
+    void onlyTheCanonicalSpellingOfATicketIsAccepted() {
+        String good = ISSUER.issue(BOOKING, BookingTest.EXPERT.id(), NOW);
+        assertThat(VERIFIER.verify(good, BOOKING.sessionId(), NOW).accepted()).isTrue();
+        // The signature's 32 bytes (256 bits in 43 characters) end in a base64 character with 2 unused
+        // low bits: the other 3 characters of its group of 4 decode to the same bytes (U, V, W, X), as
+        // does the ticket with padding.
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        int last = alphabet.indexOf(good.charAt(good.length() - 1));
+        java.util.List<String> spellings = new java.util.ArrayList<>();
+        for (int i = last & ~3; i < (last & ~3) + 4; i++) {
+            if (i != last) {
+                spellings.add(good.substring(0, good.length() - 1) + alphabet.charAt(i));
+            }
+        }
+        spellings.add(good + "=");
+        assertThat(spellings).hasSize(4);
+        for (String other : spellings) {
+            assertThat(VERIFIER.verify(other, BOOKING.sessionId(), NOW)).as(other.substring(other.length() - 3))
+                    .isInstanceOfSatisfying(TicketCheck.Refused.class, r -> {
+                        assertThat(r.reason()).isEqualTo(Reason.MALFORMED);
+                        assertThat(r.message()).contains("canonical");
+                    });
+        }
+    }
+
+    @Test
     void aGenuineTicketForSomeoneNotInTheBookingIsRefusedWhenCheckedAgainstIt() {
         Booking other = new Booking(SessionId.of("s-42"), Participant.expert("expert-eve", "Eve"), BookingTest.LEARNER,
                 BookingTest.START, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));

@@ -352,8 +352,15 @@ public final class RelayMain {
                     throw new IllegalArgumentException(source + ", entry " + line
                             + ": expected \"keyId:base64secret\" (the entry is not shown, it may hold a secret)");
                 }
+                String keyId = e.substring(0, colon).strip();
+                if (!keyId.matches("[A-Za-z0-9._~-]{1,64}")) {
+                    // Not echoed: written the wrong way round ("secret:keyId"), the key id is the secret.
+                    throw new IllegalArgumentException(source + ", entry " + line + ": the key id before the colon must be"
+                            + " 1 to 64 characters from A-Z a-z 0-9 . _ ~ -; expected \"keyId:base64secret\" (the entry"
+                            + " is not shown, it may hold a secret; was it written secret first?)");
+                }
                 try {
-                    keys.add(TicketKey.fromBase64(e.substring(0, colon).strip(), e.substring(colon + 1).strip()));
+                    keys.add(TicketKey.fromBase64(keyId, e.substring(colon + 1).strip()));
                 } catch (IllegalArgumentException bad) {
                     throw new IllegalArgumentException(source + ", entry " + line + ": " + bad.getMessage());
                 }

@@ -39,6 +39,10 @@ class RelayMainTest {
                 .hasMessageContaining("--port must be a number");
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[0], Map.of(RelayMain.KEYS_ENV, "just-a-secret-" + SECRET)))
                 .hasMessageContaining("expected \"keyId:base64secret\"").message().doesNotContain(SECRET);
+        // Written the wrong way round: the "key id" is the secret, and it must not be printed.
+        assertThatThrownBy(() -> RelayMain.Options.parse(new String[0], Map.of(RelayMain.KEYS_ENV, SECRET + ":k1")))
+                .hasMessageContaining("the key id before the colon must be").message().doesNotContain(SECRET)
+                .doesNotContain(SECRET.substring(0, 12));
         assertThatThrownBy(() -> RelayMain.Options.parse(new String[0], Map.of(RelayMain.KEYS_ENV, "k:c2hvcnQ=")))
                 .hasMessageContaining("secret must be at least 32 bytes");
     }
