@@ -147,6 +147,21 @@ class RedisRelayTest {
     }
 
     @Test
+    void onRedisToOnlyOneParticipantPerRoleIsAdmittedAcrossNodes() throws Exception {
+        RelayServer a = node();
+        RelayServer b = node();
+        SessionId session = newSession();
+        join(a, session, TestSession.EXPERT, "expert-client-1").next(Frame.JoinAccepted.class);
+        Booking other = new Booking(session, Participant.expert("expert-eve", "Eve"), booking.learner(), booking.start(),
+                Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+        RawClient eve = new RawClient(b.sessionUri(session));
+        resources.add(0, eve);
+        eve.send(new Frame.Join(issuer.issue(other, ParticipantId.of("expert-eve"), Instant.now()), "client-eve", 0));
+        assertThat(eve.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.TICKET_WRONG_SESSION.code());
+        join(b, session, TestSession.LEARNER, "learner-client-1").next(Frame.JoinAccepted.class);
+    }
+
+    @Test
     void rejoiningOnAnotherNodeReplacesTheOldConnection() throws Exception {
         RelayServer a = node();
         RelayServer b = node();

@@ -243,6 +243,21 @@ class RelayServerTest {
                 });
     }
 
+    @Test
+    void aSessionAdmitsOneExpertAndOneLearnerNotTwoExperts() throws Exception {
+        relay();
+        join(EXPERT, "expert-client-1", 0).next(Frame.JoinAccepted.class);
+        // A genuine ticket for this session naming another expert (a booking since changed, say).
+        Booking other = new Booking(SESSION, Participant.expert("expert-eve", "Eve"), TestSession.BOOKING.learner(),
+                TestSession.BOOKING.start(), Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+        RawClient eve = connect(SESSION);
+        eve.send(new Frame.Join(TestSession.ISSUER.issue(other, ParticipantId.of("expert-eve"),
+                Instant.parse("2026-11-24T09:55:00Z")), "client-eve", 0));
+        assertThat(eve.closeCode(Duration.ofSeconds(5))).as("the expert's place is taken").isEqualTo(CloseCode.TICKET_WRONG_SESSION.code());
+        assertThat(join(LEARNER, "learner-client-1", 0).next(Frame.JoinAccepted.class).peer()).as("the booked learner gets in")
+                .hasValueSatisfying(p -> assertThat(p.participant()).isEqualTo(EXPERT));
+    }
+
     private int refusal(SessionId session, String ticket) throws Exception {
         RawClient client = connect(session);
         client.send(new Frame.Join(ticket, "client-0001", 0));

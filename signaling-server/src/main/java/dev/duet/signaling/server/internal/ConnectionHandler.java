@@ -260,6 +260,14 @@ public final class ConnectionHandler {
             node.watch(sessionId);
             log.info("session {}: {} ({}) joined on {} from {}", sessionId, self.participant(), self.role().code(),
                     self.connection(), out.describe());
+        } else if (outcome instanceof SessionStore.JoinOutcome.RoleTaken) {
+            member = null;
+            node.leave(room, this);
+            String why = "session " + sessionId + " already has its " + self.role().code();
+            node.refused(sessionId, self.participant(), AttendanceEvent.Refusal.SESSION_FULL, why, now);
+            close(CloseCode.TICKET_WRONG_SESSION, why);
+            log.info("session {}: join refused from {}: another participant holds the {} role", sessionId, out.describe(),
+                    self.role().code());
         } else if (outcome instanceof SessionStore.JoinOutcome.Closed) {
             member = null;
             node.leave(room, this);

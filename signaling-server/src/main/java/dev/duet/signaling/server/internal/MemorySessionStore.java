@@ -50,6 +50,8 @@ public final class MemorySessionStore implements SessionStore {
         final Map<ParticipantId, Long> lastAccepted = new HashMap<>();
         final Map<ParticipantId, Mailbox> mailboxes = new HashMap<>();
         final Set<ParticipantId> known = new LinkedHashSet<>();
+        /** Who holds each role: one expert and one learner per session. */
+        final java.util.Map<dev.duet.core.Role, ParticipantId> roles = new java.util.EnumMap<>(dev.duet.core.Role.class);
         Mailbox unclaimed = new Mailbox();
         Instant lastActivity = Instant.MIN;
         ParticipantId hungUpBy;
@@ -68,9 +70,14 @@ public final class MemorySessionStore implements SessionStore {
                 return new JoinOutcome.Closed();
             }
             ParticipantId who = member.participant();
+            ParticipantId holder = s.roles.get(member.role());
+            if (holder != null && !holder.equals(who)) {
+                return new JoinOutcome.RoleTaken();
+            }
             if (!s.known.contains(who) && s.known.size() >= 2) {
                 return new JoinOutcome.Full();
             }
+            s.roles.put(member.role(), who);
             if (s.known.add(who) && s.known.size() == 2) {
                 s.mailboxes.putIfAbsent(who, s.unclaimed);
                 s.unclaimed = null;

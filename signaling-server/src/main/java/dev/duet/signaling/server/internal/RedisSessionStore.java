@@ -64,8 +64,10 @@ public final class RedisSessionStore implements SessionStore {
     private static final String KEYS_PREFIX = "local p = string.sub(KEYS[1], 1, -9)\n"; // strip "presence"
 
     private static final String JOIN = KEYS_PREFIX + """
-            local who, me, client, lastDelivered, channel, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+            local who, me, client, lastDelivered, channel, ttl, role = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
             if redis.call('EXISTS', KEYS[6]) == 1 then return {'closed'} end
+            local holder = redis.call('HGET', p..'roles', role)
+            if holder and holder ~= who then return {'role-taken'} end
             if redis.call('SISMEMBER', KEYS[2], who) == 0 then
               if redis.call('SCARD', KEYS[2]) >= 2 then return {'full'} end
               redis.call('SADD', KEYS[2], who)
@@ -75,6 +77,8 @@ public final class RedisSessionStore implements SessionStore {
                 if c then redis.call('HSET', KEYS[5], who, c); redis.call('HDEL', KEYS[5], '*') end
               end
             end
+            redis.call('HSET', p..'roles', role, who)
+            redis.call('EXPIRE', p..'roles', ttl)
             local replaced = redis.call('HGET', KEYS[1], who) or ''
             redis.call('HSET', KEYS[1], who, me)
             local last = '0'
@@ -245,10 +249,12 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered) {
         List<?> r = (List<?>) eval(JOIN, session, member.participant().value(), encode(member), clientId,
-                Long.toString(lastDelivered), channel(session), Integer.toString(SESSION_TTL_SECONDS));
+                Long.toString(lastDelivered), channel(session), Integer.toString(SESSION_TTL_SECONDS), member.role().code());
         String status = (String) r.get(0);
         if ("closed".equals(status)) {
             return new JoinOutcome.Closed();
+        } else if ("role-taken".equals(status)) {
+            return new JoinOutcome.RoleTaken();
         } else if (!"ok".equals(status)) {
             return new JoinOutcome.Full();
         }

@@ -44,6 +44,9 @@ public interface SessionStore extends AutoCloseable {
         /** Two other participants are already known in this session. */
         record Full() implements JoinOutcome {}
 
+        /** Another participant already holds this role (expert or learner) in the session. */
+        record RoleTaken() implements JoinOutcome {}
+
         /** The session is closed; nobody joins it again. */
         record Closed() implements JoinOutcome {}
 
