@@ -211,6 +211,9 @@ class RelayServerTest {
         String forged = good.substring(0, good.length() - 4) + (good.endsWith("AAAA") ? "BBBB" : "AAAA");
         assertThat(refusal(SESSION, forged)).isEqualTo(CloseCode.TICKET_INVALID.code());
         assertThat(refusal(SESSION, "not a ticket")).isEqualTo(CloseCode.TICKET_INVALID.code());
+        assertThat(refusal(SESSION, "")).as("an empty ticket is a malformed ticket (§8.2)").isEqualTo(CloseCode.TICKET_INVALID.code());
+        assertThat(refusal(SESSION, "duet1." + "a".repeat(1100) + ".b")).as("so is one over 1,024 characters")
+                .isEqualTo(CloseCode.TICKET_INVALID.code());
         assertThat(refusal(SessionId.of("s-43"), good)).isEqualTo(CloseCode.TICKET_WRONG_SESSION.code());
         clock.set(Instant.parse("2026-11-24T09:40:00Z"));
         assertThat(refusal(SESSION, good)).isEqualTo(CloseCode.TOO_EARLY.code());

@@ -32,11 +32,17 @@ public sealed interface Frame {
      * @param clientId      random id of this client instance, the same across its reconnects (8 to 64 id characters)
      * @param lastDelivered highest {@code dseq} this client instance has already processed, 0 at first
      */
+    /** The longest ticket text a {@code join} frame carries to the verifier (tickets themselves are at most 1,024 characters). */
+    int MAX_TICKET_TEXT = 16 * 1024;
+
     record Join(String ticket, String clientId, long lastDelivered) implements ClientFrame {
         public Join {
             Checks.notNull(ticket, "join.ticket");
-            if (ticket.isEmpty() || ticket.length() > 1024) {
-                throw new IllegalArgumentException("join.ticket must be 1 to 1024 characters, but had " + ticket.length());
+            // Any text up to the frame limit: the verifier judges it (a ticket of 0 or over 1,024
+            // characters is a malformed ticket, 4401, as §8.2 says, not a malformed join).
+            if (ticket.length() > MAX_TICKET_TEXT) {
+                throw new IllegalArgumentException("join.ticket must be at most " + MAX_TICKET_TEXT + " characters, but had "
+                        + ticket.length());
             }
             Checks.identifier(clientId, "join.clientId");
             if (clientId.length() < 8) {

@@ -171,8 +171,8 @@ public final class FrameCodec {
         String type = m.text("type");
         return switch (type) {
             case "ready" -> new PeerMessage.Negotiation(new Signal.Ready(epoch(m)));
-            case "offer" -> new PeerMessage.Negotiation(new Signal.Offer(epoch(m), m.integer("offerId"), m.text("sdp")));
-            case "answer" -> new PeerMessage.Negotiation(new Signal.Answer(epoch(m), m.integer("offerId"), m.text("sdp")));
+            case "offer" -> new PeerMessage.Negotiation(new Signal.Offer(epoch(m), m.integer("offerId"), describedSdp(m)));
+            case "answer" -> new PeerMessage.Negotiation(new Signal.Answer(epoch(m), m.integer("offerId"), describedSdp(m)));
             case "candidates" -> {
                 List<IceCandidate> candidates = new ArrayList<>();
                 String ufrag = m.text("ufrag");
@@ -223,6 +223,16 @@ public final class FrameCodec {
             default -> throw new ProtocolException(ProtocolError.UNKNOWN_TYPE, m.path() + ".type " + quote(type)
                     + " is not a message type; expected one of ready, offer, answer, candidates, bye, chat, media-report");
         };
+    }
+
+    /** An offer's or answer's SDP: it must name its ICE credentials ({@code a=ice-ufrag}), which candidates are matched by. */
+    private static String describedSdp(JsonFields m) throws ProtocolException {
+        String sdp = m.text("sdp");
+        if (dev.duet.core.internal.Sdp.iceUfrag(sdp).isEmpty()) {
+            throw new ProtocolException(ProtocolError.INVALID_VALUE, m.path() + ".sdp has no a=ice-ufrag line;"
+                    + " an offer or answer must carry its ICE username fragment");
+        }
+        return sdp;
     }
 
     private Epoch epoch(JsonFields m) throws ProtocolException {

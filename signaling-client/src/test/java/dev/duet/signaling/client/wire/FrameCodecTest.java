@@ -101,6 +101,10 @@ class FrameCodecTest {
                 ProtocolError.INVALID_VALUE, "connectionId must be 1 to 64 characters");
         assertError("{\"v\":1,\"type\":\"send\",\"seq\":4,\"msg\":{\"type\":\"chat\",\"text\":\"\\u0007\"}}",
                 ProtocolError.INVALID_VALUE, "chat.text must not contain control characters");
+        assertError("{\"v\":1,\"type\":\"send\",\"seq\":4,\"msg\":{\"type\":\"chat\",\"text\":\"hi \\ud800\"}}",
+                ProtocolError.INVALID_VALUE, "chat.text must be well-formed Unicode, but has a lone surrogate U+D800");
+        assertError("{\"v\":1,\"type\":\"send\",\"seq\":4,\"msg\":{\"type\":\"offer\",\"epoch\":[\"c-1\",\"c-2\"],"
+                + "\"offerId\":1,\"sdp\":\"v=0\\r\\n\"}}", ProtocolError.INVALID_VALUE, "msg.sdp has no a=ice-ufrag line");
         String report = "{\"v\":1,\"type\":\"send\",\"seq\":4,\"msg\":{\"type\":\"media-report\",\"sampledAt\":"
                 + "\"2026-11-24T10:00:00Z\",\"relayed\":false,\"streams\":[{\"direction\":\"inbound\",\"kind\":\"audio\","
                 + "\"flowing\":true,\"bitrateKbps\":32,\"lossRatio\":0}],\"intervalMs\":";
