@@ -30,8 +30,14 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * }</pre>
  */
 public final class RelayServer implements AutoCloseable {
-    /** Text frames up to this size reach the codec (which refuses those over 64 KiB with an error frame); larger ones close the connection (1009). */
-    static final int MAX_WEBSOCKET_MESSAGE = 1024 * 1024;
+    /**
+     * Text messages up to the protocol's frame limit (64 KiB, plus 1 KiB so that a delivery wrapping
+     * a full-size message still fits) reach the codec, which refuses those over 64 KiB with an error
+     * frame; a larger one closes the connection with 1009 before it is read in full or parsed.
+     */
+    static final int MAX_WEBSOCKET_MESSAGE = FrameCodec.MAX_FRAME_BYTES + 1024;
+    /** Binary messages are never valid; small ones get an error frame, larger ones close with 1009. */
+    static final int MAX_BINARY_MESSAGE = 1024;
 
     private final Server server;
     private final RelayNode node;
@@ -66,7 +72,7 @@ public final class RelayServer implements AutoCloseable {
         ContextHandler context = new ContextHandler("/");
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, context, container -> {
             container.setMaxTextMessageSize(MAX_WEBSOCKET_MESSAGE);
-            container.setMaxBinaryMessageSize(MAX_WEBSOCKET_MESSAGE);
+            container.setMaxBinaryMessageSize(MAX_BINARY_MESSAGE);
             // The node closes silent connections itself (4002); Jetty's timeout is only a backstop.
             container.setIdleTimeout(b.limits.idleTimeout().multipliedBy(3));
             container.addMapping("/v1/sessions/*", (request, response, callback) -> {

@@ -261,6 +261,33 @@ class RelayServerTest {
                 .hasValueSatisfying(p -> assertThat(p.participant()).isEqualTo(EXPERT));
     }
 
+    @Test
+    void binaryFramesCountAgainstTheLimitsAndOversizedFramesAreNotRead() throws Exception {
+        relay();
+        RawClient first = connect(SESSION);
+        first.sendBinary(new byte[] {1, 2, 3});
+        assertThat(first.closeCode(Duration.ofSeconds(5))).as("a binary first frame is no join").isEqualTo(CloseCode.BAD_JOIN.code());
+
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.JoinAccepted.class);
+        expert.sendBinary(new byte[] {1});
+        assertThat(expert.next(Frame.Error.class).code()).isEqualTo(ProtocolError.BINARY_FRAME);
+        // A flood of binary frames is a flood like any other: dropped for rate, then closed with 4429.
+        try {
+            for (int i = 0; i < 2000; i++) {
+                expert.sendBinary(new byte[] {1});
+            }
+        } catch (java.util.concurrent.CompletionException closedMeanwhile) {
+            // the relay closed the connection while the flood was still being sent
+        }
+        assertThat(expert.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.RATE_LIMITED.code());
+
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        learner.next(Frame.JoinAccepted.class);
+        learner.sendText("{\"v\":1,\"type\":\"ack\",\"dseq\":1,\"pad\":\"" + "x".repeat(70_000) + "\"}");
+        assertThat(learner.closeCode(Duration.ofSeconds(5))).as("over 65 KiB: not read, closed").isEqualTo(1009);
+    }
+
     private int refusal(SessionId session, String ticket) throws Exception {
         RawClient client = connect(session);
         client.send(new Frame.Join(ticket, "client-0001", 0));
@@ -301,6 +328,11 @@ class RelayServerTest {
         Frame.PeerLeft left = expert.next(Frame.PeerLeft.class);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         assertThat(left.connection()).isEqualTo(learnerSelf.connection());
+        // Recorded right after the store tells the peer: wait for it, at most 5 s.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (events.stream().noneMatch(AttendanceEvent.ParticipantLeft.class::isInstance) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
         assertThat(events).filteredOn(AttendanceEvent.ParticipantLeft.class::isInstance).hasSize(1);
     }
 

@@ -124,6 +124,9 @@ public final class FrameCodec {
      * about a malformed send can name it. Never throws.
      */
     public Optional<Long> seqOf(String text) {
+        if (text == null || utf8Length(text) > MAX_FRAME_BYTES) {
+            return Optional.empty(); // too large to parse again just to name it
+        }
         try {
             JsonNode node = mapper.readTree(text);
             JsonNode seq = node == null ? null : node.get("seq");

@@ -15,7 +15,7 @@ public final class Malformed {
             case 2 -> base.replaceFirst("\"type\":\"[a-z-]+\"", "\"type\":\"x" + r.nextInt(1000) + "\"");  // unknown type
             case 3 -> base.replaceFirst(":(\\d+)", ":\"$1\"");                                   // number as string
             case 4 -> base.replaceFirst(",\"[a-zA-Z]+\":[^,}]+", "");                              // missing field
-            case 5 -> "{\"v\":1,\"type\":\"leave\",\"reason\":\"" + "x".repeat(65_536 + r.nextInt(10_000)) + "\"}"; // huge
+            case 5 -> "{\"v\":1,\"type\":\"leave\",\"reason\":\"" + "x".repeat(65_536 + r.nextInt(900)) + "\"}"; // huge: over the 65,536-byte frame limit, under the relay's 66,560-byte message cap (beyond it: 1009)
             case 6 -> randomBytes(r);                                                             // garbage / binary-ish
             case 7 -> "[" + base + "]";                                                           // not an object
             case 8 -> base.replaceFirst(":(\\d+)", ":-$1");                                       // negative number

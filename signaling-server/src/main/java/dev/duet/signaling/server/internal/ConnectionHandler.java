@@ -106,18 +106,7 @@ public final class ConnectionHandler {
                 return;
             }
             lastHeard = ticks;
-            if (!bucket.take(ticks)) {
-                if (ticks - rateWindowStart >= RATE_WINDOW_NANOS) {
-                    rateWindowStart = ticks;
-                    droppedForRate = 0;
-                }
-                droppedForRate++;
-                if (droppedForRate > 10L * node.limits().messagesPerSecond()) {
-                    close(CloseCode.RATE_LIMITED, "more than " + node.limits().messagesPerSecond() + " frames per second, sustained");
-                } else {
-                    send(new Frame.Error(ProtocolError.RATE_LIMITED, "more than " + node.limits().messagesPerSecond()
-                            + " frames per second; this frame was dropped", node.codec().seqOf(text)));
-                }
+            if (!withinRate(ticks, text)) {
                 return;
             }
             awaitingJoin = phase == Phase.AWAITING_JOIN;
@@ -158,12 +147,49 @@ public final class ConnectionHandler {
         }
     }
 
-    public void onBinary() {
-        synchronized (this) {
-            lastHeard = node.ticks();
+    /**
+     * Takes one frame from the rate budget; when over it, answers {@code rate-limited} (or closes
+     * with 4429 when the drops are sustained) and returns false. Every frame counts, text or binary.
+     * Call holding this handler's lock.
+     */
+    private boolean withinRate(long ticks, String text) {
+        if (bucket.take(ticks)) {
+            return true;
         }
-        send(new Frame.Error(ProtocolError.BINARY_FRAME, "the relay protocol is text only; binary frame dropped",
-                Optional.empty()));
+        if (ticks - rateWindowStart >= RATE_WINDOW_NANOS) {
+            rateWindowStart = ticks;
+            droppedForRate = 0;
+        }
+        droppedForRate++;
+        if (droppedForRate > 10L * node.limits().messagesPerSecond()) {
+            close(CloseCode.RATE_LIMITED, "more than " + node.limits().messagesPerSecond() + " frames per second, sustained");
+        } else {
+            send(new Frame.Error(ProtocolError.RATE_LIMITED, "more than " + node.limits().messagesPerSecond()
+                    + " frames per second; this frame was dropped", text == null ? Optional.empty() : node.codec().seqOf(text)));
+        }
+        return false;
+    }
+
+    /** A binary frame: never valid, but it counts against the rate like any frame, and it is no join. */
+    public void onBinary() {
+        long ticks = node.ticks();
+        boolean awaitingJoin;
+        synchronized (this) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            lastHeard = ticks;
+            if (!withinRate(ticks, null)) {
+                return;
+            }
+            awaitingJoin = phase == Phase.AWAITING_JOIN;
+        }
+        if (awaitingJoin) {
+            close(CloseCode.BAD_JOIN, "the first frame must be a valid join, not a binary frame");
+        } else {
+            send(new Frame.Error(ProtocolError.BINARY_FRAME, "the relay protocol is text only; binary frame dropped",
+                    Optional.empty()));
+        }
     }
 
     public void onPong() {
