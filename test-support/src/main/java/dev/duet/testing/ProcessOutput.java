@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,24 +18,64 @@ public final class ProcessOutput {
 
     /** The first match of {@code pattern} in the output of {@code process} (stdout, with stderr merged into it). */
     public static Matcher awaitLine(Process process, Pattern pattern, Duration within) throws Exception {
-        CompletableFuture<Matcher> found = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    Matcher m = pattern.matcher(line);
-                    if (!found.isDone() && m.find()) {
-                        found.complete(m);
+        return watch(process).await(pattern, within);
+    }
+
+    /**
+     * Reads {@code process}'s output (stdout, with stderr merged into it) on one daemon thread from
+     * now on, so that several lines can be awaited in turn: a process's output can be read only once.
+     */
+    public static Watch watch(Process process) {
+        return new Watch(process);
+    }
+
+    /** The output of one process, line by line, as it comes. */
+    public static final class Watch {
+        private final List<String> lines = new ArrayList<>();
+        private boolean ended;
+
+        private Watch(Process process) {
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        synchronized (this) {
+                            lines.add(line);
+                            notifyAll();
+                        }
+                    }
+                } catch (IOException e) {
+                    // the stream broke: the same as the process ending, for whoever waits
+                }
+                synchronized (this) {
+                    ended = true;
+                    notifyAll();
+                }
+            }, "process-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The first line since the watch began that matches {@code pattern}, waiting for it at most {@code within}. */
+        public synchronized Matcher await(Pattern pattern, Duration within) throws Exception {
+            long deadline = System.nanoTime() + within.toNanos();
+            for (int next = 0; ; ) {
+                for (; next < lines.size(); next++) {
+                    Matcher m = pattern.matcher(lines.get(next));
+                    if (m.find()) {
+                        return m;
                     }
                 }
-                found.completeExceptionally(new IOException("the process exited before printing /" + pattern + "/"));
-            } catch (IOException e) {
-                found.completeExceptionally(e);
+                if (ended) {
+                    throw new IOException("the process exited before printing /" + pattern + "/");
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException("no line matching /" + pattern + "/ within " + within);
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-        }, "process-output");
-        reader.setDaemon(true);
-        reader.start();
-        return found.get(within.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Stops {@code process} by PID: SIGTERM, then SIGKILL if it has not exited within 5 s. */

@@ -42,6 +42,7 @@ public final class RedisClusterProcess implements AutoCloseable {
         List<Process> processes = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
+        List<ProcessOutput.Watch> outputs = new ArrayList<>();
         RedisClusterProcess cluster = new RedisClusterProcess(processes, ports, dirs);
         try {
             for (int i = 0; i < 3; i++) {
@@ -54,7 +55,9 @@ public final class RedisClusterProcess implements AutoCloseable {
                         "--daemonize", "no").redirectErrorStream(true).start();
                 processes.add(p);
                 ports.add(port);
-                ProcessOutput.awaitLine(p, Pattern.compile("Ready to accept connections"), Duration.ofSeconds(15));
+                ProcessOutput.Watch output = ProcessOutput.watch(p);
+                outputs.add(output);
+                output.await(Pattern.compile("Ready to accept connections"), Duration.ofSeconds(15));
             }
             List<String> create = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
             ports.forEach(p -> create.add("127.0.0.1:" + p));
@@ -63,15 +66,9 @@ public final class RedisClusterProcess implements AutoCloseable {
             if (!out.contains("[OK] All 16384 slots covered")) {
                 throw new IOException("redis-cli --cluster create did not cover every slot:\n" + out);
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            for (int port : ports) {
-                while (!run(List.of(cli.toString(), "-p", Integer.toString(port), "cluster", "info"), Duration.ofSeconds(5))
-                        .contains("cluster_state:ok")) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("the Redis Cluster did not reach cluster_state:ok within 20 s");
-                    }
-                    Thread.sleep(50); // polling an external process's readiness
-                }
+            // Each node logs the moment it sees the whole cluster: wait for that line, not by polling.
+            for (ProcessOutput.Watch output : outputs) {
+                output.await(Pattern.compile("Cluster state changed: ok"), Duration.ofSeconds(20));
             }
             return cluster;
         } catch (Exception e) {
