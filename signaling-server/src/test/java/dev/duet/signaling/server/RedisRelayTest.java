@@ -1,5 +1,7 @@
 package dev.duet.signaling.server;
 
+import dev.duet.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.testing.ProcessOutput;
@@ -206,11 +208,8 @@ class RedisRelayTest {
             // The dead node recorded nothing; the survivor puts the departure on the record, at the dead
             // node's last heartbeat (it beats every second), not when the loss was noticed. (It records
             // it right after its sweep told the peer: wait for it.)
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (events.stream().noneMatch(dev.duet.core.attendance.AttendanceEvent.ParticipantLeft.class::isInstance)
-                    && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            }
+            Await.until(() -> events.stream().anyMatch(dev.duet.core.attendance.AttendanceEvent.ParticipantLeft.class::isInstance),
+                    Duration.ofSeconds(5), "the departure on the record");
             assertThat(events).filteredOn(dev.duet.core.attendance.AttendanceEvent.ParticipantLeft.class::isInstance)
                     .map(e -> (dev.duet.core.attendance.AttendanceEvent.ParticipantLeft) e)
                     .singleElement().satisfies(l -> {

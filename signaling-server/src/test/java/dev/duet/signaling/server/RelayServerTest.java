@@ -1,5 +1,7 @@
 package dev.duet.signaling.server;
 
+import dev.duet.testing.Await;
+
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.MediaKind;
 import dev.duet.core.MediaDirection;
@@ -329,10 +331,8 @@ class RelayServerTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         assertThat(left.connection()).isEqualTo(learnerSelf.connection());
         // Recorded right after the store tells the peer: wait for it, at most 5 s.
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (events.stream().noneMatch(AttendanceEvent.ParticipantLeft.class::isInstance) && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        Await.until(() -> events.stream().anyMatch(AttendanceEvent.ParticipantLeft.class::isInstance), Duration.ofSeconds(5),
+                "the departure on the record");
         assertThat(events).filteredOn(AttendanceEvent.ParticipantLeft.class::isInstance).hasSize(1);
     }
 

@@ -1,5 +1,7 @@
 package dev.duet.signaling.server;
 
+import dev.duet.testing.Await;
+
 import static dev.duet.signaling.server.TestSession.EXPERT;
 import static dev.duet.signaling.server.TestSession.LEARNER;
 import static dev.duet.signaling.server.TestSession.SESSION;
@@ -53,11 +55,7 @@ class RelayTimeoutsTest {
 
     /** Waits, in real time, until the relay has registered {@code n} connections (a socket opens asynchronously). */
     private void awaitConnections(int n) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (relay.connectionCount() != n) {
-            assertThat(System.nanoTime()).as("%d connections registered", n).isLessThan(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        Await.until(() -> relay.connectionCount() == n, Duration.ofSeconds(5), n + " connections registered");
     }
 
     @Test

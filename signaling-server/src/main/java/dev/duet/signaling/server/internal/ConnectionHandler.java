@@ -240,10 +240,8 @@ public final class ConnectionHandler {
         }
         JoinTicket ticket = ((TicketCheck.Accepted) check).ticket();
         if (node.store().isClosed(sessionId)) {
-            node.refused(sessionId, ticket.participantId(), AttendanceEvent.Refusal.SESSION_CLOSED,
+            refuseGenuine(ticket.participantId(), AttendanceEvent.Refusal.SESSION_CLOSED, CloseCode.SESSION_CLOSED,
                     "session " + sessionId + " is over", now);
-            close(CloseCode.SESSION_CLOSED, "session " + sessionId + " is over");
-            log.info("session {}: join refused from {}: the session is closed", sessionId, out.describe());
             return;
         }
         Member self = new Member(ticket.participantId(), ticket.role(), ConnectionId.of(RelayNode.newConnectionId()), now);
@@ -289,27 +287,30 @@ public final class ConnectionHandler {
         } else if (outcome instanceof SessionStore.JoinOutcome.RoleTaken) {
             member = null;
             node.leave(room, this);
-            String why = "session " + sessionId + " already has its " + self.role().code();
-            node.refused(sessionId, self.participant(), AttendanceEvent.Refusal.SESSION_FULL, why, now);
-            close(CloseCode.TICKET_WRONG_SESSION, why);
-            log.info("session {}: join refused from {}: another participant holds the {} role", sessionId, out.describe(),
-                    self.role().code());
+            refuseGenuine(self.participant(), AttendanceEvent.Refusal.SESSION_FULL, CloseCode.TICKET_WRONG_SESSION,
+                    "session " + sessionId + " already has its " + self.role().code(), now);
         } else if (outcome instanceof SessionStore.JoinOutcome.Closed) {
             member = null;
             node.leave(room, this);
-            node.refused(sessionId, self.participant(), AttendanceEvent.Refusal.SESSION_CLOSED,
+            refuseGenuine(self.participant(), AttendanceEvent.Refusal.SESSION_CLOSED, CloseCode.SESSION_CLOSED,
                     "session " + sessionId + " is over", now);
-            close(CloseCode.SESSION_CLOSED, "session " + sessionId + " is over");
-            log.info("session {}: join refused from {}: the session is closed", sessionId, out.describe());
         } else {
             member = null;
             node.leave(room, this);
-            node.refused(sessionId, self.participant(), AttendanceEvent.Refusal.SESSION_FULL,
+            refuseGenuine(self.participant(), AttendanceEvent.Refusal.SESSION_FULL, CloseCode.TICKET_WRONG_SESSION,
                     "session " + sessionId + " already has its two participants", now);
-            close(CloseCode.TICKET_WRONG_SESSION, "session " + sessionId + " already has its two participants");
-            log.info("session {}: join refused from {}: the session already has its two participants", sessionId,
-                    out.describe());
         }
+    }
+
+    /**
+     * Refuses the join of a genuine ticket's holder: on the record first (whoever sees the close can
+     * already read the refusal), then closed with {@code code} and {@code why}, and logged.
+     */
+    private void refuseGenuine(dev.duet.core.ParticipantId who, AttendanceEvent.Refusal refusal, CloseCode code, String why,
+            Instant now) {
+        node.refused(sessionId, who, refusal, why, now);
+        close(code, why);
+        log.info("session {}: join of {} refused from {}: {}", sessionId, who, out.describe(), why);
     }
 
     private void onSend(Frame.Send send, Instant now) {
