@@ -3,7 +3,7 @@
 export const CLOSE: Readonly<Record<string, number>>;
 export const DEFAULTS: Readonly<{
   pingIntervalMs: number; deadAfterMs: number; ackDelayMs: number; backoffInitialMs: number; backoffMaxMs: number;
-  framesPerSecond: number; hangUpFlushMs: number;
+  framesPerSecond: number; hangUpFlushMs: number; peerResumeGraceMs: number;
 }>;
 
 export interface Member { participant: string; role: 'expert' | 'learner'; connection: string; arrivedAt: string; }

@@ -25,8 +25,11 @@ const FINAL = new Set([CLOSE.NORMAL, CLOSE.BAD_JOIN, CLOSE.TICKET_INVALID, CLOSE
 
 export const DEFAULTS = Object.freeze({
   pingIntervalMs: 3000, deadAfterMs: 8000, ackDelayMs: 100, backoffInitialMs: 500, backoffMaxMs: 30000,
-  framesPerSecond: 40, hangUpFlushMs: 5000,
+  framesPerSecond: 40, hangUpFlushMs: 5000, peerResumeGraceMs: 15000,
 });
+
+const sameMember = (a, b) => a != null && b != null && a.participant === b.participant && a.role === b.role
+  && a.connection === b.connection && Date.parse(a.arrivedAt) === Date.parse(b.arrivedAt);
 
 /** A random client id: 16 characters of [A-Za-z0-9] (the protocol allows 8 to 64 id characters). */
 export function randomClientId(random = Math.random) {
@@ -80,6 +83,10 @@ export class RelayClient {
     this.timersArmed = {};
     this.lastHeard = 0;
     this.hangingUp = null;
+    this.incarnation = null; // the relay's incarnation of the session at the last joined (§7.1)
+    this.self = null;
+    this.peer = null;
+    this.awaitingPeerResume = null;
   }
 
   /** Connects and joins; retried with backoff until joined, refused, or closed. */
@@ -132,7 +139,11 @@ export class RelayClient {
     socket.onopen = () => {
       if (socket !== this.socket) return;
       this.lastHeard = this.timers.now();
-      this.write({ v: 1, type: 'join', ticket: this.ticket, clientId: this.clientId, lastDelivered: this.lastDelivered });
+      const join = { v: 1, type: 'join', ticket: this.ticket, clientId: this.clientId, lastDelivered: this.lastDelivered };
+      if (this.incarnation) {
+        join.resume = { incarnation: this.incarnation, connection: this.self.connection, arrivedAt: this.self.arrivedAt };
+      }
+      this.write(join);
       this.armHeartbeat();
     };
     socket.onmessage = (e) => {
@@ -162,6 +173,16 @@ export class RelayClient {
       case 'joined': {
         this.attempt = 0;
         this.socketJoined = true;
+        const forgotten = this.incarnation !== null && f.incarnation !== this.incarnation;
+        this.incarnation = f.incarnation;
+        if (forgotten) {
+          // The relay restarted and forgot the session (§7.1): renumber what it has not accepted, count deliveries anew.
+          let seq = f.lastAcceptedSeq;
+          for (const p of this.outbox) p.seq = ++seq;
+          this.nextSeq = seq + 1;
+          this.acceptedUpTo = f.lastAcceptedSeq;
+          this.lastDelivered = 0;
+        }
         this.lastAcked = this.lastDelivered;
         this.accepted(f.lastAcceptedSeq);
         if (this.state === 'closed') return;
@@ -169,7 +190,27 @@ export class RelayClient {
         const first = this.state === 'connecting';
         this.state = 'joined';
         this.flush();
-        this.tell(first ? 'onJoined' : 'onRejoined', { session: f.session, self: f.self, peer: f.peer });
+        const selfBefore = this.self;
+        const peerBefore = this.awaitingPeerResume || this.peer;
+        this.self = f.self;
+        this.peer = f.peer || null;
+        this.awaitingPeerResume = null;
+        this.disarm('peerResume');
+        const joined = { session: f.session, self: f.self, peer: f.peer };
+        if (first) {
+          this.tell('onJoined', joined);
+        } else if (forgotten && sameMember(f.self, selfBefore) && (f.peer ? sameMember(f.peer, peerBefore) : peerBefore)) {
+          // Resumed as before: the epoch and the call go on. A peer not back yet gets a grace to resume.
+          if (!f.peer) {
+            this.awaitingPeerResume = peerBefore;
+            this.arm('peerResume', this.settings.peerResumeGraceMs, () => {
+              this.awaitingPeerResume = null;
+              if (this.state === 'joined') this.tell('onRejoined', { session: f.session, self: this.self, peer: null });
+            });
+          }
+        } else {
+          this.tell('onRejoined', joined);
+        }
         break;
       }
       case 'deliver':
@@ -180,8 +221,16 @@ export class RelayClient {
         this.scheduleAck();
         break;
       case 'accepted': this.accepted(f.seq); break;
-      case 'peer-joined': this.tell('onPeerJoined', f.peer); break;
+      case 'peer-joined': {
+        const resumed = sameMember(f.peer, this.awaitingPeerResume) || sameMember(f.peer, this.peer);
+        this.awaitingPeerResume = null;
+        this.disarm('peerResume');
+        this.peer = f.peer;
+        if (!resumed) this.tell('onPeerJoined', f.peer); // else: the peer resumed after a relay restart; nothing changed
+        break;
+      }
       case 'peer-left':
+        if (this.peer && this.peer.connection === f.connection) this.peer = null;
         this.tell('onPeerLeft', { participant: f.participant, connection: f.connection, leftAt: f.leftAt, reason: f.reason });
         break;
       case 'pong': break;

@@ -53,8 +53,14 @@ function client(listener = {}, settings = {}) {
   return { relay, clock, made };
 }
 
-function joined(socket, lastAcceptedSeq = 0) {
-  socket.relay({ type: 'joined', session: 's-42', self: SELF, peer: null, lastAcceptedSeq });
+const PEER = { participant: 'expert-ada', role: 'expert', connection: 'c-1', arrivedAt: '2026-11-24T09:57:00.456Z' };
+
+function joined(socket, lastAcceptedSeq = 0, incarnation = 'i-first', peer = null) {
+  socket.relay({ type: 'joined', session: 's-42', self: SELF, peer, lastAcceptedSeq, incarnation });
+}
+
+function deliver(socket, dseq, text) {
+  socket.relay({ type: 'deliver', dseq, from: 'expert-ada', relayedAt: '2026-11-24T10:01:02.000Z', msg: { type: 'chat', text } });
 }
 
 test('joins with the ticket and a client id, and reports the relay facts', () => {
@@ -193,4 +199,71 @@ test('backoff and client ids stay in their bounds', () => {
   assert.equal(backoffDelay(3, () => 0), 0);
   assert.match(randomClientId(), /^[A-Za-z0-9]{16}$/);
   assert.throws(() => new RelayClient({ url: 'http://x', ticket: TICKET, WebSocket: class {} }), /ws:\/\/ or wss:\/\//);
+});
+
+test('after a relay restart (a new incarnation) it resumes: unaccepted sends renumbered, deliveries counted anew, the call goes on', async () => {
+  const events = [];
+  const got = [];
+  const { relay, clock, made } = client({
+    onRejoined: (j) => events.push(['rejoined', j.peer]), onPeerJoined: (p) => events.push(['peer-joined', p]),
+    onMessage: (m) => got.push(m.msg.text),
+  });
+  relay.join();
+  made[0].open();
+  joined(made[0], 0, 'i-first', PEER);
+  const a = relay.send({ type: 'chat', text: 'one' });
+  const b = relay.send({ type: 'chat', text: 'two' });
+  made[0].relay({ type: 'accepted', seq: 1 });
+  await a;
+  for (const [dseq, text] of [[1, 'x'], [2, 'y'], [3, 'z']]) deliver(made[0], dseq, text);
+  made[0].drop(1006);
+  clock.advance(60000);
+  made[1].open();
+  const join = made[1].of('join')[0];
+  assert.equal(join.lastDelivered, 3);
+  assert.deepEqual(join.resume, { incarnation: 'i-first', connection: SELF.connection, arrivedAt: SELF.arrivedAt });
+  joined(made[1], 0, 'i-second', null); // the restarted relay knows nothing, and the peer is not back yet
+  assert.deepEqual(made[1].of('send').map((f) => [f.seq, f.msg.text]), [[1, 'two']], 'the unaccepted send, renumbered');
+  deliver(made[1], 1, 'after the restart');
+  assert.deepEqual(got, ['x', 'y', 'z', 'after the restart'], 'dseq 1 of the new incarnation is new');
+  made[1].relay({ type: 'peer-joined', peer: PEER });
+  assert.deepEqual(events, [], 'the peer resumed as it was: no rejoin, no new peer, the epoch goes on');
+  made[1].relay({ type: 'accepted', seq: 1 });
+  await b;
+  const c = relay.send({ type: 'chat', text: 'three' });
+  assert.deepEqual(made[1].of('send').map((f) => f.seq), [1, 2]);
+  made[1].relay({ type: 'accepted', seq: 2 });
+  await c;
+});
+
+test('after a relay restart, a peer that does not resume within the grace is reported gone', () => {
+  const events = [];
+  const { relay, clock, made } = client({ onRejoined: (j) => events.push(['rejoined', j.peer]) });
+  relay.join();
+  made[0].open();
+  joined(made[0], 0, 'i-first', PEER);
+  made[0].drop(1006);
+  clock.advance(60000);
+  made[1].open();
+  joined(made[1], 0, 'i-second', null);
+  const alive = (ms) => { for (let t = 0; t < ms; t += 1000) { made[1].relay({ type: 'pong', id: 0 }); clock.advance(1000); } };
+  alive(14000);
+  assert.deepEqual(events, []);
+  alive(2000);
+  assert.deepEqual(events, [['rejoined', null]]);
+  assert.equal(made.length, 2, 'still on the same connection');
+});
+
+test('a rejoin on the same incarnation is an ordinary rejoin: a new connection, the listener hears it', () => {
+  const events = [];
+  const { relay, clock, made } = client({ onRejoined: (j) => events.push(j.self.connection) });
+  relay.join();
+  made[0].open();
+  joined(made[0], 0, 'i-first', PEER);
+  made[0].drop(1006);
+  clock.advance(60000);
+  made[1].open();
+  made[1].relay({ type: 'joined', session: 's-42', self: { ...SELF, connection: 'c-9' }, peer: PEER, lastAcceptedSeq: 0,
+    incarnation: 'i-first' });
+  assert.deepEqual(events, ['c-9']);
 });

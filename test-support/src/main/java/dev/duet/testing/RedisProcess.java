@@ -16,11 +16,13 @@ import java.util.regex.Pattern;
  * Missing binary: the test is skipped with a message, except under {@code CI=true}, where it fails.
  */
 public final class RedisProcess implements AutoCloseable {
-    private final Process process;
+    private final Path binary;
+    private Process process;
     private final int port;
     private final Path dir;
 
-    private RedisProcess(Process process, int port, Path dir) {
+    private RedisProcess(Path binary, Process process, int port, Path dir) {
+        this.binary = binary;
         this.process = process;
         this.port = port;
         this.dir = dir;
@@ -38,16 +40,43 @@ public final class RedisProcess implements AutoCloseable {
             port = probe.getLocalPort();
         }
         Path dir = Files.createTempDirectory("duet-redis");
-        Process process = new ProcessBuilder(binary.get().toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        Process process;
+        try {
+            process = launch(binary.get(), port, dir);
+        } catch (Exception e) {
+            ProcessOutput.deleteTree(dir);
+            throw e;
+        }
+        return new RedisProcess(binary.get(), process, port, dir);
+    }
+
+    private static Process launch(Path binary, int port, Path dir) throws Exception {
+        Process process = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
                 .redirectErrorStream(true).start();
         try {
             ProcessOutput.awaitLine(process, Pattern.compile("Ready to accept connections"), Duration.ofSeconds(15));
         } catch (Exception e) {
-            ProcessOutput.stopAndDelete(process, dir);
+            process.destroyForcibly();
             throw e;
         }
-        return new RedisProcess(process, port, dir);
+        return process;
+    }
+
+    /** Kills the server with SIGKILL and waits until it is gone: its data (never persisted) is lost. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException("redis-server did not die within 10 s of SIGKILL");
+        }
+    }
+
+    /** Starts the server again, empty, on the same port (after {@link #kill()}). */
+    public void restart() throws Exception {
+        if (process.isAlive()) {
+            throw new IllegalStateException("redis-server is still running; kill() it first");
+        }
+        process = launch(binary, port, dir);
     }
 
     /** The temp directory this instance works in; deleted by {@link #close()}. */

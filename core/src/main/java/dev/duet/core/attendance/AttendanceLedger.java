@@ -260,21 +260,22 @@ public final class AttendanceLedger {
     }
 
     /**
-     * Each participant's stays, one span per connection: its join to its leave. A connection with no
+     * Each participant's stays, one span per connection: its first join to its leave (a connection
+     * resumed after a relay restart keeps its id, so its stay goes on). A connection with no
      * departure (its relay died before recording one) ends at the last moment it was known alive:
      * the last {@link AttendanceEvent.ConnectionsAlive} mark that lists it, or its join. Records of
      * relays that write no marks (before 0.1.0) keep the old reading: to {@code until}.
      */
     private static Map<ParticipantId, List<Intervals.Span>> stays(List<AttendanceEvent> sorted, Instant until) {
         Map<ConnectionId, AttendanceEvent.ParticipantJoined> joins = new HashMap<>();
-        Map<ConnectionId, Instant> leaves = new HashMap<>();
+        Map<ConnectionId, List<AttendanceEvent.ParticipantLeft>> leaves = new HashMap<>();
         Map<ConnectionId, Instant> lastAlive = new HashMap<>();
         boolean marked = false;
         for (AttendanceEvent e : sorted) {
             if (e instanceof AttendanceEvent.ParticipantJoined j) {
                 joins.putIfAbsent(j.connection(), j);
             } else if (e instanceof AttendanceEvent.ParticipantLeft l) {
-                leaves.putIfAbsent(l.connection(), l.at());
+                leaves.computeIfAbsent(l.connection(), c -> new ArrayList<>()).add(l);
             } else if (e instanceof AttendanceEvent.ConnectionsAlive a) {
                 marked = true;
                 for (ConnectionId c : a.connections()) {
@@ -284,7 +285,11 @@ public final class AttendanceLedger {
         }
         Map<ParticipantId, List<Intervals.Span>> out = new HashMap<>();
         for (AttendanceEvent.ParticipantJoined j : joins.values()) {
-            Instant end = leaves.get(j.connection());
+            // A connection's first join names its participant; a later join of the same id (a resume
+            // after the relay restarted, docs/protocol.md §7.1) continues the stay, and only that
+            // participant's departure ends it.
+            Instant end = leaves.getOrDefault(j.connection(), List.of()).stream()
+                    .filter(l -> l.participant().equals(j.participant())).map(AttendanceEvent::at).findFirst().orElse(null);
             if (end == null) {
                 Instant alive = lastAlive.getOrDefault(j.connection(), j.at());
                 end = !marked ? until : alive.isAfter(j.at()) ? alive : j.at();

@@ -321,6 +321,31 @@ class AttendanceScenarioTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aConnectionResumedAfterTheRelayRestartedIsOneStayAndOnlyItsOwnParticipantCanEndIt() {
+        // The relay died at 10:20:03 and came back; both resumed their connections at 10:20:09
+        // (docs/protocol.md §7.1: the same ids, joined again), and left at 10:50.
+        SessionScript s = new SessionScript();
+        ConnectionId e = s.join(EXPERT, "09:58");
+        ConnectionId l = s.join(LEARNER, "09:59");
+        s.alive("10:20:00", e, l);
+        s.events.add(new AttendanceEvent.ParticipantJoined("resume-e", SessionScript.SESSION, SessionScript.at("10:20:09"),
+                EXPERT, e));
+        s.events.add(new AttendanceEvent.ParticipantJoined("resume-l", SessionScript.SESSION, SessionScript.at("10:20:09"),
+                LEARNER, l));
+        // A hostile learner claiming the expert's connection id after the restart: neither its join
+        // nor its departure is the expert's.
+        s.events.add(new AttendanceEvent.ParticipantJoined("claim", SessionScript.SESSION, SessionScript.at("10:21"), LEARNER, e));
+        s.leave(LEARNER, e, "10:22");
+        s.alive("10:49:55", e, l).leave(EXPERT, e, "10:50").leave(LEARNER, l, "10:50").media("10:00", "10:50");
+        SessionReport r = s.report();
+        assertThat(r.expert().stays()).isEqualTo(1);
+        assertThat(r.expert().presence()).isEqualTo(min(52));
+        assertThat(r.learner().stays()).isEqualTo(1);
+        assertThat(r.learner().presence()).isEqualTo(min(51));
+        assertThat(r.bothPresent()).isEqualTo(min(51));
+    }
+
+    @org.junit.jupiter.api.Test
     void describeGivesSupportThePlainStory() {
         SessionScript s = new SessionScript();
         s.events.add(new AttendanceEvent.JoinRefused("r1", SessionScript.SESSION, SessionScript.at("09:45"), LEARNER,

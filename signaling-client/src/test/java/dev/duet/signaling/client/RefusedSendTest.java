@@ -45,7 +45,7 @@ class RefusedSendTest {
                         if (f instanceof Frame.Join) {
                             Member self = new Member(ParticipantId.of("learner-bo"), Role.LEARNER, ConnectionId.of("c-1"),
                                     Instant.parse("2026-11-24T10:00:00Z"));
-                            client.onText(CODEC.encode(new Frame.JoinAccepted(SessionId.of("s-42"), self, Optional.empty(), 0)));
+                            client.onText(CODEC.encode(new Frame.JoinAccepted(SessionId.of("s-42"), self, Optional.empty(), 0, "i-1")));
                         } else if (f instanceof Frame.Send s) {
                             if (s.seq() != expected) {
                                 client.onText(CODEC.encode(new Frame.Error(ProtocolError.OUT_OF_ORDER, "expected " + expected,

@@ -5,6 +5,7 @@ import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.CloseReason;
 import dev.duet.signaling.client.JoinRefusedException;
 import dev.duet.signaling.client.JoinResult;
+import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
 import dev.duet.signaling.client.RelayUnreachableException;
 import dev.duet.signaling.client.SignalingListener;
@@ -104,6 +105,21 @@ public final class RelayTransport implements SignalingTransport {
     private final TokenBucket pace;
     /** The relay's {@code refused} frame before a refusing close, if one came on the current wire. */
     private Frame.Refused refusal;
+    /** The relay's incarnation of the session's state at the last {@code joined}; null before the first. */
+    private String incarnation;
+    /** This side's member entry and the peer's (null when absent), as the listener last heard them. */
+    private Member self;
+    private Member peer;
+    private dev.duet.core.SessionId joinedSession;
+    /**
+     * After a resume on a relay that restarted, the peer the listener still believes present while
+     * it has not resumed yet; null when none. Cleared when it comes back as it was, or reported gone
+     * after {@link #PEER_RESUME_GRACE}.
+     */
+    private Member awaitingPeerResume;
+    private long awaitingGeneration;
+    /** How long a peer absent after a relay restart has to resume before the listener hears it is gone. */
+    static final Duration PEER_RESUME_GRACE = Duration.ofSeconds(15);
     /** A hang-up waiting for the outbox to drain; null when none. */
     private PendingHangUp hangingUp;
 
@@ -363,7 +379,9 @@ public final class RelayTransport implements SignalingTransport {
                         return;
                     }
                     wire = opened;
-                    opened.send(CODEC.encode(new Frame.Join(tickets.ticket(), clientId, lastDelivered)));
+                    Optional<Frame.Resume> resume = incarnation == null ? Optional.empty()
+                            : Optional.of(new Frame.Resume(incarnation, self.connection(), self.arrivedAt()));
+                    opened.send(CODEC.encode(new Frame.Join(tickets.ticket(), clientId, lastDelivered, resume)));
                 });
             }
 
@@ -416,8 +434,16 @@ public final class RelayTransport implements SignalingTransport {
         } else if (frame instanceof Frame.Accepted a) {
             accepted(a.seq());
         } else if (frame instanceof Frame.PeerJoined p) {
-            notify(l -> l.onPeerJoined(p.peer()));
+            boolean known = p.peer().equals(awaitingPeerResume) || p.peer().equals(peer);
+            awaitingPeerResume = null;
+            peer = p.peer();
+            if (!known) {
+                notify(l -> l.onPeerJoined(p.peer()));
+            } // else: the peer resumed its connection after the relay restarted (or this repeats a joined); nothing changed
         } else if (frame instanceof Frame.PeerLeft p) {
+            if (peer != null && peer.connection().equals(p.connection())) {
+                peer = null;
+            }
             notify(l -> l.onPeerLeft(p.participant(), p.connection(), p.leftAt(), p.reason()));
         } else if (frame instanceof Frame.Error e && e.seq().isPresent()
                 && (e.code() == ProtocolError.RATE_LIMITED || e.code() == ProtocolError.OUT_OF_ORDER)) {
@@ -442,6 +468,16 @@ public final class RelayTransport implements SignalingTransport {
     private void onJoined(Frame.JoinAccepted j) {
         attempt = 0;
         wireJoined = true;
+        boolean forgotten = incarnation != null && !incarnation.equals(j.incarnation());
+        incarnation = j.incarnation();
+        if (forgotten) {
+            // The relay restarted and forgot the session (docs/protocol.md §7.1): what it had accepted
+            // and not delivered is gone with it; it counts this client's sends and its deliveries anew.
+            log.info("{} no longer holds this session's earlier state (it restarted); renumbering {} unaccepted "
+                    + "send(s) from {} and counting deliveries from 0", target, outbox.size(), j.lastAcceptedSeq() + 1);
+            lastDelivered = 0;
+            renumberFrom(j.lastAcceptedSeq());
+        }
         lastAcked = lastDelivered;
         accepted(j.lastAcceptedSeq());
         if (state == State.CLOSED) {
@@ -452,11 +488,50 @@ public final class RelayTransport implements SignalingTransport {
         JoinResult result = new JoinResult(j.session(), j.self(), j.peer());
         boolean first = state == State.CONNECTING;
         state = State.JOINED;
+        Member selfBefore = self;
+        Member peerBefore = awaitingPeerResume != null ? awaitingPeerResume : peer;
+        self = j.self();
+        joinedSession = j.session();
+        peer = j.peer().orElse(null);
+        awaitingPeerResume = null;
         if (first) {
             complete(joined, result);
+        } else if (forgotten && j.self().equals(selfBefore) && (j.peer().isEmpty() ? peerBefore != null
+                : j.peer().get().equals(peerBefore))) {
+            // Resumed as before: the epoch and the call go on. A peer not back yet gets a grace to resume.
+            if (j.peer().isEmpty()) {
+                awaitingPeerResume = peerBefore;
+                long generation = ++awaitingGeneration;
+                loop.schedule(() -> peerResumeGraceOver(generation), PEER_RESUME_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } else {
             notify(l -> l.onRejoined(result));
         }
+    }
+
+    /** The peer did not resume within the grace after a relay restart: the listener learns this side is alone. */
+    private void peerResumeGraceOver(long generation) {
+        if (generation != awaitingGeneration || awaitingPeerResume == null || state != State.JOINED) {
+            return;
+        }
+        log.info("the peer did not come back within {} s of the relay's restart", PEER_RESUME_GRACE.toSeconds());
+        awaitingPeerResume = null;
+        JoinResult alone = new JoinResult(joinedSession, self, Optional.empty());
+        notify(l -> l.onRejoined(alone));
+    }
+
+    /** Numbers every unaccepted send anew from {@code lastAccepted + 1}, in order (the relay forgot the old numbers). */
+    private void renumberFrom(long lastAccepted) {
+        java.util.List<Pending> all = new java.util.ArrayList<>(outbox);
+        outbox.clear();
+        long seq = lastAccepted;
+        for (Pending p : all) {
+            seq++;
+            outbox.addLast(new Pending(seq, p.message(), CODEC.encode(new Frame.Send(seq, p.message())), p.accepted()));
+        }
+        nextSeq = seq + 1;
+        acceptedUpTo = lastAccepted;
+        sentUpTo = lastAccepted;
     }
 
     /**
@@ -547,6 +622,7 @@ public final class RelayTransport implements SignalingTransport {
         }
         wire = null;
         wireJoined = false;
+        wireGeneration++; // a wire is lost once: a second report of its end (a close, then a failure) changes nothing
         Optional<CloseCode> known = CloseCode.of(code);
         Frame.Refused said = refusal;
         refusal = null;

@@ -35,8 +35,9 @@ public sealed interface Frame {
     /** The longest ticket text a {@code join} frame carries to the verifier (tickets themselves are at most 1,024 characters). */
     int MAX_TICKET_TEXT = 16 * 1024;
 
-    record Join(String ticket, String clientId, long lastDelivered) implements ClientFrame {
+    record Join(String ticket, String clientId, long lastDelivered, Optional<Resume> resume) implements ClientFrame {
         public Join {
+            Checks.notNull(resume, "join.resume");
             Checks.notNull(ticket, "join.ticket");
             // Any text up to the frame limit: the verifier judges it (a ticket of 0 or over 1,024
             // characters is a malformed ticket, 4401, as §8.2 says, not a malformed join).
@@ -51,9 +52,30 @@ public sealed interface Frame {
             notNegative(lastDelivered, "join.lastDelivered");
         }
 
+        /** A first join of this client instance: nothing to resume. */
+        public Join(String ticket, String clientId, long lastDelivered) {
+            this(ticket, clientId, lastDelivered, Optional.empty());
+        }
+
         @Override
         public String toString() {
-            return "Join[ticket=(redacted), clientId=" + clientId + ", lastDelivered=" + lastDelivered + "]";
+            return "Join[ticket=(redacted), clientId=" + clientId + ", lastDelivered=" + lastDelivered
+                    + resume.map(r -> ", resume=" + r).orElse("") + "]";
+        }
+    }
+
+    /**
+     * What a client instance held at its last {@code joined} (docs/protocol.md §7.1): the relay's
+     * {@code incarnation} for the session and its own member entry. When the relay's state for the
+     * session is of another incarnation (it restarted and forgot the session), the relay gives the
+     * client its old {@code connection} and {@code arrivedAt} back if no one holds that connection
+     * id, so that the negotiation epoch, and the media, go on unchanged.
+     */
+    record Resume(String incarnation, ConnectionId connection, Instant arrivedAt) {
+        public Resume {
+            Checks.identifier(incarnation, "join.resume.incarnation");
+            Checks.notNull(connection, "join.resume.connection");
+            Checks.notNull(arrivedAt, "join.resume.arrivedAt");
         }
     }
 
@@ -127,15 +149,20 @@ public sealed interface Frame {
     }
 
     /**
-     * The {@code joined} frame, the answer to {@link Join}: this connection's member entry, the peer's if present, and the
-     * highest {@code seq} of this client instance the relay has already accepted (resend after it).
+     * The {@code joined} frame, the answer to {@link Join}: this connection's member entry, the peer's if present, the
+     * highest {@code seq} of this client instance the relay has already accepted (resend after it), and the
+     * {@code incarnation} of the relay's state for the session: when it differs from the one the client saw at its
+     * previous {@code joined}, the relay has forgotten the session (it restarted), and the client renumbers its
+     * unaccepted sends from {@code lastAcceptedSeq + 1} and counts deliveries from 0 again (docs/protocol.md §7.1).
      */
-    record JoinAccepted(SessionId session, Member self, Optional<Member> peer, long lastAcceptedSeq) implements RelayFrame {
+    record JoinAccepted(SessionId session, Member self, Optional<Member> peer, long lastAcceptedSeq, String incarnation)
+            implements RelayFrame {
         public JoinAccepted {
             Checks.notNull(session, "joined.session");
             Checks.notNull(self, "joined.self");
             Checks.notNull(peer, "joined.peer");
             notNegative(lastAcceptedSeq, "joined.lastAcceptedSeq");
+            Checks.identifier(incarnation, "joined.incarnation");
         }
     }
 

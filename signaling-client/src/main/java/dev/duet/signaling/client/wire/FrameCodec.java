@@ -73,13 +73,14 @@ public final class FrameCodec {
         String type = f.text("type");
         try {
             return switch (type) {
-                case "join" -> new Frame.Join(f.text("ticket"), f.text("clientId"), f.integer("lastDelivered"));
+                case "join" -> new Frame.Join(f.text("ticket"), f.text("clientId"), f.integer("lastDelivered"),
+                        f.optionalObject("resume").isPresent() ? Optional.of(resume(f.object("resume"))) : Optional.empty());
                 case "send" -> new Frame.Send(f.integer("seq"), message(f.object("msg")));
                 case "ack" -> new Frame.Ack(f.integer("dseq"));
                 case "leave" -> new Frame.Leave(f.text("reason"), f.has("hangUp") && f.bool("hangUp"));
                 case "joined" -> new Frame.JoinAccepted(new SessionId(f.text("session")), member(f.object("self")),
                         f.optionalObject("peer").isPresent() ? Optional.of(member(f.object("peer"))) : Optional.empty(),
-                        f.integer("lastAcceptedSeq"));
+                        f.integer("lastAcceptedSeq"), f.text("incarnation"));
                 case "peer-joined" -> new Frame.PeerJoined(member(f.object("peer")));
                 case "peer-left" -> new Frame.PeerLeft(new ParticipantId(f.text("participant")),
                         new ConnectionId(f.text("connection")), f.instant("leftAt"), departureReason(f));
@@ -246,6 +247,10 @@ public final class FrameCodec {
         return Epoch.of(new ConnectionId(ids.get(0)), new ConnectionId(ids.get(1)));
     }
 
+    private static Frame.Resume resume(JsonFields r) throws ProtocolException {
+        return new Frame.Resume(r.text("incarnation"), new ConnectionId(r.text("connection")), r.instant("arrivedAt"));
+    }
+
     private Member member(JsonFields m) throws ProtocolException {
         return new Member(new ParticipantId(m.text("participant")), Role.fromCode(m.text("role")),
                 new ConnectionId(m.text("connection")), m.instant("arrivedAt"));
@@ -287,6 +292,8 @@ public final class FrameCodec {
         o.put("type", typeOf(frame));
         if (frame instanceof Frame.Join j) {
             o.put("ticket", j.ticket()).put("clientId", j.clientId()).put("lastDelivered", j.lastDelivered());
+            j.resume().ifPresent(r -> o.putObject("resume").put("incarnation", r.incarnation())
+                    .put("connection", r.connection().value()).put("arrivedAt", instant(r.arrivedAt())));
         } else if (frame instanceof Frame.Send s) {
             o.put("seq", s.seq()).set("msg", encode(s.message()));
         } else if (frame instanceof Frame.Ack a) {
@@ -301,6 +308,7 @@ public final class FrameCodec {
             o.set("self", encode(j.self()));
             o.set("peer", j.peer().map(this::encode).map(JsonNode.class::cast).orElse(nodes.nullNode()));
             o.put("lastAcceptedSeq", j.lastAcceptedSeq());
+            o.put("incarnation", j.incarnation());
         } else if (frame instanceof Frame.PeerJoined p) {
             o.set("peer", encode(p.peer()));
         } else if (frame instanceof Frame.PeerLeft p) {

@@ -115,7 +115,7 @@ class RelayTransportUnitTest {
         wire.client.onOpen(wire);
         time.advance(Duration.ZERO);
         assertThat(wire.sent.get(0)).isInstanceOf(Frame.Join.class);
-        wire.answer(new Frame.JoinAccepted(SessionId.of("s-42"), SELF, Optional.of(PEER), lastAcceptedSeq));
+        wire.answer(new Frame.JoinAccepted(SessionId.of("s-42"), SELF, Optional.of(PEER), lastAcceptedSeq, "i-first"));
     }
 
     private List<CompletableFuture<Void>> send(int n) {
@@ -185,7 +185,7 @@ class RelayTransportUnitTest {
         time.advance(Duration.ZERO);
         assertThat(second.sent.get(0)).isInstanceOfSatisfying(Frame.Join.class,
                 j -> assertThat(j.lastDelivered()).as("what was delivered is not delivered again").isEqualTo(1));
-        second.answer(new Frame.JoinAccepted(SessionId.of("s-42"), SELF, Optional.of(PEER), 2));
+        second.answer(new Frame.JoinAccepted(SessionId.of("s-42"), SELF, Optional.of(PEER), 2, "i-first"));
         assertThat(transport.state()).isEqualTo(SignalingTransport.State.JOINED);
         assertThat(second.sent(Frame.Send.class)).extracting(Frame.Send::seq)
                 .as("only what the relay had not accepted (it had 1 and 2)").containsExactly(3L);

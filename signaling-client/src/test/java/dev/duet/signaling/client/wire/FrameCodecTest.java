@@ -36,10 +36,11 @@ class FrameCodecTest {
         Member expert = new Member(ParticipantId.of("expert-ada"), Role.EXPERT, ConnectionId.of("c-1"), T);
         List<Frame> frames = List.of(
                 new Frame.Join("duet1.x.y", "client-0001", 3),
+                new Frame.Join("duet1.x.y", "client-0001", 57, Optional.of(new Frame.Resume("i-3k9", ConnectionId.of("c-1"), T))),
                 new Frame.Ack(9),
                 new Frame.Leave("bye"),
                 new Frame.Leave("lesson over", true),
-                new Frame.JoinAccepted(SessionId.of("s-42"), expert, Optional.empty(), 4),
+                new Frame.JoinAccepted(SessionId.of("s-42"), expert, Optional.empty(), 4, "i-3k9"),
                 new Frame.PeerJoined(expert),
                 new Frame.PeerLeft(ParticipantId.of("expert-ada"), ConnectionId.of("c-1"), T,
                         dev.duet.core.DepartureReason.HUNG_UP),

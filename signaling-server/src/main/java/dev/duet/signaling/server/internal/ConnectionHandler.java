@@ -53,11 +53,17 @@ public final class ConnectionHandler {
     private long rateWindowStart;                  // node ticks, guarded by this
     private DepartureReason closedBecause;         // set when the relay closes the connection itself, guarded by this
     private long lastSentDseq;                     // guarded by this
+    private Member lastToldPeer;                   // guarded by this: the peer this client was last told is present
     private final List<Frame> heldWhileJoining = new ArrayList<>(); // guarded by this
     private long lastPinged;                       // node ticks; only the sweeper touches it
     private volatile LocalRoom room;               // set once on join
     private volatile Member member;
     private volatile String clientId = "";          // the client instance, set on join
+    /** A newer connection resumes this one's id (docs/protocol.md §7.1): this one records no departure. */
+    private volatile boolean superseded;
+    /** While joining: the connection id the client asked to resume, which the store may give it instead of a fresh one. */
+    private volatile ConnectionId resuming;
+    private volatile String incarnation = "";       // the session state's incarnation, set on join (media report event ids)
 
     ConnectionHandler(RelayNode node, SessionId sessionId, Outbound out) {
         this.node = node;
@@ -73,6 +79,14 @@ public final class ConnectionHandler {
 
     Member member() {
         return member;
+    }
+
+    SessionId sessionId() {
+        return sessionId;
+    }
+
+    synchronized boolean isJoined() {
+        return phase == Phase.JOINED;
     }
 
     // ---------------------------------------------------------------- from the server library
@@ -198,6 +212,13 @@ public final class ConnectionHandler {
         }
     }
 
+    /** Whether {@code connection} is this one's: its id, or while it joins, the id it asked to resume. */
+    boolean holds(ConnectionId connection) {
+        Member m = member;
+        ConnectionId r = resuming;
+        return m != null && m.connection().equals(connection) || r != null && r.equals(connection);
+    }
+
     /** The connection is gone (closed by either side, or broken). */
     public void onClosed(int code, String reason) {
         try (LogContext ignored = logContext()) {
@@ -211,8 +232,15 @@ public final class ConnectionHandler {
             phase = Phase.CLOSED;
             why = closedBecause != null ? closedBecause : DepartureReason.CONNECTION_LOST;
         }
-        departed(node.now(), why);
-        node.forget(this);
+        try {
+            departed(node.now(), why);
+        } catch (RuntimeException e) {
+            // The store failed (Redis down, say): the departure is not recorded here; the peer learns it
+            // from the presence entry's expiry (Redis) or never had it (memory). The connection is gone anyway.
+            log.error("session {}: could not record the departure of a closed connection from {}", sessionId, out.describe(), e);
+        } finally {
+            node.forget(this);
+        }
     }
 
     // ---------------------------------------------------------------- join
@@ -244,12 +272,13 @@ public final class ConnectionHandler {
                     "session " + sessionId + " is over", now);
             return;
         }
-        Member self = new Member(ticket.participantId(), ticket.role(), ConnectionId.of(RelayNode.newConnectionId()), now);
+        Member proposed = new Member(ticket.participantId(), ticket.role(), ConnectionId.of(RelayNode.newConnectionId()), now);
         synchronized (this) {
             if (phase != Phase.AWAITING_JOIN) {
                 return;
             }
-            member = self;
+            member = proposed;
+            resuming = join.resume().map(Frame.Resume::connection).orElse(null);
             phase = Phase.JOINING;
         }
         Optional<LocalRoom> local = node.enter(sessionId, this);
@@ -259,12 +288,24 @@ public final class ConnectionHandler {
         }
         room = local.get();
         clientId = join.clientId();
-        org.slf4j.MDC.put(LogContext.PARTICIPANT, self.participant().value());
-        org.slf4j.MDC.put(LogContext.CONNECTION, self.connection().value());
-        SessionStore.JoinOutcome outcome = node.store().join(sessionId, self, join.clientId(), join.lastDelivered());
+        org.slf4j.MDC.put(LogContext.PARTICIPANT, proposed.participant().value());
+        // An older connection of this node still holding the id to resume (its close may not have
+        // run yet) must not record a departure that would end the resumed one.
+        join.resume().ifPresent(r -> node.supersede(sessionId, proposed.participant(), r.connection(), this));
+        SessionStore.JoinOutcome outcome = node.store().join(sessionId, proposed, join.clientId(), join.lastDelivered(),
+                join.resume());
         if (outcome instanceof SessionStore.JoinOutcome.Admitted admitted) {
+            Member self = admitted.self();
+            org.slf4j.MDC.put(LogContext.CONNECTION, self.connection().value());
             synchronized (this) {
-                send(new Frame.JoinAccepted(sessionId, self, admitted.peer(), admitted.lastAcceptedSeq()));
+                member = self;
+                resuming = null;
+                incarnation = admitted.incarnation();
+                send(new Frame.JoinAccepted(sessionId, self, admitted.peer(), admitted.lastAcceptedSeq(), incarnation));
+                lastToldPeer = admitted.peer().orElse(null);
+                // What the client has processed: deliveries up to here need no gap filling.
+                boolean sameState = join.resume().map(r -> r.incarnation().equals(incarnation)).orElse(true);
+                lastSentDseq = sameState ? join.lastDelivered() : 0;
                 for (Frame.Deliver d : admitted.replay()) {
                     send(d);
                     lastSentDseq = Math.max(lastSentDseq, d.dseq());
@@ -282,22 +323,30 @@ public final class ConnectionHandler {
             node.event(new AttendanceEvent.ParticipantJoined(RelayNode.newEventId(), sessionId, now, self.participant(),
                     self.connection()));
             node.watch(sessionId);
-            log.info("session {}: {} ({}) joined on {} from {}", sessionId, self.participant(), self.role().code(),
-                    self.connection(), out.describe());
+            if (!self.connection().equals(proposed.connection())) {
+                log.info("session {}: {} ({}) resumed {} (relay state of the session is new: {}) from {}", sessionId,
+                        self.participant(), self.role().code(), self.connection(), incarnation, out.describe());
+            } else {
+                log.info("session {}: {} ({}) joined on {} from {}", sessionId, self.participant(), self.role().code(),
+                        self.connection(), out.describe());
+            }
         } else if (outcome instanceof SessionStore.JoinOutcome.RoleTaken) {
             member = null;
+            resuming = null;
             node.leave(room, this);
-            refuseGenuine(self.participant(), AttendanceEvent.Refusal.SESSION_FULL, CloseCode.TICKET_WRONG_SESSION,
-                    "session " + sessionId + " already has its " + self.role().code(), now);
+            refuseGenuine(proposed.participant(), AttendanceEvent.Refusal.SESSION_FULL, CloseCode.TICKET_WRONG_SESSION,
+                    "session " + sessionId + " already has its " + proposed.role().code(), now);
         } else if (outcome instanceof SessionStore.JoinOutcome.Closed) {
             member = null;
+            resuming = null;
             node.leave(room, this);
-            refuseGenuine(self.participant(), AttendanceEvent.Refusal.SESSION_CLOSED, CloseCode.SESSION_CLOSED,
+            refuseGenuine(proposed.participant(), AttendanceEvent.Refusal.SESSION_CLOSED, CloseCode.SESSION_CLOSED,
                     "session " + sessionId + " is over", now);
         } else {
             member = null;
+            resuming = null;
             node.leave(room, this);
-            refuseGenuine(self.participant(), AttendanceEvent.Refusal.SESSION_FULL, CloseCode.TICKET_WRONG_SESSION,
+            refuseGenuine(proposed.participant(), AttendanceEvent.Refusal.SESSION_FULL, CloseCode.TICKET_WRONG_SESSION,
                     "session " + sessionId + " already has its two participants", now);
         }
     }
@@ -320,7 +369,7 @@ public final class ConnectionHandler {
             // failed record gets the same event id.
             try {
                 node.record(AttendanceEvents.mediaReported(RelayNode.messageEventId(sessionId, member.participant(),
-                        clientId, send.seq()), sessionId, now, member.participant(), report));
+                        incarnation + "/" + clientId, send.seq()), sessionId, now, member.participant(), report));
             } catch (RuntimeException e) {
                 log.error("session {}: could not record a media report of {}; closing so the client resends it", sessionId,
                         member.participant(), e);
@@ -360,6 +409,13 @@ public final class ConnectionHandler {
         if (me == null) {
             return;
         }
+        if (superseded) {
+            // A resume of this very connection id took over: its stay goes on, nothing to record.
+            if (room != null) {
+                node.leave(room, this);
+            }
+            return;
+        }
         DepartureReason reason = base;
         if (base == DepartureReason.LEFT || base == DepartureReason.CONNECTION_LOST) {
             Optional<dev.duet.core.ParticipantId> hungUpBy = node.store().status(sessionId).hungUpBy();
@@ -394,9 +450,75 @@ public final class ConnectionHandler {
             if (d.dseq() <= lastSentDseq) {
                 return;
             }
+            if (d.dseq() > lastSentDseq + 1) {
+                fillGap(d.dseq());
+            }
             lastSentDseq = d.dseq();
+        } else if (frame instanceof Frame.PeerJoined p) {
+            lastToldPeer = p.peer();
+        } else if (frame instanceof Frame.PeerLeft p && lastToldPeer != null && lastToldPeer.connection().equals(p.connection())) {
+            lastToldPeer = null;
         }
         send(frame);
+    }
+
+    /**
+     * Catches up after the node may have missed events (its shared-store subscription was down): a
+     * connection the store no longer knows is closed with 1001 (its client reconnects and resumes,
+     * docs/protocol.md §7.1); a known one is told the peer as it is now (if that changed) and every
+     * unacknowledged delivery it was not sent, in that order.
+     */
+    void resync() {
+        Member me = member;
+        if (me == null || !isJoined()) {
+            return;
+        }
+        Optional<SessionStore.Snapshot> snapshot = node.store().snapshot(sessionId, me);
+        if (snapshot.isEmpty()) {
+            close(CloseCode.GOING_AWAY, "the relay's session store lost this connection; reconnect and resume");
+            return;
+        }
+        synchronized (this) {
+            if (phase != Phase.JOINED) {
+                return;
+            }
+            Optional<Member> peer = snapshot.get().peer();
+            if (peer.isPresent() && !peer.get().equals(lastToldPeer)) {
+                log.info("session {}: {} catches up: peer {} is present", sessionId, me.connection(), peer.get().connection());
+                sendOnce(new Frame.PeerJoined(peer.get()));
+            } else if (peer.isEmpty() && lastToldPeer != null) {
+                log.info("session {}: {} catches up: peer {} is gone", sessionId, me.connection(), lastToldPeer.connection());
+                sendOnce(new Frame.PeerLeft(lastToldPeer.participant(), lastToldPeer.connection(), node.now(),
+                        DepartureReason.CONNECTION_LOST));
+            }
+            for (Frame.Deliver d : snapshot.get().pending()) {
+                sendOnce(d);
+            }
+        }
+    }
+
+    /**
+     * Deliveries are numbered without gaps, so a gap before {@code next} means this node missed
+     * events (its shared-store subscription was down): the missing ones are read from the store and
+     * sent first, keeping the order. Those already acknowledged are gone from the store, and were sent.
+     */
+    private void fillGap(long next) {
+        Member me = member;
+        if (me == null) {
+            return;
+        }
+        try {
+            Optional<SessionStore.Snapshot> snapshot = node.store().snapshot(sessionId, me);
+            for (Frame.Deliver missed : snapshot.map(SessionStore.Snapshot::pending).orElse(List.of())) {
+                if (missed.dseq() > lastSentDseq && missed.dseq() < next) {
+                    lastSentDseq = missed.dseq();
+                    send(missed);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("session {}: could not read the deliveries missed before {} ({}); they come with the next reconnect",
+                    sessionId, next, e.getClass().getSimpleName());
+        }
     }
 
     void send(Frame frame) {
@@ -410,6 +532,12 @@ public final class ConnectionHandler {
     /** The relay failed on one of this connection's frames: 1011, and the client reconnects. */
     private void closeAfterFailure() {
         close(CloseCode.INTERNAL_ERROR, "the relay failed on a frame; reconnect");
+    }
+
+    /** Marks this connection as taken over by a resume of its id, and closes it as replaced. */
+    void supersede() {
+        superseded = true;
+        closeAsReplaced();
     }
 
     void closeAsReplaced() {

@@ -54,7 +54,7 @@ final class LocalRoom {
             Member member = joined.member();
             for (ConnectionHandler h : handlers) {
                 Member mine = h.member();
-                if (mine == null || mine.connection().equals(member.connection())) {
+                if (mine == null || h.holds(member.connection())) {
                     continue;
                 }
                 if (mine.participant().equals(member.participant())) {

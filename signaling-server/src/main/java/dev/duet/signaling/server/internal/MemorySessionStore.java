@@ -52,6 +52,9 @@ public final class MemorySessionStore implements SessionStore {
         final Set<ParticipantId> known = new LinkedHashSet<>();
         /** Who holds each role: one expert and one learner per session. */
         final java.util.Map<dev.duet.core.Role, ParticipantId> roles = new java.util.EnumMap<>(dev.duet.core.Role.class);
+        final String incarnation = SessionStore.newIncarnation();
+        /** Every connection id this incarnation admitted: a resumed id must not be one of them. */
+        final Set<dev.duet.core.ConnectionId> issued = new java.util.HashSet<>();
         Mailbox unclaimed = new Mailbox();
         Instant lastActivity = Instant.MIN;
         ParticipantId hungUpBy;
@@ -63,26 +66,39 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     @Override
-    public JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered) {
+    public JoinOutcome join(SessionId session, Member proposed, String clientId, long lastDelivered,
+            Optional<Frame.Resume> resume) {
         State s = state(session);
         synchronized (s) {
             if (closed.containsKey(session)) {
                 return new JoinOutcome.Closed();
             }
-            ParticipantId who = member.participant();
-            ParticipantId holder = s.roles.get(member.role());
+            ParticipantId who = proposed.participant();
+            ParticipantId holder = s.roles.get(proposed.role());
             if (holder != null && !holder.equals(who)) {
                 return new JoinOutcome.RoleTaken();
             }
             if (!s.known.contains(who) && s.known.size() >= 2) {
                 return new JoinOutcome.Full();
             }
+            Member member = proposed;
+            if (resume.isPresent() && !resume.get().incarnation().equals(s.incarnation)) {
+                lastDelivered = 0; // counted by a state this store no longer has
+                Frame.Resume r = resume.get();
+                boolean taken = s.issued.contains(r.connection()) || s.issued.size() >= MAX_ISSUED_CONNECTIONS;
+                if (!taken && !r.arrivedAt().isAfter(proposed.arrivedAt())) {
+                    member = new Member(who, proposed.role(), r.connection(), r.arrivedAt());
+                }
+            }
+            if (s.issued.size() < MAX_ISSUED_CONNECTIONS) {
+                s.issued.add(member.connection());
+            }
             s.roles.put(member.role(), who);
             if (s.known.add(who) && s.known.size() == 2) {
                 s.mailboxes.putIfAbsent(who, s.unclaimed);
                 s.unclaimed = null;
             }
-            s.lastActivity = member.arrivedAt();
+            s.lastActivity = proposed.arrivedAt();
             Member replaced = s.present.put(who, member);
             if (!clientId.equals(s.clientIds.get(who))) {
                 s.clientIds.put(who, clientId);
@@ -90,10 +106,12 @@ public final class MemorySessionStore implements SessionStore {
             }
             Optional<Member> peer = s.present.values().stream().filter(m -> !m.participant().equals(who)).findFirst();
             Mailbox mailbox = s.mailboxes.computeIfAbsent(who, p -> new Mailbox());
-            mailbox.pending.removeIf(d -> d.dseq() <= lastDelivered);
+            long processed = lastDelivered;
+            mailbox.pending.removeIf(d -> d.dseq() <= processed);
             List<Frame.Deliver> replay = new ArrayList<>(mailbox.pending);
             publish(session, new Event.MemberJoined(member));
-            return new JoinOutcome.Admitted(s.lastAccepted.get(who), peer, replay, Optional.ofNullable(replaced));
+            return new JoinOutcome.Admitted(member, s.lastAccepted.get(who), peer, replay, Optional.ofNullable(replaced),
+                    s.incarnation);
         }
     }
 
@@ -125,6 +143,19 @@ public final class MemorySessionStore implements SessionStore {
                 publish(session, new Event.Delivered(to, deliver));
             }
             return new SendOutcome.Accepted();
+        }
+    }
+
+    @Override
+    public Optional<Snapshot> snapshot(SessionId session, Member who) {
+        State s = state(session);
+        synchronized (s) {
+            if (!who.equals(s.present.get(who.participant()))) {
+                return Optional.empty();
+            }
+            Optional<Member> peer = s.present.values().stream().filter(m -> !m.participant().equals(who.participant())).findFirst();
+            Mailbox mailbox = s.mailboxes.get(who.participant());
+            return Optional.of(new Snapshot(peer, mailbox == null ? List.of() : List.copyOf(mailbox.pending)));
         }
     }
 

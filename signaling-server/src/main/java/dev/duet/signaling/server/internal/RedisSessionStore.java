@@ -2,6 +2,7 @@ package dev.duet.signaling.server.internal;
 
 import dev.duet.core.ParticipantId;
 import dev.duet.core.SessionId;
+import dev.duet.core.internal.Checks;
 import dev.duet.core.DepartureReason;
 import dev.duet.signaling.client.Member;
 import dev.duet.signaling.client.PeerMessage;
@@ -65,6 +66,7 @@ public final class RedisSessionStore implements SessionStore {
 
     private static final String JOIN = KEYS_PREFIX + """
             local who, me, client, lastDelivered, channel, ttl, role = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+            local known, resumed, resumedId, maxIssued = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
             if redis.call('EXISTS', KEYS[6]) == 1 then return {'closed'} end
             local holder = redis.call('HGET', p..'roles', role)
             if holder and holder ~= who then return {'role-taken'} end
@@ -77,6 +79,19 @@ public final class RedisSessionStore implements SessionStore {
                 if c then redis.call('HSET', KEYS[5], who, c); redis.call('HDEL', KEYS[5], '*') end
               end
             end
+            local inc = redis.call('GET', p..'incarnation')
+            if not inc then inc = ARGV[8] end
+            redis.call('SET', p..'incarnation', inc, 'EX', ttl)
+            local meId = ARGV[13]
+            if known ~= '' and known ~= inc then
+              lastDelivered = '0'
+              local issued = redis.call('SCARD', p..'issued')
+              if resumed ~= '' and issued < maxIssued and redis.call('SISMEMBER', p..'issued', resumedId) == 0 then
+                me, meId = resumed, resumedId
+              end
+            end
+            if redis.call('SCARD', p..'issued') < maxIssued then redis.call('SADD', p..'issued', meId) end
+            redis.call('EXPIRE', p..'issued', ttl)
             redis.call('HSET', p..'roles', role, who)
             redis.call('EXPIRE', p..'roles', ttl)
             local replaced = redis.call('HGET', KEYS[1], who) or ''
@@ -96,7 +111,7 @@ public final class RedisSessionStore implements SessionStore {
             redis.call('PUBLISH', channel, 'J\\n'..me)
             for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ttl) end
             redis.call('EXPIRE', p..'box:'..who, ttl)
-            return {'ok', last, peer, replaced, replay}
+            return {'ok', last, peer, replaced, replay, me, inc}
             """;
 
     private static final String SEND = KEYS_PREFIX + """
@@ -116,6 +131,15 @@ public final class RedisSessionStore implements SessionStore {
             redis.call('EXPIRE', box, ARGV[7])
             if to ~= '*' then redis.call('PUBLISH', channel, 'D\\n'..to..'\\n'..dseq..'\\n'..entry) end
             return {'ok'}
+            """;
+
+    private static final String SNAPSHOT = KEYS_PREFIX + """
+            local who, me = ARGV[1], ARGV[2]
+            if redis.call('HGET', KEYS[1], who) ~= me then return {'gone'} end
+            local peer = ''
+            local all = redis.call('HGETALL', KEYS[1])
+            for i = 1, #all, 2 do if all[i] ~= who then peer = all[i + 1] end end
+            return {'ok', peer, redis.call('ZRANGE', p..'box:'..who, 0, -1, 'WITHSCORES')}
             """;
 
     private static final String NEXT_SEQ = KEYS_PREFIX + """
@@ -160,8 +184,13 @@ public final class RedisSessionStore implements SessionStore {
             """;
 
     private final UnifiedJedis redis;
-    private final Jedis subscriberConnection;
-    private final JedisPubSub pubSub;
+    private final URI subscribeTo;
+    private volatile Jedis subscriberConnection;
+    private volatile JedisPubSub pubSub;
+    /** Run after the event subscription came back from a loss: the shared state may be gone (Redis restarted). */
+    private volatile Runnable onResubscribed = () -> {};
+    /** When Redis was first found unreachable in the current outage, in millis; 0 while it is reachable. */
+    private final java.util.concurrent.atomic.AtomicLong unreachableSince = new java.util.concurrent.atomic.AtomicLong();
     private final String nodeId;
     private final int maxPendingDeliveries;
     private final FrameCodec codec = new FrameCodec();
@@ -201,32 +230,15 @@ public final class RedisSessionStore implements SessionStore {
         });
         beat();
         heartbeat.scheduleAtFixedRate(this::beat, 1, 1, TimeUnit.SECONDS);
-        this.subscriberConnection = new Jedis(subscribeTo);
+        this.subscribeTo = subscribeTo;
         CountDownLatch subscribed = new CountDownLatch(1);
-        this.pubSub = new JedisPubSub() {
-            @Override
-            public void onPSubscribe(String pattern, int count) {
-                subscribed.countDown();
-            }
-
-            @Override
-            public void onPMessage(String pattern, String channel, String message) {
-                dispatch(channel, message);
-            }
-        };
-        Thread listener = new Thread(() -> {
-            try {
-                subscriberConnection.psubscribe(pubSub, CHANNEL_PREFIX + "*");
-            } catch (RuntimeException e) {
-                if (!closing) {
-                    log.error("redis subscription of node {} ended", nodeId, e);
-                }
-            }
-        }, "duet-redis-events");
+        Thread listener = new Thread(() -> listen(subscribed), "duet-redis-events");
         listener.setDaemon(true);
         listener.start();
         try {
             if (!subscribed.await(10, TimeUnit.SECONDS)) {
+                closing = true;
+                listener.interrupt();
                 throw new IllegalStateException("could not subscribe to Redis events at " + subscribeTo.getHost() + ":"
                         + subscribeTo.getPort() + " within 10 s");
             }
@@ -241,15 +253,99 @@ public final class RedisSessionStore implements SessionStore {
         return nodeId;
     }
 
+    /**
+     * Holds the event subscription for the store's life: subscribes, and after a loss (Redis
+     * restarted, the network dropped) subscribes again with backoff (0.2 s doubling to 5 s), then
+     * runs {@link #onResubscribed}: events published while it was gone were missed, and a Redis that
+     * restarted without persistence has forgotten every session.
+     */
+    private void listen(CountDownLatch firstSubscription) {
+        long delayMillis = 200;
+        boolean lost = false;
+        while (!closing) {
+            boolean[] resubscribed = {lost};
+            JedisPubSub subscription = new JedisPubSub() {
+                @Override
+                public void onPSubscribe(String pattern, int count) {
+                    firstSubscription.countDown();
+                    if (resubscribed[0]) {
+                        resubscribed[0] = false;
+                        reachable();
+                        log.warn("node {}: the Redis event subscription is back; checking this node's connections against the "
+                                + "shared state", nodeId);
+                        onResubscribed.run();
+                    }
+                }
+
+                @Override
+                public void onPMessage(String pattern, String channel, String message) {
+                    dispatch(channel, message);
+                }
+            };
+            try (Jedis connection = new Jedis(subscribeTo)) {
+                subscriberConnection = connection;
+                pubSub = subscription;
+                connection.psubscribe(subscription, CHANNEL_PREFIX + "*");
+                delayMillis = 200;
+            } catch (RuntimeException e) {
+                if (closing) {
+                    return;
+                }
+                unreachable(e);
+            }
+            lost = true;
+            try {
+                Thread.sleep(delayMillis); // a backoff between attempts, not an ordering of events
+            } catch (InterruptedException e) {
+                return;
+            }
+            delayMillis = Math.min(5000, delayMillis * 2);
+        }
+    }
+
+    /**
+     * Runs {@code check} each time the event subscription comes back after a loss (on the
+     * subscription's thread; it must not block long).
+     */
+    @Override
+    public void onStateMayBeLost(Runnable check) {
+        this.onResubscribed = Checks.notNull(check, "check");
+    }
+
+    /** Logs the start of an outage once, with what it means; later failures of the same outage are quiet. */
+    private void unreachable(RuntimeException cause) {
+        if (unreachableSince.compareAndSet(0, System.currentTimeMillis())) {
+            log.error("node {}: Redis at {}:{} is unreachable ({}); until it is back, joins and sends on this node fail and "
+                    + "their clients reconnect with backoff", nodeId, subscribeTo.getHost(), subscribeTo.getPort(),
+                    cause.getClass().getSimpleName());
+        } else {
+            log.debug("node {}: Redis still unreachable", nodeId, cause);
+        }
+    }
+
+    private void reachable() {
+        long since = unreachableSince.getAndSet(0);
+        if (since != 0) {
+            log.warn("node {}: Redis at {}:{} is reachable again after {} ms", nodeId, subscribeTo.getHost(), subscribeTo.getPort(),
+                    System.currentTimeMillis() - since);
+        }
+    }
+
     @Override
     public void subscribe(Subscriber subscriber) {
         subscribers.add(subscriber);
     }
 
     @Override
-    public JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered) {
+    public JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered,
+            Optional<Frame.Resume> resume) {
+        String resumed = resume.filter(r -> !r.arrivedAt().isAfter(member.arrivedAt()))
+                .map(r -> encode(new Member(member.participant(), member.role(), r.connection(), r.arrivedAt()))).orElse("");
         List<?> r = (List<?>) eval(JOIN, session, member.participant().value(), encode(member), clientId,
-                Long.toString(lastDelivered), channel(session), Integer.toString(SESSION_TTL_SECONDS), member.role().code());
+                Long.toString(lastDelivered), channel(session), Integer.toString(SESSION_TTL_SECONDS), member.role().code(),
+                SessionStore.newIncarnation(), resume.map(Frame.Resume::incarnation).orElse(""), resumed,
+                resume.map(x -> x.connection().value()).orElse(""), Integer.toString(MAX_ISSUED_CONNECTIONS),
+                member.connection().value());
         String status = (String) r.get(0);
         if ("closed".equals(status)) {
             return new JoinOutcome.Closed();
@@ -261,13 +357,8 @@ public final class RedisSessionStore implements SessionStore {
         long last = Long.parseLong((String) r.get(1));
         Optional<Member> peer = ((String) r.get(2)).isEmpty() ? Optional.empty() : Optional.of(decode((String) r.get(2)));
         Optional<Member> replaced = ((String) r.get(3)).isEmpty() ? Optional.empty() : Optional.of(decode((String) r.get(3)));
-        List<?> flat = (List<?>) r.get(4);
-        List<Frame.Deliver> replay = new ArrayList<>();
-        for (int i = 0; i < flat.size(); i += 2) {
-            replay.add(deliver(member.participant(), (long) Double.parseDouble(String.valueOf(flat.get(i + 1))),
-                    (String) flat.get(i)));
-        }
-        return new JoinOutcome.Admitted(last, peer, replay, replaced);
+        List<Frame.Deliver> replay = deliveries(member.participant(), (List<?>) r.get(4));
+        return new JoinOutcome.Admitted(decode((String) r.get(5)), last, peer, replay, replaced, (String) r.get(6));
     }
 
     @Override
@@ -282,6 +373,25 @@ public final class RedisSessionStore implements SessionStore {
             case "gap" -> new SendOutcome.Gap(Long.parseLong((String) r.get(1)));
             default -> new SendOutcome.Accepted();
         };
+    }
+
+    /** A mailbox read with {@code WITHSCORES}: entry, dseq, entry, dseq, ... */
+    private List<Frame.Deliver> deliveries(ParticipantId to, List<?> flat) {
+        List<Frame.Deliver> out = new ArrayList<>();
+        for (int i = 0; i < flat.size(); i += 2) {
+            out.add(deliver(to, (long) Double.parseDouble(String.valueOf(flat.get(i + 1))), (String) flat.get(i)));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<Snapshot> snapshot(SessionId session, Member who) {
+        List<?> r = (List<?>) eval(SNAPSHOT, session, who.participant().value(), encode(who));
+        if (!"ok".equals(r.get(0))) {
+            return Optional.empty();
+        }
+        Optional<Member> peer = ((String) r.get(1)).isEmpty() ? Optional.empty() : Optional.of(decode((String) r.get(1)));
+        return Optional.of(new Snapshot(peer, deliveries(who.participant(), (List<?>) r.get(2))));
     }
 
     @Override
@@ -378,12 +488,22 @@ public final class RedisSessionStore implements SessionStore {
         closing = true;
         heartbeat.shutdownNow();
         try {
-            pubSub.punsubscribe();
+            JedisPubSub current = pubSub;
+            if (current != null) {
+                current.punsubscribe();
+            }
         } catch (RuntimeException ignored) {
             // the subscription is already gone
         }
-        redis.del("duet:node:" + nodeId);
-        subscriberConnection.close();
+        try {
+            redis.del("duet:node:" + nodeId);
+        } catch (RuntimeException e) {
+            log.warn("node {}: could not remove its heartbeat from Redis while closing ({})", nodeId, e.getClass().getSimpleName());
+        }
+        Jedis connection = subscriberConnection;
+        if (connection != null) {
+            connection.close();
+        }
         redis.close();
     }
 
@@ -395,8 +515,9 @@ public final class RedisSessionStore implements SessionStore {
             // The last moment this node was known alive, kept a day for whoever sweeps up after it.
             redis.set("duet:node-seen:" + nodeId, Long.toString(System.currentTimeMillis()),
                     SetParams.setParams().ex(SESSION_TTL_SECONDS));
+            reachable();
         } catch (RuntimeException e) {
-            log.warn("node {}: heartbeat to Redis failed", nodeId, e);
+            unreachable(e);
         }
     }
 

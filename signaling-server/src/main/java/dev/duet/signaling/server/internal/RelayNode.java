@@ -97,6 +97,7 @@ public final class RelayNode implements AutoCloseable {
                 room.dispatch(event);
             }
         });
+        store.onStateMayBeLost(() -> writer.execute(this::resyncConnections));
         this.sweeper = scheduler.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -322,6 +323,39 @@ public final class RelayNode implements AutoCloseable {
         return UUID.nameUUIDFromBytes(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
+    /** Supersedes this node's other connections of {@code participant} in {@code session} holding {@code connection}. */
+    void supersede(SessionId session, dev.duet.core.ParticipantId participant, dev.duet.core.ConnectionId connection,
+            ConnectionHandler except) {
+        for (ConnectionHandler h : connections) {
+            dev.duet.signaling.client.Member m = h.member();
+            if (h != except && m != null && h.sessionId().equals(session) && m.participant().equals(participant)
+                    && m.connection().equals(connection)) {
+                h.supersede();
+            }
+        }
+    }
+
+    /**
+     * The shared store came back after an outage: events published while this node's subscription
+     * was down were missed. Every joined connection catches up ({@link ConnectionHandler#resync});
+     * one the store no longer knows (Redis restarted without its data) is closed with 1001, and its
+     * client reconnects and resumes on the store's new incarnation (docs/protocol.md §7.1).
+     */
+    private void resyncConnections() {
+        int checked = 0;
+        for (ConnectionHandler handler : connections) {
+            try {
+                handler.resync();
+                checked++;
+            } catch (RuntimeException e) {
+                log.warn("could not check a connection against the session store ({}); closing it so its client reconnects",
+                        e.getClass().getSimpleName());
+                handler.close(dev.duet.signaling.client.CloseCode.GOING_AWAY, "the relay's session store is unavailable; reconnect");
+            }
+        }
+        log.info("caught up {} connection(s) with the session store after its outage", checked);
+    }
+
     static String newConnectionId() {
         return "c-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     }
@@ -356,10 +390,22 @@ public final class RelayNode implements AutoCloseable {
                 }
             }
             settle(now, ticks);
+            if (sweepFailures > 0) {
+                log.warn("relay sweep works again after {} failed run(s)", sweepFailures);
+                sweepFailures = 0;
+            }
         } catch (RuntimeException e) {
-            log.error("relay sweep failed", e);
+            // Once per outage with the cause (a store that is down fails every second); quiet after.
+            if (sweepFailures++ == 0) {
+                log.error("relay sweep failed; it runs every second and reports again when it works", e);
+            } else {
+                log.debug("relay sweep failed again", e);
+            }
         }
     }
+
+    /** Consecutive failed sweeps (touched by the sweeper thread alone). */
+    private int sweepFailures;
 
     /** Closes watched sessions whose window has ended, or that nobody was in for the grace after a hang-up. */
     private void settle(Instant now, long ticks) {

@@ -50,9 +50,13 @@ public interface SessionStore extends AutoCloseable {
         /** The session is closed; nobody joins it again. */
         record Closed() implements JoinOutcome {}
 
-        /** Admitted: where to resume sends, the peer if present, deliveries to replay, the connection replaced. */
-        record Admitted(long lastAcceptedSeq, Optional<Member> peer, List<Frame.Deliver> replay, Optional<Member> replaced)
-                implements JoinOutcome {}
+        /**
+         * Admitted as {@code self} (the proposed member, or the resumed one: see {@link #join}): where to
+         * resume sends, the peer if present, deliveries to replay, the connection replaced, and the
+         * incarnation of the session's state.
+         */
+        record Admitted(Member self, long lastAcceptedSeq, Optional<Member> peer, List<Frame.Deliver> replay,
+                Optional<Member> replaced, String incarnation) implements JoinOutcome {}
     }
 
     /** The answer to a send. */
@@ -72,7 +76,27 @@ public interface SessionStore extends AutoCloseable {
 
     void subscribe(Subscriber subscriber);
 
-    JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered);
+    /**
+     * Admits {@code member} (a fresh connection id, stamped now), or refuses it.
+     *
+     * <p>The session's state has an incarnation, made when the store first holds it (after a restart
+     * of a relay without a shared store, or once it forgot an idle session, the state is new). When
+     * {@code resume} names another incarnation, the client held a connection of a state the store no
+     * longer has: {@code lastDelivered} is ignored (the new state's deliveries count from 1), and the
+     * client is admitted under its old connection id and arrival ({@code resume}'s) if no connection
+     * of this incarnation has had that id, so that its epoch goes on. {@code resume.arrivedAt} must
+     * not be after {@code member.arrivedAt()}: the caller checks it.
+     */
+    JoinOutcome join(SessionId session, Member member, String clientId, long lastDelivered, Optional<Frame.Resume> resume);
+
+    /** A fresh incarnation id: 16 random base-36 characters after {@code i-}. */
+    static String newIncarnation() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return "i-" + Long.toString(r.nextLong() & Long.MAX_VALUE, 36) + Long.toString(r.nextLong() & Long.MAX_VALUE, 36);
+    }
+
+    /** How many connection ids one incarnation of a session remembers to refuse as resumed ids; more joins resume nothing. */
+    int MAX_ISSUED_CONNECTIONS = 4096;
 
     SendOutcome send(SessionId session, Member sender, long seq, PeerMessage message, Instant now);
 
@@ -83,6 +107,12 @@ public interface SessionStore extends AutoCloseable {
     java.util.OptionalLong nextSeq(SessionId session, Member sender);
 
     void ack(SessionId session, Member who, long dseq);
+
+    /** What a current connection should have been told: the peer present now, and its deliveries not yet acknowledged. */
+    record Snapshot(Optional<Member> peer, List<Frame.Deliver> pending) {}
+
+    /** {@code who}'s {@link Snapshot}, or empty when {@code who} is not its participant's current connection. Changes nothing. */
+    Optional<Snapshot> snapshot(SessionId session, Member who);
 
     /**
      * {@code who}'s connection is gone for {@code reason}; true if it was its participant's current
@@ -119,6 +149,13 @@ public interface SessionStore extends AutoCloseable {
     default java.util.List<Departure> sweep(java.util.Set<SessionId> localSessions, Instant now) {
         return java.util.List.of();
     }
+
+    /**
+     * Registers {@code check}, run when the shared state may have been lost or changed unseen (the
+     * shared store came back after an outage). The memory store never loses state while the node
+     * runs and never calls it.
+     */
+    default void onStateMayBeLost(Runnable check) {}
 
     @Override
     void close();

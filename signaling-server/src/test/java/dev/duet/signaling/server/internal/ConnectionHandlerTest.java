@@ -110,8 +110,14 @@ class ConnectionHandlerTest {
         }
 
         @Override
-        public JoinOutcome join(SessionId session, dev.duet.signaling.client.Member member, String clientId, long lastDelivered) {
-            return d.join(session, member, clientId, lastDelivered);
+        public JoinOutcome join(SessionId session, dev.duet.signaling.client.Member member, String clientId, long lastDelivered,
+                java.util.Optional<dev.duet.signaling.client.wire.Frame.Resume> resume) {
+            return d.join(session, member, clientId, lastDelivered, resume);
+        }
+
+        @Override
+        public java.util.Optional<Snapshot> snapshot(SessionId session, dev.duet.signaling.client.Member who) {
+            return d.snapshot(session, who);
         }
 
         @Override

@@ -1,0 +1,111 @@
+package dev.duet.signaling.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duet.core.Booking;
+import dev.duet.core.JoinTicketIssuer;
+import dev.duet.core.Participant;
+import dev.duet.core.SessionId;
+import dev.duet.signaling.client.ChatMessage;
+import dev.duet.signaling.client.CloseReason;
+import dev.duet.signaling.client.JoinResult;
+import dev.duet.signaling.client.SignalingTransport;
+import dev.duet.signaling.client.TicketSource;
+import dev.duet.signaling.client.relay.RelayTransport;
+import dev.duet.signaling.client.wire.Frame;
+import dev.duet.testing.RedisProcess;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis is killed under a relay node in the middle of a call and started again, empty, on the same
+ * port. While it is gone, a join is refused with 1011 and a reason that names no exception or
+ * address; the node needs no restart: when Redis is back, the node closes the connections the
+ * empty Redis no longer knows, both clients resume on its new incarnation (docs/protocol.md §7.1),
+ * and every message, those sent during the outage included, arrives once and in order.
+ */
+class RedisRestartTest {
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ExecutorService expertThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "expert-session"));
+    private final ExecutorService learnerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "learner-session"));
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable r : resources) {
+            r.close();
+        }
+        expertThread.shutdownNow();
+        learnerThread.shutdownNow();
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        resources.add(0, resource);
+        return resource;
+    }
+
+    @Test
+    void theNodeDegradesWhileRedisIsDownAndRecoversByItselfWhenItComesBackEmpty() throws Exception {
+        RedisProcess redis = keep(RedisProcess.start());
+        RelayServer node = keep(RelayServer.builder(TestSession.VERIFIER).redis(redis.uri()).start());
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Booking booking = new Booking(SessionId.of("redis-restart-" + start.getEpochSecond()),
+                Participant.expert("expert-ada", "Ada"), Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1),
+                Duration.ofMinutes(10), Duration.ofMinutes(15));
+        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+        RecordingListener expertEvents = new RecordingListener("expert-session");
+        RecordingListener learnerEvents = new RecordingListener("learner-session");
+        SignalingTransport expert = keep(RelayTransport.webSocket(node.sessionUri(booking.sessionId()),
+                TicketSource.of(issuer.issue(booking, TestSession.EXPERT, Instant.now())), expertThread));
+        SignalingTransport learner = keep(RelayTransport.webSocket(node.sessionUri(booking.sessionId()),
+                TicketSource.of(issuer.issue(booking, TestSession.LEARNER, Instant.now())), learnerThread));
+        expert.join(expertEvents).get(10, TimeUnit.SECONDS);
+        JoinResult l = learner.join(learnerEvents).get(10, TimeUnit.SECONDS);
+        assertThat(RecordingListener.take(expertEvents.presence, 5)).isEqualTo(l.self());
+        sendBothWays(expert, learner, 1, 5).get(10, TimeUnit.SECONDS);
+
+        redis.kill();
+        // A join while Redis is gone: refused with 1011, and the reason gives nothing away.
+        RawClient late = keep(new RawClient(node.sessionUri(booking.sessionId())));
+        late.send(new Frame.Join(issuer.issue(booking, TestSession.LEARNER, Instant.now()), "late-client-1", 0));
+        assertThat(late.closeCode(Duration.ofSeconds(10))).isEqualTo(1011);
+        assertThat(late.closeReason()).isEqualTo("internal-error: the relay failed on a frame; reconnect")
+                .doesNotContainIgnoringCase("exception").doesNotContainIgnoringCase("redis").doesNotContain("127.0.0.1");
+        CompletableFuture<Void> duringOutage = sendBothWays(expert, learner, 6, 10);
+
+        redis.restart(); // empty: every session is forgotten
+        duringOutage.get(60, TimeUnit.SECONDS);
+        sendBothWays(expert, learner, 11, 12).get(20, TimeUnit.SECONDS);
+        for (int i = 1; i <= 12; i++) {
+            assertThat(expertEvents.messages.poll(30, TimeUnit.SECONDS)).as("the expert's message %d", i)
+                    .extracting(RecordingListener.Message::message).isEqualTo(new ChatMessage("learner " + i));
+            assertThat(learnerEvents.messages.poll(30, TimeUnit.SECONDS)).as("the learner's message %d", i)
+                    .extracting(RecordingListener.Message::message).isEqualTo(new ChatMessage("expert " + i));
+        }
+        assertThat(expertEvents.messages).isEmpty();
+        assertThat(learnerEvents.messages).isEmpty();
+        // Resumed, not rejoined: the epoch goes on.
+        assertThat(expertEvents.presence).isEmpty();
+        assertThat(learnerEvents.presence).isEmpty();
+        assertThat(expertEvents.lifecycle).noneMatch(e -> e instanceof JoinResult || e instanceof CloseReason);
+        assertThat(learnerEvents.lifecycle).noneMatch(e -> e instanceof JoinResult || e instanceof CloseReason);
+        assertThat(expert.state()).isEqualTo(SignalingTransport.State.JOINED);
+    }
+
+    private static CompletableFuture<Void> sendBothWays(SignalingTransport expert, SignalingTransport learner, int from, int to) {
+        List<CompletableFuture<Void>> accepted = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            accepted.add(expert.send(new ChatMessage("expert " + i)));
+            accepted.add(learner.send(new ChatMessage("learner " + i)));
+        }
+        return CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new));
+    }
+}

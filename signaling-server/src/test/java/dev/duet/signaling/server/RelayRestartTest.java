@@ -1,0 +1,184 @@
+package dev.duet.signaling.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duet.attendance.JsonLinesAttendanceStore;
+import dev.duet.core.Booking;
+import dev.duet.core.JoinTicketIssuer;
+import dev.duet.core.Participant;
+import dev.duet.core.SessionId;
+import dev.duet.core.attendance.AttendanceEvent;
+import dev.duet.core.attendance.AttendanceLedger;
+import dev.duet.core.attendance.AttendanceRules;
+import dev.duet.core.attendance.SessionReport;
+import dev.duet.signaling.client.ChatMessage;
+import dev.duet.signaling.client.JoinResult;
+import dev.duet.signaling.client.SignalingTransport;
+import dev.duet.signaling.client.TicketSource;
+import dev.duet.signaling.client.relay.RelayTransport;
+import dev.duet.testing.ProcessOutput;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A relay without a shared store is killed with SIGKILL in the middle of a call and started again
+ * on the same port: both of Duet's clients resume (docs/protocol.md §7.1). Every message sent before,
+ * during and after the outage arrives once and in order, the clients keep their connection ids (so
+ * the negotiation epoch, and the media, go on: neither listener hears of a rejoin or a departure),
+ * and the attendance record shows each participant present once, without a break.
+ */
+class RelayRestartTest {
+    @TempDir
+    Path dir;
+
+    private static final byte[] SECRET = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+            25, 26, 27, 28, 29, 30, 31, 32};
+    private final ExecutorService expertThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "expert-session"));
+    private final ExecutorService learnerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "learner-session"));
+    private final List<Process> relays = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        relays.forEach(ProcessOutput::stop);
+        expertThread.shutdownNow();
+        learnerThread.shutdownNow();
+    }
+
+    @Test
+    void bothClientsResumeAfterTheRelayIsKilledAndRestartedNothingLostNothingTwiceNoFalseDeparture() throws Exception {
+        Path file = dir.resolve("attendance.jsonl");
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Booking booking = new Booking(SessionId.of("restart-" + start.getEpochSecond()), Participant.expert("expert-ada", "Ada"),
+                Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+
+        Process relay = startRelay(file, 0);
+        int port = Integer.parseInt(ProcessOutput.awaitLine(relay, Pattern.compile("listening on [^:]+:(\\d+)"),
+                Duration.ofSeconds(30)).group(1));
+        URI uri = URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + booking.sessionId().value());
+        RecordingListener expertEvents = new RecordingListener("expert-session");
+        RecordingListener learnerEvents = new RecordingListener("learner-session");
+        Instant learnerJoined;
+        Instant learnerLeft;
+        try (SignalingTransport expert = RelayTransport.webSocket(uri,
+                TicketSource.of(issuer.issue(booking, TestSession.EXPERT, Instant.now())), expertThread);
+                SignalingTransport learner = RelayTransport.webSocket(uri,
+                        TicketSource.of(issuer.issue(booking, TestSession.LEARNER, Instant.now())), learnerThread)) {
+            JoinResult e = expert.join(expertEvents).get(10, TimeUnit.SECONDS);
+            JoinResult l = learner.join(learnerEvents).get(10, TimeUnit.SECONDS);
+            learnerJoined = l.self().arrivedAt();
+            assertThat(RecordingListener.take(expertEvents.presence, 5)).isEqualTo(l.self());
+
+            exchange(expert, learner, 1, 10);
+            awaitAlive(file, e, l);
+
+            relay.destroyForcibly(); // SIGKILL: the relay's state of the session is gone
+            assertThat(relay.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(RecordingListener.take(expertEvents.lifecycle, 10)).isEqualTo("disconnected");
+            assertThat(RecordingListener.take(learnerEvents.lifecycle, 10)).isEqualTo("disconnected");
+            // Sent while no relay runs: kept, renumbered for the new relay, delivered once.
+            List<CompletableFuture<Void>> duringOutage = new ArrayList<>();
+            for (int i = 11; i <= 15; i++) {
+                duringOutage.add(expert.send(new ChatMessage("expert " + i)));
+                duringOutage.add(learner.send(new ChatMessage("learner " + i)));
+            }
+
+            Process again = startRelay(file, port);
+            ProcessOutput.awaitLine(again, Pattern.compile("listening on"), Duration.ofSeconds(30));
+            CompletableFuture.allOf(duringOutage.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            expectMessages(expertEvents, "learner ", 1, 15);
+            expectMessages(learnerEvents, "expert ", 1, 15);
+            exchange(expert, learner, 16, 20);
+            expectMessages(expertEvents, "learner ", 16, 20);
+            expectMessages(learnerEvents, "expert ", 16, 20);
+
+            // The epoch goes on: neither side heard of a departure, a new peer connection or its own rejoin.
+            assertThat(expertEvents.presence).as("expert's presence events after the restart").isEmpty();
+            assertThat(learnerEvents.presence).as("learner's presence events after the restart").isEmpty();
+            assertThat(expertEvents.lifecycle).as("expert's lifecycle events after the restart").isEmpty();
+            assertThat(learnerEvents.lifecycle).as("learner's lifecycle events after the restart").isEmpty();
+            assertThat(expertEvents.messages).isEmpty();
+            assertThat(learnerEvents.messages).isEmpty();
+
+            learner.leave("lesson over").get(10, TimeUnit.SECONDS);
+            learnerLeft = Instant.now();
+            expert.leave("lesson over").get(10, TimeUnit.SECONDS);
+        }
+
+        // Each leave is recorded as the relay closes the connection: wait for both departures.
+        dev.duet.testing.Await.until(() -> departures(booking, file) == 2, Duration.ofSeconds(10), "both departures recorded");
+        SessionReport report = report(booking, file);
+        for (SessionReport.ParticipantAttendance who : List.of(report.expert(), report.learner())) {
+            assertThat(who.stays()).as("%s's stays across the relay's restart", who.participant()).isEqualTo(1);
+        }
+        assertThat(report.learner().presence()).as("the learner's presence, joined to left, through the outage")
+                .isGreaterThanOrEqualTo(Duration.between(learnerJoined, learnerLeft).minusSeconds(1));
+    }
+
+    private static long departures(Booking booking, Path file) {
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            return store.events(booking.sessionId()).stream().filter(AttendanceEvent.ParticipantLeft.class::isInstance).count();
+        }
+    }
+
+    /** Messages {@code from..to} each way, each accepted, then each received once and in order. */
+    private static void exchange(SignalingTransport expert, SignalingTransport learner, int from, int to) throws Exception {
+        List<CompletableFuture<Void>> accepted = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            accepted.add(expert.send(new ChatMessage("expert " + i)));
+            accepted.add(learner.send(new ChatMessage("learner " + i)));
+        }
+        CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+    }
+
+    private static void expectMessages(RecordingListener events, String prefix, int from, int to) throws Exception {
+        for (int i = from; i <= to; i++) {
+            assertThat(RecordingListener.take(events.messages, 30).message()).isEqualTo(new ChatMessage(prefix + i));
+        }
+    }
+
+    /** Waits until the relay has marked both connections alive (every 5 s), so that the record has a mark before the kill. */
+    private static void awaitAlive(Path file, JoinResult expert, JoinResult learner) throws Exception {
+        dev.duet.testing.Await.until(() -> {
+            try {
+                return java.nio.file.Files.readString(file).lines().anyMatch(line -> line.contains("\"type\":\"alive\"")
+                        && line.contains(expert.self().connection().value()) && line.contains(learner.self().connection().value()));
+            } catch (java.io.IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        }, Duration.ofSeconds(15), "an alive mark for both connections");
+    }
+
+    private Process startRelay(Path file, int port) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RelayMain.class.getName(),
+                "--port", Integer.toString(port), "--attendance", file.toString());
+        pb.environment().put(RelayMain.KEYS_ENV, TestSession.KEY.keyId() + ":" + Base64.getEncoder().encodeToString(SECRET));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        relays.add(p);
+        return p;
+    }
+
+    private static SessionReport report(Booking booking, Path file) {
+        AttendanceLedger ledger = new AttendanceLedger(booking, AttendanceRules.defaults());
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            ledger.addAll(store.events(booking.sessionId()));
+        }
+        return ledger.report();
+    }
+}
