@@ -120,7 +120,7 @@ public final class DuetServer implements AutoCloseable {
                 }
             }).andThen(RelayEventSink.settling(outcomes)).andThen(b.sink);
             this.relay = b.relay.verifier(new JoinTicketVerifier(b.keys, Duration.ofSeconds(30))).bookings(lookup).eventSink(sink)
-                    .start();
+                    .closedBefore(RelayServer.Builder.closedIn(store)).start();
         } catch (java.io.IOException | RuntimeException | Error e) {
             settling.shutdownNow();
             webhookRetries.shutdownNow();
@@ -153,6 +153,15 @@ public final class DuetServer implements AutoCloseable {
             throw new IllegalArgumentException("session " + booking.sessionId().value()
                     + " is already booked differently; expected a new session id for a new booking");
         }
+    }
+
+    /** Closed on the durable record (by this server before a restart, say); remembered once seen. */
+    private boolean closedOnRecord(SessionId session) {
+        if (store.events(session).stream().anyMatch(AttendanceEvent.SessionClosed.class::isInstance)) {
+            closed.add(session);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -195,7 +204,7 @@ public final class DuetServer implements AutoCloseable {
                     + " is not booked into session " + session.value() + "; expected its expert or its learner");
         }
         Instant now = clock.instant();
-        if (closed.contains(session) || !now.isBefore(booking.closesAt())) {
+        if (closed.contains(session) || !now.isBefore(booking.closesAt()) || closedOnRecord(session)) {
             throw new JoinUnavailableException(JoinUnavailableException.Reason.SESSION_OVER, "session " + session.value()
                     + " is over (its window closed at " + booking.closesAt() + ")");
         }

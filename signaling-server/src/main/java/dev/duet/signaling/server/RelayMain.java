@@ -118,6 +118,7 @@ public final class RelayMain {
                     JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(options.attendance());
                     parts.add(store);
                     sink = RelayEventSink.storing(store);
+                    builder.closedBefore(RelayServer.Builder.closedIn(store)); // closed sessions survive a restart
                     if (options.billing() != null) {
                         ScheduledExecutorService settle = Executors.newSingleThreadScheduledExecutor(r -> {
                             Thread t = new Thread(r, "duet-relay-settle");

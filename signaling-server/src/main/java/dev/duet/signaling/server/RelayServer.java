@@ -65,9 +65,11 @@ public final class RelayServer implements AutoCloseable {
         this.server = new Server();
         this.node = new RelayNode(b.verifier, b.clock, b.nanoTicker, b.limits, b.sink, scheduler, store, b.bookings,
                 b.settleGrace, server.getThreadPool());
+        node.closedBefore(b.closedBefore);
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(b.host);
         connector.setPort(b.port);
+        connector.addBean(new dev.duet.signaling.server.internal.UpgradeDeadline(scheduler, b.limits.upgradeTimeout()));
         server.addConnector(connector);
         ContextHandler context = new ContextHandler("/");
         WebSocketUpgradeHandler upgrade = WebSocketUpgradeHandler.from(server, context, container -> {
@@ -193,6 +195,7 @@ public final class RelayServer implements AutoCloseable {
         private URI redis;
         private java.util.List<URI> redisCluster = java.util.List.of();
         private BookingLookup bookings = BookingLookup.none();
+        private java.util.function.Predicate<SessionId> closedBefore = session -> false;
         private Duration settleGrace = RelayNode.DEFAULT_SETTLE_GRACE;
         private ScheduledExecutorService scheduler;
         private java.util.function.LongSupplier nanoTicker = System::nanoTime;
@@ -318,6 +321,25 @@ public final class RelayServer implements AutoCloseable {
         public Builder bookings(BookingLookup bookings) {
             this.bookings = Checks.notNull(bookings, "bookings");
             return this;
+        }
+
+        /**
+         * Which sessions were closed before this node started, from the durable record (a node
+         * that keeps state in memory forgets the sessions it closed when it restarts; Redis keeps
+         * them). A join of such a session is refused with 4499, as if this node had closed it. It is
+         * asked once per join until it says yes for a session; it must be quick and thread-safe.
+         * {@link #closedIn(dev.duet.core.attendance.AttendanceStore)} reads an attendance store.
+         */
+        public Builder closedBefore(java.util.function.Predicate<SessionId> closedBefore) {
+            this.closedBefore = Checks.notNull(closedBefore, "closedBefore");
+            return this;
+        }
+
+        /** A session is closed when {@code store} holds its {@link dev.duet.core.attendance.AttendanceEvent.SessionClosed}. */
+        public static java.util.function.Predicate<SessionId> closedIn(dev.duet.core.attendance.AttendanceStore store) {
+            Checks.notNull(store, "store");
+            return session -> store.events(session).stream()
+                    .anyMatch(dev.duet.core.attendance.AttendanceEvent.SessionClosed.class::isInstance);
         }
 
         /**

@@ -135,6 +135,48 @@ class RelayRestartTest {
         }
     }
 
+    @Test
+    void aSessionClosedBeforeTheRelayRestartedStaysClosedAfterIt() throws Exception {
+        Path file = dir.resolve("attendance.jsonl");
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Booking booking = new Booking(SessionId.of("closed-" + start.getEpochSecond()), Participant.expert("expert-ada", "Ada"),
+                Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+        String learnerTicket = issuer.issue(booking, TestSession.LEARNER, Instant.now()); // valid for the whole window
+
+        Process relay = startRelay(file, 0, "--settle-grace", "0");
+        int port = Integer.parseInt(ProcessOutput.awaitLine(relay, Pattern.compile("listening on [^:]+:(\\d+)"),
+                Duration.ofSeconds(30)).group(1));
+        URI uri = URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + booking.sessionId().value());
+        try (RawClient expert = new RawClient(uri); RawClient learner = new RawClient(uri)) {
+            expert.send(new dev.duet.signaling.client.wire.Frame.Join(issuer.issue(booking, TestSession.EXPERT, Instant.now()),
+                    "closed-expert", 0));
+            expert.next(dev.duet.signaling.client.wire.Frame.JoinAccepted.class);
+            learner.send(new dev.duet.signaling.client.wire.Frame.Join(learnerTicket, "closed-learner", 0));
+            learner.next(dev.duet.signaling.client.wire.Frame.JoinAccepted.class);
+            expert.send(new dev.duet.signaling.client.wire.Frame.Leave("lesson over", true)); // a hang-up ends it for both
+            learner.send(new dev.duet.signaling.client.wire.Frame.Leave("lesson over"));
+        }
+        dev.duet.testing.Await.until(() -> closedOnRecord(booking, file), Duration.ofSeconds(15), "the session closed on the record");
+        relay.destroyForcibly();
+        assertThat(relay.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        Process again = startRelay(file, port);
+        ProcessOutput.awaitLine(again, Pattern.compile("listening on"), Duration.ofSeconds(30));
+        try (RawClient late = new RawClient(uri)) {
+            late.send(new dev.duet.signaling.client.wire.Frame.Join(learnerTicket, "closed-learner-2", 0));
+            assertThat(late.next(dev.duet.signaling.client.wire.Frame.Refused.class).code())
+                    .isEqualTo(dev.duet.signaling.client.CloseCode.SESSION_CLOSED.code());
+            assertThat(late.closeCode(Duration.ofSeconds(5))).isEqualTo(dev.duet.signaling.client.CloseCode.SESSION_CLOSED.code());
+        }
+    }
+
+    private static boolean closedOnRecord(Booking booking, Path file) {
+        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
+            return store.events(booking.sessionId()).stream().anyMatch(AttendanceEvent.SessionClosed.class::isInstance);
+        }
+    }
+
     /** Messages {@code from..to} each way, each accepted, then each received once and in order. */
     private static void exchange(SignalingTransport expert, SignalingTransport learner, int from, int to) throws Exception {
         List<CompletableFuture<Void>> accepted = new ArrayList<>();
@@ -163,10 +205,12 @@ class RelayRestartTest {
         }, Duration.ofSeconds(15), "an alive mark for both connections");
     }
 
-    private Process startRelay(Path file, int port) throws Exception {
+    private Process startRelay(Path file, int port, String... more) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RelayMain.class.getName(),
-                "--port", Integer.toString(port), "--attendance", file.toString());
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), RelayMain.class.getName(),
+                "--port", Integer.toString(port), "--attendance", file.toString()));
+        command.addAll(List.of(more));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put(RelayMain.KEYS_ENV, TestSession.KEY.keyId() + ":" + Base64.getEncoder().encodeToString(SECRET));
         pb.redirectErrorStream(true);
         Process p = pb.start();

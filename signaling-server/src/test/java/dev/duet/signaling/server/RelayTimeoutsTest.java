@@ -103,4 +103,70 @@ class RelayTimeoutsTest {
             assertThat(expert.next(Frame.Pong.class).id()).as("the expert, who talked, is still connected").isEqualTo(100);
         }
     }
+
+    @Test
+    void joinsBeyondTheParticipantsAllowanceAreRefusedWith4429UnrecordedAndTheAllowanceRefills() throws Exception {
+        relay(RelayLimits.defaults().withJoinsPerMinute(3));
+        RawClient expert = connect();
+        expert.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
+        expert.next(Frame.JoinAccepted.class);
+        for (int i = 1; i <= 3; i++) {
+            RawClient learner = connect();
+            learner.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-" + i, 0));
+            learner.next(Frame.JoinAccepted.class);
+            expert.next(Frame.PeerJoined.class);
+        }
+        RawClient fourth = connect();
+        fourth.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-4", 0));
+        Frame.Refused refused = fourth.next(Frame.Refused.class);
+        assertThat(refused.code()).isEqualTo(CloseCode.RATE_LIMITED.code());
+        assertThat(refused.message()).contains("at most 3").contains("per minute");
+        assertThat(fourth.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.RATE_LIMITED.code());
+        expert.assertNothingWithin(200); // the peer heard nothing of it
+        assertThat(events).as("a rate-limited join leaves no record")
+                .noneMatch(AttendanceEvent.JoinRefused.class::isInstance)
+                .filteredOn(AttendanceEvent.ParticipantJoined.class::isInstance).hasSize(4);
+        // The expert's own allowance is its own.
+        RawClient expertAgain = connect();
+        expertAgain.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-2", 0));
+        expertAgain.next(Frame.JoinAccepted.class);
+
+        time.advance(Duration.ofSeconds(20)); // 3 per minute: one more after 20 s
+        RawClient fifth = connect();
+        fifth.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-5", 0));
+        fifth.next(Frame.JoinAccepted.class);
+    }
+
+    @Test
+    void aConnectionThatDoesNotCompleteItsUpgradeInTimeIsDroppedHoweverSlowlyItTrickles() throws Exception {
+        relay(RelayLimits.defaults().withUpgradeTimeout(Duration.ofSeconds(5)));
+        try (java.net.Socket slow = new java.net.Socket("127.0.0.1", relay.port())) {
+            slow.setSoTimeout(200);
+            java.io.OutputStream out = slow.getOutputStream();
+            out.write(("GET /v1/sessions/" + SESSION.value() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            time.awaitScheduled(2, Duration.ofSeconds(5)); // the sweeper and this connection's deadline
+            for (int s = 1; s < 5; s++) {
+                time.advance(Duration.ofSeconds(1));
+                out.write('X'); // one more header byte every virtual second: never idle
+                out.flush();
+            }
+            assertThat(readsNothingYet(slow)).as("open 4 virtual seconds, 1 s before the upgrade deadline").isTrue();
+            time.advance(Duration.ofSeconds(1));
+            Await.until(() -> !readsNothingYet(slow), Duration.ofSeconds(5), "the relay drops the trickling connection");
+        }
+    }
+
+    /** True while the socket is open with nothing to read; false once the relay has acted on it (closed it, or answered). */
+    private static boolean readsNothingYet(java.net.Socket socket) {
+        try {
+            socket.getInputStream().read();
+            return false;
+        } catch (java.net.SocketTimeoutException open) {
+            return true;
+        } catch (java.io.IOException reset) {
+            return false;
+        }
+    }
 }

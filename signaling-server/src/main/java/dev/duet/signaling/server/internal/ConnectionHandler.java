@@ -267,9 +267,17 @@ public final class ConnectionHandler {
             return;
         }
         JoinTicket ticket = ((TicketCheck.Accepted) check).ticket();
-        if (node.store().isClosed(sessionId)) {
+        if (node.isClosed(sessionId)) {
             refuseGenuine(ticket.participantId(), AttendanceEvent.Refusal.SESSION_CLOSED, CloseCode.SESSION_CLOSED,
                     "session " + sessionId + " is over", now);
+            return;
+        }
+        if (!node.joinAllowed(sessionId, ticket.participantId())) {
+            // Not recorded: a join flood must not become an attendance-record flood.
+            close(CloseCode.RATE_LIMITED, "too many joins: at most " + node.limits().joinsPerMinute()
+                    + " per participant per minute; join again after a backoff");
+            log.info("session {}: join of {} refused from {}: over {} joins per minute", sessionId, ticket.participantId(),
+                    out.describe(), node.limits().joinsPerMinute());
             return;
         }
         Member proposed = new Member(ticket.participantId(), ticket.role(), ConnectionId.of(RelayNode.newConnectionId()), now);

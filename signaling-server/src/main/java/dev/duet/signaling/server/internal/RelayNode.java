@@ -360,10 +360,68 @@ public final class RelayNode implements AutoCloseable {
         return "c-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     }
 
+    private volatile java.util.function.Predicate<SessionId> closedBefore = session -> false;
+    /** Sessions {@link #closedBefore} said were closed: asked once each. */
+    private final Set<SessionId> knownClosed = ConcurrentHashMap.newKeySet();
+
+    /** Which sessions were closed before this node started (the durable record); see {@code RelayServer.Builder#closedBefore}. */
+    public void closedBefore(java.util.function.Predicate<SessionId> closedBefore) {
+        this.closedBefore = closedBefore;
+    }
+
+    /** Whether {@code session} is over: closed in the store, or before this node started. */
+    boolean isClosed(SessionId session) {
+        if (knownClosed.contains(session) || store.isClosed(session)) {
+            return true;
+        }
+        if (closedBefore.test(session)) {
+            knownClosed.add(session);
+            return true;
+        }
+        return false;
+    }
+
+    /** Joins left to one participant of one session: {@code joinsPerMinute} at most, refilled evenly. */
+    private static final class JoinAllowance {
+        double tokens;
+        long last;
+
+        JoinAllowance(double tokens, long last) {
+            this.tokens = tokens;
+            this.last = last;
+        }
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, JoinAllowance> joinAllowances =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Takes one join from {@code participant}'s allowance in {@code session}; false when it has none
+     * left (more than {@link RelayLimits#joinsPerMinute()} in the last minute). Per node: behind Redis,
+     * a client spreading its joins over n nodes gets n allowances.
+     */
+    boolean joinAllowed(SessionId session, dev.duet.core.ParticipantId participant) {
+        long now = ticks();
+        double capacity = limits.joinsPerMinute();
+        JoinAllowance a = joinAllowances.computeIfAbsent(session.value() + "\n" + participant.value(),
+                k -> new JoinAllowance(capacity, now));
+        synchronized (a) {
+            a.tokens = Math.min(capacity, a.tokens + (now - a.last) * (capacity / 60e9));
+            a.last = now;
+            if (a.tokens >= 1) {
+                a.tokens -= 1;
+                return true;
+            }
+            return false;
+        }
+    }
+
     private void sweep() {
         try {
             Instant now = now();
             long ticks = ticks();
+            // An allowance untouched for a minute is full again: forgetting it changes nothing.
+            joinAllowances.values().removeIf(a -> ticks - a.last > 60_000_000_000L);
             for (ConnectionHandler handler : connections) {
                 handler.sweep(now, ticks);
             }
