@@ -13,7 +13,8 @@ export type DepartureReason = 'hung-up' | 'peer-hung-up' | 'left' | 'connection-
 export interface RelayListener {
   onJoined?(joined: Joined): void;
   onRejoined?(joined: Joined): void;
-  onPeerJoined?(peer: Member): void;
+  /** `newClient`: the peer's new connection is of another client instance (a reload, another device, or a copy of its ticket). */
+  onPeerJoined?(peer: Member, info: { newClient: boolean }): void;
   onPeerLeft?(left: { participant: string; connection: string; leftAt: string; reason: DepartureReason }): void;
   onMessage?(message: { from: string; relayedAt: string; msg: { type: string; [field: string]: unknown } }): void;
   onDisconnected?(why: string): void;

@@ -16,7 +16,7 @@
 export const CLOSE = Object.freeze({
   NORMAL: 1000, GOING_AWAY: 1001, INTERNAL_ERROR: 1011, IDLE_TIMEOUT: 4002, TOO_SLOW: 4003, BAD_JOIN: 4400,
   TICKET_INVALID: 4401, TICKET_WRONG_SESSION: 4403, JOIN_TIMEOUT: 4408, REPLACED: 4409, TICKET_EXPIRED: 4410,
-  TOO_EARLY: 4425, RATE_LIMITED: 4429, SESSION_CLOSED: 4499, NODE_FULL: 4503,
+  TICKET_IN_USE: 4423, TOO_EARLY: 4425, RATE_LIMITED: 4429, SESSION_CLOSED: 4499, NODE_FULL: 4503,
 });
 
 /** Close codes after which a client must not reconnect (docs/protocol.md §9.1). */
@@ -226,7 +226,9 @@ export class RelayClient {
         this.awaitingPeerResume = null;
         this.disarm('peerResume');
         this.peer = f.peer;
-        if (!resumed) this.tell('onPeerJoined', f.peer); // else: the peer resumed after a relay restart; nothing changed
+        // newClient: another client instance of the peer (a reload, another device, or a copy of its ticket).
+        if (!resumed) this.tell('onPeerJoined', f.peer, { newClient: f.newClient === true });
+        // else: the peer resumed after a relay restart; nothing changed
         break;
       }
       case 'peer-left':

@@ -16,6 +16,8 @@ public enum CloseCode {
     JOIN_TIMEOUT(4408, "join-timeout", true),
     REPLACED(4409, "replaced", false),
     TICKET_EXPIRED(4410, "ticket-expired", false),
+    /** Another client instance holds this participant's live connection (the ticket is in use elsewhere). */
+    TICKET_IN_USE(4423, "ticket-in-use", true),
     TOO_EARLY(4425, "too-early", false),
     RATE_LIMITED(4429, "rate-limited", true),
     SESSION_CLOSED(4499, "session-closed", false),

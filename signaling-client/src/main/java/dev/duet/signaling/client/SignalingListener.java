@@ -15,6 +15,15 @@ public interface SignalingListener {
     default void onPeerJoined(Member peer) {}
 
     /**
+     * As {@link #onPeerJoined(Member)}, saying whether the peer's new connection is of another
+     * client instance than its earlier ones in this session (a page reload, another device, or
+     * someone holding a copy of its ticket: show it). By default calls {@link #onPeerJoined(Member)}.
+     */
+    default void onPeerJoined(Member peer, boolean newClient) {
+        onPeerJoined(peer);
+    }
+
+    /**
      * The other participant's connection {@code connection} left, at {@code leftAt} by the relay's
      * clock, for {@code reason} ({@link DepartureReason#HUNG_UP}: it ended the session, even if its
      * {@code bye} never arrived).

@@ -178,6 +178,11 @@ class RedisRelayTest {
         Member again = second.next(Frame.JoinAccepted.class).self();
         assertThat(first.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.REPLACED.code());
         assertThat(expert.next(Frame.PeerJoined.class).peer()).isEqualTo(again);
+
+        // Another client instance with the learner's ticket, on the other node, while it is live: refused.
+        RawClient copy = join(a, session, TestSession.LEARNER, "copied-ticket-client");
+        assertThat(copy.next(Frame.Refused.class).code()).isEqualTo(CloseCode.TICKET_IN_USE.code());
+        assertThat(copy.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.TICKET_IN_USE.code());
     }
 
     @Test

@@ -85,6 +85,40 @@ class RelayServerTest {
     // ------------------------------------------------------------------ arrival facts
 
     @Test
+    void aCopiedTicketCannotTakeOverALiveConnectionAndThePeerIsToldWhenAnotherClientJoins() throws Exception {
+        relay();
+        RawClient expert = join(EXPERT, "expert-client-1", 0);
+        expert.next(Frame.JoinAccepted.class);
+        RawClient learner = join(LEARNER, "learner-client-1", 0);
+        learner.next(Frame.JoinAccepted.class);
+        assertThat(expert.next(Frame.PeerJoined.class).newClient()).as("a first arrival").isFalse();
+
+        // Someone with a copy of the learner's ticket, while the learner is connected: refused.
+        RawClient intruder = join(LEARNER, "intruder-client", 0);
+        Frame.Refused refused = intruder.next(Frame.Refused.class);
+        assertThat(refused.code()).isEqualTo(CloseCode.TICKET_IN_USE.code());
+        assertThat(refused.message()).contains("another client");
+        assertThat(intruder.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.TICKET_IN_USE.code());
+        learner.send(new Frame.Send(1, new ChatMessage("still mine")));
+        assertThat(learner.next(Frame.Accepted.class).seq()).isEqualTo(1);
+        assertThat(expert.next(Frame.Deliver.class).message()).as("the expert hears only the learner")
+                .isEqualTo(new ChatMessage("still mine"));
+
+        // The same client instance reconnecting replaces its own connection: not a new client.
+        RawClient again = join(LEARNER, "learner-client-1", 1);
+        again.next(Frame.JoinAccepted.class);
+        assertThat(learner.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.REPLACED.code());
+        assertThat(expert.next(Frame.PeerJoined.class).newClient()).isFalse();
+
+        // Once the learner is gone, another client instance is admitted, and the expert is told it is one.
+        again.send(new Frame.Leave("closing the tab"));
+        expert.next(Frame.PeerLeft.class);
+        RawClient other = join(LEARNER, "intruder-client", 0);
+        other.next(Frame.JoinAccepted.class);
+        assertThat(expert.next(Frame.PeerJoined.class).newClient()).as("another client instance").isTrue();
+    }
+
+    @Test
     void whenTheExpertArrivesFirstBothSidesGetTheSameArrivalFacts() throws Exception {
         relay();
         RawClient expert = join(EXPERT, "expert-client-1", 0);

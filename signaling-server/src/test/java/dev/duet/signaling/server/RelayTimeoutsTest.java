@@ -110,14 +110,14 @@ class RelayTimeoutsTest {
         RawClient expert = connect();
         expert.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
         expert.next(Frame.JoinAccepted.class);
-        for (int i = 1; i <= 3; i++) {
+        for (int i = 1; i <= 3; i++) { // one client reconnecting again and again
             RawClient learner = connect();
-            learner.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-" + i, 0));
+            learner.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0));
             learner.next(Frame.JoinAccepted.class);
             expert.next(Frame.PeerJoined.class);
         }
         RawClient fourth = connect();
-        fourth.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-4", 0));
+        fourth.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0));
         Frame.Refused refused = fourth.next(Frame.Refused.class);
         assertThat(refused.code()).isEqualTo(CloseCode.RATE_LIMITED.code());
         assertThat(refused.message()).contains("at most 3").contains("per minute");
@@ -128,12 +128,12 @@ class RelayTimeoutsTest {
                 .filteredOn(AttendanceEvent.ParticipantJoined.class::isInstance).hasSize(4);
         // The expert's own allowance is its own.
         RawClient expertAgain = connect();
-        expertAgain.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-2", 0));
+        expertAgain.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
         expertAgain.next(Frame.JoinAccepted.class);
 
         time.advance(Duration.ofSeconds(20)); // 3 per minute: one more after 20 s
         RawClient fifth = connect();
-        fifth.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-5", 0));
+        fifth.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0));
         fifth.next(Frame.JoinAccepted.class);
     }
 

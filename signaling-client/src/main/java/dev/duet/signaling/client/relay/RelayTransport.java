@@ -438,7 +438,7 @@ public final class RelayTransport implements SignalingTransport {
             awaitingPeerResume = null;
             peer = p.peer();
             if (!known) {
-                notify(l -> l.onPeerJoined(p.peer()));
+                notify(l -> l.onPeerJoined(p.peer(), p.newClient()));
             } // else: the peer resumed its connection after the relay restarted (or this repeats a joined); nothing changed
         } else if (frame instanceof Frame.PeerLeft p) {
             if (peer != null && peer.connection().equals(p.connection())) {

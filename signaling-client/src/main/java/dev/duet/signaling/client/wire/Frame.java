@@ -166,10 +166,20 @@ public sealed interface Frame {
         }
     }
 
-    /** The peer arrived, or arrived again on a new connection that replaces its old one. */
-    record PeerJoined(Member peer) implements RelayFrame {
+    /**
+     * The peer arrived, or arrived again on a new connection that replaces its old one.
+     * {@code newClient}: the new connection is of another client instance than the peer's earlier
+     * ones in this session (a page reload, another device, or someone holding a copy of its ticket);
+     * false for its first arrival and for a reconnect of the same instance.
+     */
+    record PeerJoined(Member peer, boolean newClient) implements RelayFrame {
         public PeerJoined {
             Checks.notNull(peer, "peerJoined.peer");
+        }
+
+        /** The same client instance as the peer's previous connection (a reconnect), or its first. */
+        public PeerJoined(Member peer) {
+            this(peer, false);
         }
     }
 

@@ -81,7 +81,7 @@ public final class FrameCodec {
                 case "joined" -> new Frame.JoinAccepted(new SessionId(f.text("session")), member(f.object("self")),
                         f.optionalObject("peer").isPresent() ? Optional.of(member(f.object("peer"))) : Optional.empty(),
                         f.integer("lastAcceptedSeq"), f.text("incarnation"));
-                case "peer-joined" -> new Frame.PeerJoined(member(f.object("peer")));
+                case "peer-joined" -> new Frame.PeerJoined(member(f.object("peer")), f.has("newClient") && f.bool("newClient"));
                 case "peer-left" -> new Frame.PeerLeft(new ParticipantId(f.text("participant")),
                         new ConnectionId(f.text("connection")), f.instant("leftAt"), departureReason(f));
                 case "deliver" -> new Frame.Deliver(f.integer("dseq"), new ParticipantId(f.text("from")),
@@ -311,6 +311,9 @@ public final class FrameCodec {
             o.put("incarnation", j.incarnation());
         } else if (frame instanceof Frame.PeerJoined p) {
             o.set("peer", encode(p.peer()));
+            if (p.newClient()) {
+                o.put("newClient", true);
+            }
         } else if (frame instanceof Frame.PeerLeft p) {
             o.put("participant", p.participant().value()).put("connection", p.connection().value())
                     .put("leftAt", instant(p.leftAt())).put("reason", p.reason().code());

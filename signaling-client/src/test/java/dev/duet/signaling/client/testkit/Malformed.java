@@ -25,6 +25,40 @@ public final class Malformed {
         };
     }
 
+    /** Tokens a mutation may splice in: JSON syntax, extreme numbers, odd strings, the protocol's field names. */
+    private static final String[] TOKENS = {"{", "}", "[", "]", ":", ",", "\"", "null", "true", "false", "-1", "0", "1e999",
+        "-0", "1.5", "9223372036854775808", "-9223372036854775809", "\"\\ud800\"", "\"\\u0000\"", "\"\"", "\"v\":1",
+        "\"v\":2", "\"seq\":", "\"dseq\":", "\"msg\":", "\"type\":", "\"text\":", "\"epoch\":", "\"sdp\":", "\"id\":",
+        "\"ticket\":", "\"reason\":", "\"hangUp\":", "\"resume\":", "{}", "[]", "\"x\"", " ", "\n"};
+
+    /**
+     * A valid frame with one to four random edits (characters replaced, ranges deleted or repeated,
+     * tokens spliced in), or one of {@link #frame}'s hostile shapes: the input of a seeded fuzz run.
+     */
+    public static String mutate(Random r, List<String> valid) {
+        if (r.nextInt(4) == 0) {
+            return frame(r, valid);
+        }
+        StringBuilder s = new StringBuilder(valid.get(r.nextInt(valid.size())));
+        int edits = 1 + r.nextInt(4);
+        for (int e = 0; e < edits && s.length() > 0; e++) {
+            int at = r.nextInt(s.length());
+            switch (r.nextInt(5)) {
+                case 0 -> s.setCharAt(at, (char) (r.nextBoolean() ? 32 + r.nextInt(95) : r.nextInt(0x3000)));
+                case 1 -> s.delete(at, Math.min(s.length(), at + 1 + r.nextInt(12)));
+                case 2 -> s.insert(at, TOKENS[r.nextInt(TOKENS.length)]);
+                case 3 -> s.insert(at, s.substring(at, Math.min(s.length(), at + 1 + r.nextInt(20))));
+                default -> s.replace(at, Math.min(s.length(), at + 1 + r.nextInt(6)), TOKENS[r.nextInt(TOKENS.length)]);
+            }
+        }
+        return s.toString();
+    }
+
+    /** How many fuzz inputs a run feeds: {@code -Dduet.fuzz.inputs} (the fuzz profile: 100,000), else {@code normal}. */
+    public static int inputs(int normal) {
+        return Integer.getInteger("duet.fuzz.inputs", normal);
+    }
+
     private static String randomBytes(Random r) {
         char[] chars = new char[1 + r.nextInt(200)];
         for (int i = 0; i < chars.length; i++) {

@@ -151,14 +151,19 @@ class FrameCodecTest {
     }
 
     @Test
-    void aThousandSeededMalformedFramesAllGetTypedErrorsAndNothingElse() {
-        long seed = 20261124;
+    void seededFuzzedFramesAllGetTypedErrorsOrSurviveARoundTrip() {
+        long seed = Long.getLong("duet.fuzz.seed", 20261124);
+        int inputs = Malformed.inputs(5_000);
         Random random = new Random(seed);
         List<String> valid = List.of(codec.encode(new Frame.Ack(3)),
                 codec.encode(send(new ChatMessage("hello there"))),
-                codec.encode(send(new PeerMessage.Negotiation(new Signal.Offer(EPOCH, 1, "v=0\r\na=ice-ufrag:ab\r\n")))));
-        for (int i = 0; i < 1000; i++) {
-            String bad = Malformed.frame(random, valid);
+                codec.encode(send(new PeerMessage.Negotiation(new Signal.Offer(EPOCH, 1, "v=0\r\na=ice-ufrag:ab\r\n")))),
+                codec.encode(new Frame.Join("duet1.x.y", "client-0001", 57, java.util.Optional.of(new Frame.Resume("i-3k9",
+                        ConnectionId.of("c-1"), T)))),
+                codec.encode(new Frame.Leave("lesson over", true)), codec.encode(new Frame.Ping(7)));
+        System.out.println("FrameCodec fuzz: " + inputs + " inputs, seed " + seed);
+        for (int i = 0; i < inputs; i++) {
+            String bad = Malformed.mutate(random, valid);
             try {
                 Frame decoded = codec.decode(bad);
                 // a mutation may by chance still be a valid frame; then it must survive a round trip

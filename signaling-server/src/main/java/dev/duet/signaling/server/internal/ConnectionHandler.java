@@ -338,6 +338,16 @@ public final class ConnectionHandler {
                 log.info("session {}: {} ({}) joined on {} from {}", sessionId, self.participant(), self.role().code(),
                         self.connection(), out.describe());
             }
+        } else if (outcome instanceof SessionStore.JoinOutcome.InUse) {
+            member = null;
+            resuming = null;
+            node.leave(room, this);
+            // Not on the record as a refused join (a copy of a ticket names its holder, not who used
+            // it); the log says it, and the client learns why.
+            close(CloseCode.TICKET_IN_USE, "this participant is connected from another client; close it there first, "
+                    + "or wait for it to time out (" + node.limits().idleTimeout().toSeconds() + " s) and join again");
+            log.warn("session {}: join of {} from {} refused: its live connection belongs to another client instance",
+                    sessionId, proposed.participant(), out.describe());
         } else if (outcome instanceof SessionStore.JoinOutcome.RoleTaken) {
             member = null;
             resuming = null;

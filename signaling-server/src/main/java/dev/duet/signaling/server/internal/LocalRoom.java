@@ -60,7 +60,7 @@ final class LocalRoom {
                 if (mine.participant().equals(member.participant())) {
                     h.closeAsReplaced();
                 } else {
-                    h.relay(new Frame.PeerJoined(member));
+                    h.relay(new Frame.PeerJoined(member, joined.newClient()));
                 }
             }
         } else if (event instanceof SessionStore.Event.Delivered delivered) {

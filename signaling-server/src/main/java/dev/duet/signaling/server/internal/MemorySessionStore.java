@@ -81,6 +81,10 @@ public final class MemorySessionStore implements SessionStore {
             if (!s.known.contains(who) && s.known.size() >= 2) {
                 return new JoinOutcome.Full();
             }
+            if (s.present.containsKey(who) && !clientId.equals(s.clientIds.get(who))) {
+                return new JoinOutcome.InUse();
+            }
+            boolean newClient = s.clientIds.containsKey(who) && !clientId.equals(s.clientIds.get(who));
             Member member = proposed;
             if (resume.isPresent() && !resume.get().incarnation().equals(s.incarnation)) {
                 lastDelivered = 0; // counted by a state this store no longer has
@@ -109,7 +113,7 @@ public final class MemorySessionStore implements SessionStore {
             long processed = lastDelivered;
             mailbox.pending.removeIf(d -> d.dseq() <= processed);
             List<Frame.Deliver> replay = new ArrayList<>(mailbox.pending);
-            publish(session, new Event.MemberJoined(member));
+            publish(session, new Event.MemberJoined(member, newClient));
             return new JoinOutcome.Admitted(member, s.lastAccepted.get(who), peer, replay, Optional.ofNullable(replaced),
                     s.incarnation);
         }

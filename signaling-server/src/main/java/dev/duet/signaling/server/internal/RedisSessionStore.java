@@ -70,6 +70,10 @@ public final class RedisSessionStore implements SessionStore {
             if redis.call('EXISTS', KEYS[6]) == 1 then return {'closed'} end
             local holder = redis.call('HGET', p..'roles', role)
             if holder and holder ~= who then return {'role-taken'} end
+            local previousClient = redis.call('HGET', KEYS[3], who)
+            if redis.call('HEXISTS', KEYS[1], who) == 1 and previousClient ~= client then return {'in-use'} end
+            local joinedKind = 'J'
+            if previousClient and previousClient ~= client then joinedKind = 'JN' end
             if redis.call('SISMEMBER', KEYS[2], who) == 0 then
               if redis.call('SCARD', KEYS[2]) >= 2 then return {'full'} end
               redis.call('SADD', KEYS[2], who)
@@ -108,7 +112,7 @@ public final class RedisSessionStore implements SessionStore {
             for i = 1, #all, 2 do if all[i] ~= who then peer = all[i + 1] end end
             redis.call('ZREMRANGEBYSCORE', p..'box:'..who, '-inf', lastDelivered)
             local replay = redis.call('ZRANGE', p..'box:'..who, 0, -1, 'WITHSCORES')
-            redis.call('PUBLISH', channel, 'J\\n'..me)
+            redis.call('PUBLISH', channel, joinedKind..'\\n'..me)
             for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ttl) end
             redis.call('EXPIRE', p..'box:'..who, ttl)
             return {'ok', last, peer, replaced, replay, me, inc}
@@ -351,6 +355,8 @@ public final class RedisSessionStore implements SessionStore {
             return new JoinOutcome.Closed();
         } else if ("role-taken".equals(status)) {
             return new JoinOutcome.RoleTaken();
+        } else if ("in-use".equals(status)) {
+            return new JoinOutcome.InUse();
         } else if (!"ok".equals(status)) {
             return new JoinOutcome.Full();
         }
@@ -527,7 +533,7 @@ public final class RedisSessionStore implements SessionStore {
         Event event;
         try {
             event = switch (parts[0]) {
-                case "J" -> new Event.MemberJoined(decode(parts[1] + "\n" + parts[2]));
+                case "J", "JN" -> new Event.MemberJoined(decode(parts[1] + "\n" + parts[2]), parts[0].equals("JN"));
                 case "D" -> new Event.Delivered(ParticipantId.of(parts[1]),
                         deliver(ParticipantId.of(parts[1]), Long.parseLong(parts[2]), parts[3]));
                 case "L" -> new Event.MemberLeft(decode(parts[3] + "\n" + parts[4]), Instant.ofEpochMilli(Long.parseLong(parts[1])),

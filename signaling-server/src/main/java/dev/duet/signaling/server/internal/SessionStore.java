@@ -26,8 +26,11 @@ public interface SessionStore extends AutoCloseable {
 
     /** What happened in a session. */
     sealed interface Event {
-        /** {@code member} joined; any other connection of the same participant is replaced by it. */
-        record MemberJoined(Member member) implements Event {}
+        /**
+         * {@code member} joined; any other connection of the same participant is replaced by it.
+         * {@code newClient}: of another client instance than the participant's earlier ones.
+         */
+        record MemberJoined(Member member, boolean newClient) implements Event {}
 
         /** A message for {@code to}, numbered. */
         record Delivered(ParticipantId to, Frame.Deliver deliver) implements Event {}
@@ -46,6 +49,12 @@ public interface SessionStore extends AutoCloseable {
 
         /** Another participant already holds this role (expert or learner) in the session. */
         record RoleTaken() implements JoinOutcome {}
+
+        /**
+         * The participant's current connection is live and belongs to another client instance: a
+         * ticket in use elsewhere does not take it over.
+         */
+        record InUse() implements JoinOutcome {}
 
         /** The session is closed; nobody joins it again. */
         record Closed() implements JoinOutcome {}
