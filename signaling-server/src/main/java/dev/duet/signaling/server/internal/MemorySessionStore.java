@@ -251,7 +251,8 @@ public final class MemorySessionStore implements SessionStore {
         closed.values().removeIf(at -> at.isBefore(closedCutoff));
         sessions.entrySet().removeIf(e -> {
             synchronized (e.getValue()) {
-                return e.getValue().present.isEmpty() && e.getValue().lastActivity.isBefore(cutoff);
+                // A closed session needs only its closed mark (kept above): its state goes once nobody is on it.
+                return e.getValue().present.isEmpty() && (closed.containsKey(e.getKey()) || e.getValue().lastActivity.isBefore(cutoff));
             }
         });
         return java.util.List.of();

@@ -28,17 +28,40 @@ public final class UpgradeDeadline implements Connection.Listener {
         this.deadline = deadline;
     }
 
+    /**
+     * Each open connection's deadline holds it only through this reference, cleared when the
+     * connection closes (an upgrade closes the HTTP connection too): the scheduler's queue then keeps
+     * an empty holder, not the connection and its buffers, until the deadline passes.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Connection, java.util.concurrent.atomic.AtomicReference<Connection>> open =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public void onOpened(Connection connection) {
-        EndPoint endPoint = connection.getEndPoint();
+        java.util.concurrent.atomic.AtomicReference<Connection> held = new java.util.concurrent.atomic.AtomicReference<>(connection);
+        open.put(connection, held);
         scheduler.schedule(() -> {
-            if (endPoint.isOpen() && endPoint.getConnection() == connection) {
+            Connection c = held.getAndSet(null);
+            if (c == null) {
+                return;
+            }
+            open.remove(c);
+            EndPoint endPoint = c.getEndPoint();
+            if (endPoint.isOpen() && endPoint.getConnection() == c) {
                 long n = dropped.incrementAndGet();
                 log.debug("dropped a connection from {} that did not complete a WebSocket upgrade within {} ms ({} so far)",
                         endPoint.getRemoteSocketAddress(), deadline.toMillis(), n);
                 endPoint.close();
             }
         }, deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+        java.util.concurrent.atomic.AtomicReference<Connection> held = open.remove(connection);
+        if (held != null) {
+            held.set(null);
+        }
     }
 
     /** Connections dropped so far for not upgrading in time. */
