@@ -158,6 +158,19 @@ class RelayTimeoutsTest {
         }
     }
 
+    @Test
+    void aConnectionThatUpgradedInTimeOutlivesTheUpgradeDeadline() throws Exception {
+        relay(RelayLimits.defaults().withUpgradeTimeout(Duration.ofSeconds(5)));
+        RawClient expert = connect();
+        expert.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
+        expert.next(Frame.JoinAccepted.class);
+        for (int s = 1; s <= 7; s++) { // past the 5-s deadline, talking each virtual second (so never idle)
+            time.advance(Duration.ofSeconds(1));
+            expert.send(new Frame.Ping(s));
+            assertThat(expert.next(Frame.Pong.class).id()).as("still connected after %s virtual seconds", s).isEqualTo(s);
+        }
+    }
+
     /** True while the socket is open with nothing to read; false once the relay has acted on it (closed it, or answered). */
     private static boolean readsNothingYet(java.net.Socket socket) {
         try {

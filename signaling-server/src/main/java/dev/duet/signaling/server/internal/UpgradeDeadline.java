@@ -38,6 +38,11 @@ public final class UpgradeDeadline implements Connection.Listener {
 
     @Override
     public void onOpened(Connection connection) {
+        if (connection.getClass().getName().startsWith("org.eclipse.jetty.websocket.")) {
+            // The connection an upgrade made (the WebSocket's): it is opened through the same
+            // connector, and it is what a complete upgrade leads to; no deadline for it.
+            return;
+        }
         java.util.concurrent.atomic.AtomicReference<Connection> held = new java.util.concurrent.atomic.AtomicReference<>(connection);
         open.put(connection, held);
         scheduler.schedule(() -> {
