@@ -216,6 +216,45 @@ public final class RelayTransport implements SignalingTransport {
                 Backoff.defaults(), joinTimeout, sessionUri.toString());
     }
 
+    /**
+     * A transport to one session on a deployment of several relay nodes that share their state
+     * (behind one Redis), given as one session address per node in order of preference. It connects
+     * to the first that answers and stays there; when a connection to a node cannot be opened (the
+     * node died, or refuses), the next attempt goes to the next address, in a ring, with the usual
+     * backoff. Since the nodes share the session, the client rejoins it there as after any network
+     * drop: nothing is lost. Every address must name the same session.
+     *
+     * @throws IllegalArgumentException when the list is empty, an address is not {@code ws(s)://},
+     *                                  or two addresses name different sessions
+     */
+    public static RelayTransport webSocket(java.util.List<URI> sessionUris, TicketSource tickets, Executor callbacks,
+            Duration joinTimeout) {
+        Checks.notNull(sessionUris, "sessionUris");
+        if (sessionUris.isEmpty()) {
+            throw new IllegalArgumentException("sessionUris must hold at least one relay address, but was empty");
+        }
+        java.util.List<Wire.Connector> connectors = new java.util.ArrayList<>();
+        String session = null;
+        for (URI uri : sessionUris) {
+            Checks.notNull(uri, "sessionUris[" + connectors.size() + "]");
+            if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("sessionUris must be ws:// or wss:// addresses, but held " + uri);
+            }
+            java.util.regex.Matcher m = SESSION_IN_TARGET.matcher(uri.getPath() == null ? "" : uri.getPath());
+            String id = m.find() ? m.group(1) : "";
+            if (session != null && !session.equals(id)) {
+                throw new IllegalArgumentException("sessionUris must all name one session, but " + uri + " names \"" + id
+                        + "\" and the first names \"" + session + "\"");
+            }
+            session = id;
+            connectors.add(OkHttpWire.connector(uri, Duration.ofSeconds(5)));
+        }
+        String target = sessionUris.size() == 1 ? sessionUris.get(0).toString()
+                : "the relays " + sessionUris.stream().map(URI::toString).collect(java.util.stream.Collectors.joining(", "));
+        return new RelayTransport(new dev.duet.signaling.client.internal.FailoverConnector(connectors), tickets, callbacks,
+                Backoff.defaults(), joinTimeout, target);
+    }
+
     /** The random id of this client instance, kept across its reconnects. */
     public String clientId() {
         return clientId;

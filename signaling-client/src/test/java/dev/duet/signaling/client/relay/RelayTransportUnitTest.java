@@ -128,6 +128,45 @@ class RelayTransportUnitTest {
     }
 
     @Test
+    void severalRelayAddressesMustNameOneSessionAndTheListIsChecked() {
+        java.util.concurrent.Executor run = Runnable::run;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RelayTransport.webSocket(List.of(), TicketSource.of("t"), run,
+                Duration.ofSeconds(5))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one relay address");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RelayTransport.webSocket(List.of(
+                java.net.URI.create("ws://a.example.test/v1/sessions/s-1"), java.net.URI.create("ws://b.example.test/v1/sessions/s-2")),
+                TicketSource.of("t"), run, Duration.ofSeconds(5))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must all name one session");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RelayTransport.webSocket(List.of(
+                java.net.URI.create("http://a.example.test/v1/sessions/s-1")), TicketSource.of("t"), run, Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ws:// or wss://");
+    }
+
+    @Test
+    void theFailoverConnectorMovesOnOnlyWhenAWireFailsBeforeItOpened() {
+        List<String> tried = new ArrayList<>();
+        List<Wire.Listener> pending = new ArrayList<>();
+        Wire.Connector a = l -> { tried.add("a"); pending.add(l); };
+        Wire.Connector b = l -> { tried.add("b"); pending.add(l); };
+        dev.duet.signaling.client.internal.FailoverConnector failover =
+                new dev.duet.signaling.client.internal.FailoverConnector(List.of(a, b));
+        Wire.Listener ignore = new Wire.Listener() {
+            @Override public void onOpen(Wire wire) {}
+            @Override public void onText(String text) {}
+            @Override public void onClosed(int code, String reason) {}
+            @Override public void onFailure(Throwable cause) {}
+        };
+        failover.connect(ignore);
+        pending.get(0).onOpen(null);
+        pending.get(0).onClosed(1006, "dropped after it opened"); // stays with a
+        failover.connect(ignore);
+        pending.get(1).onFailure(new java.io.IOException("refused")); // a is down: next is b
+        failover.connect(ignore);
+        pending.get(2).onFailure(new java.io.IOException("refused")); // b too: round to a
+        failover.connect(ignore);
+        assertThat(tried).containsExactly("a", "a", "b", "a");
+    }
+
+    @Test
     void deliveriesAreAcknowledgedOnceCumulativelyAfterTheAckDelay() {
         for (long dseq = 1; dseq <= 5; dseq++) {
             wire().answer(new Frame.Deliver(dseq, PEER.participant(), T0, new ChatMessage("d" + dseq)));
