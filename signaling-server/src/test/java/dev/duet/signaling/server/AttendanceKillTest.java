@@ -29,7 +29,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,8 +45,6 @@ class AttendanceKillTest {
     @TempDir
     Path dir;
 
-    private static final byte[] SECRET = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-            25, 26, 27, 28, 29, 30, 31, 32};
 
     @Test
     void noAcknowledgedEventIsLostWhenTheRelayIsKilledAndReplayGivesTheSameReport() throws Exception {
@@ -63,8 +60,7 @@ class AttendanceKillTest {
         long acknowledged = 0;
         int sent = 0;
         try {
-            int port = Integer.parseInt(ProcessOutput.awaitLine(relay, Pattern.compile("listening on [^:]+:(\\d+)"),
-                    Duration.ofSeconds(30)).group(1));
+            int port = RelayProcess.awaitPort(relay);
             URI uri = URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + booking.sessionId().value());
             try (RawClient expert = new RawClient(uri); RawClient learner = new RawClient(uri)) {
                 expert.send(new Frame.Join(issuer.issue(booking, TestSession.EXPERT, Instant.now()), "kill-expert", 0));
@@ -129,12 +125,7 @@ class AttendanceKillTest {
     }
 
     private Process startRelay(Path file) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RelayMain.class.getName(),
-                "--port", "0", "--attendance", file.toString());
-        pb.environment().put(RelayMain.KEYS_ENV, TestSession.KEY.keyId() + ":" + Base64.getEncoder().encodeToString(SECRET));
-        pb.redirectErrorStream(true);
-        return pb.start();
+        return RelayProcess.launch("--port", "0", "--attendance", file.toString());
     }
 
     /** Report number {@code n} carries loss n/100000 in its one stream, so the stored event says which it was. */

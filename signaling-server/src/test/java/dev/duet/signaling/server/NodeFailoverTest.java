@@ -6,26 +6,20 @@ import dev.duet.core.Booking;
 import dev.duet.core.JoinTicketIssuer;
 import dev.duet.core.Participant;
 import dev.duet.core.SessionId;
-import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.signaling.client.relay.RelayTransport;
-import dev.duet.testing.ProcessOutput;
 import dev.duet.testing.RedisProcess;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,9 +29,6 @@ import org.junit.jupiter.api.Test;
  * arrives once and in order.
  */
 class NodeFailoverTest {
-    private static final byte[] SECRET = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-        25, 26, 27, 28, 29, 30, 31, 32};
-
     @Test
     void whenTheirNodeDiesBothClientsFailOverToTheOtherNodeAndTheCallGoesOn() throws Exception {
         ExecutorService expertThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "expert-session"));
@@ -45,13 +36,8 @@ class NodeFailoverTest {
         Process nodeA = null;
         try (RedisProcess redis = RedisProcess.start();
                 RelayServer nodeB = RelayServer.builder(TestSession.VERIFIER).redis(redis.uri()).start()) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), RelayMain.class.getName(),
-                    "--port", "0", "--redis", redis.uri().toString()).redirectErrorStream(true);
-            pb.environment().put(RelayMain.KEYS_ENV, TestSession.KEY.keyId() + ":" + Base64.getEncoder().encodeToString(SECRET));
-            nodeA = pb.start();
-            int portA = Integer.parseInt(ProcessOutput.awaitLine(nodeA, Pattern.compile("listening on [^:]+:(\\d+)"),
-                    Duration.ofSeconds(30)).group(1));
+            nodeA = RelayProcess.launch("--port", "0", "--redis", redis.uri().toString());
+            int portA = RelayProcess.awaitPort(nodeA);
             Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             Booking booking = new Booking(SessionId.of("failover-" + start.getEpochSecond()),
                     Participant.expert("expert-ada", "Ada"), Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1),
@@ -70,20 +56,15 @@ class NodeFailoverTest {
                 JoinResult l = learner.join(learnerEvents).get(10, TimeUnit.SECONDS);
                 assertThat(RecordingListener.take(expertEvents.presence, 5)).isEqualTo(l.self());
                 assertThat(nodeB.connectionCount()).as("both on node A first").isZero();
-                sendBothWays(expert, learner, 1, 5).get(10, TimeUnit.SECONDS);
+                Conversation.sendBothWays(expert, learner, 1, 5).get(10, TimeUnit.SECONDS);
 
                 nodeA.destroyForcibly(); // SIGKILL
                 assertThat(nodeA.waitFor(10, TimeUnit.SECONDS)).isTrue();
-                CompletableFuture<Void> duringFailover = sendBothWays(expert, learner, 6, 10);
+                CompletableFuture<Void> duringFailover = Conversation.sendBothWays(expert, learner, 6, 10);
                 duringFailover.get(60, TimeUnit.SECONDS);
                 assertThat(nodeB.connectionCount()).as("both on node B now").isEqualTo(2);
-                sendBothWays(expert, learner, 11, 12).get(10, TimeUnit.SECONDS);
-                for (int i = 1; i <= 12; i++) {
-                    assertThat(expertEvents.messages.poll(30, TimeUnit.SECONDS)).as("the expert's message %d", i)
-                            .extracting(RecordingListener.Message::message).isEqualTo(new ChatMessage("learner " + i));
-                    assertThat(learnerEvents.messages.poll(30, TimeUnit.SECONDS)).as("the learner's message %d", i)
-                            .extracting(RecordingListener.Message::message).isEqualTo(new ChatMessage("expert " + i));
-                }
+                Conversation.sendBothWays(expert, learner, 11, 12).get(10, TimeUnit.SECONDS);
+                Conversation.expectBothWays(expertEvents, learnerEvents, 1, 12);
                 assertThat(expertEvents.messages).isEmpty();
                 assertThat(learnerEvents.messages).isEmpty();
                 assertThat(expert.state()).isEqualTo(SignalingTransport.State.JOINED);
@@ -96,14 +77,5 @@ class NodeFailoverTest {
             expertThread.shutdownNow();
             learnerThread.shutdownNow();
         }
-    }
-
-    private static CompletableFuture<Void> sendBothWays(SignalingTransport expert, SignalingTransport learner, int from, int to) {
-        List<CompletableFuture<Void>> accepted = new ArrayList<>();
-        for (int i = from; i <= to; i++) {
-            accepted.add(expert.send(new ChatMessage("expert " + i)));
-            accepted.add(learner.send(new ChatMessage("learner " + i)));
-        }
-        return CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new));
     }
 }

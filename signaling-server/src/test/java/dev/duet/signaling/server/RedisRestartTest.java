@@ -6,7 +6,6 @@ import dev.duet.core.Booking;
 import dev.duet.core.JoinTicketIssuer;
 import dev.duet.core.Participant;
 import dev.duet.core.SessionId;
-import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.CloseReason;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.SignalingTransport;
@@ -70,7 +69,7 @@ class RedisRestartTest {
         expert.join(expertEvents).get(10, TimeUnit.SECONDS);
         JoinResult l = learner.join(learnerEvents).get(10, TimeUnit.SECONDS);
         assertThat(RecordingListener.take(expertEvents.presence, 5)).isEqualTo(l.self());
-        sendBothWays(expert, learner, 1, 5).get(10, TimeUnit.SECONDS);
+        Conversation.sendBothWays(expert, learner, 1, 5).get(10, TimeUnit.SECONDS);
 
         redis.kill();
         // A join while Redis is gone: refused with 1011, and the reason gives nothing away.
@@ -79,17 +78,12 @@ class RedisRestartTest {
         assertThat(late.closeCode(Duration.ofSeconds(10))).isEqualTo(1011);
         assertThat(late.closeReason()).isEqualTo("internal-error: the relay failed on a frame; reconnect")
                 .doesNotContainIgnoringCase("exception").doesNotContainIgnoringCase("redis").doesNotContain("127.0.0.1");
-        CompletableFuture<Void> duringOutage = sendBothWays(expert, learner, 6, 10);
+        CompletableFuture<Void> duringOutage = Conversation.sendBothWays(expert, learner, 6, 10);
 
         redis.restart(); // empty: every session is forgotten
         duringOutage.get(60, TimeUnit.SECONDS);
-        sendBothWays(expert, learner, 11, 12).get(20, TimeUnit.SECONDS);
-        for (int i = 1; i <= 12; i++) {
-            assertThat(expertEvents.messages.poll(30, TimeUnit.SECONDS)).as("the expert's message %d", i)
-                    .extracting(RecordingListener.Message::message).isEqualTo(new ChatMessage("learner " + i));
-            assertThat(learnerEvents.messages.poll(30, TimeUnit.SECONDS)).as("the learner's message %d", i)
-                    .extracting(RecordingListener.Message::message).isEqualTo(new ChatMessage("expert " + i));
-        }
+        Conversation.sendBothWays(expert, learner, 11, 12).get(20, TimeUnit.SECONDS);
+        Conversation.expectBothWays(expertEvents, learnerEvents, 1, 12);
         assertThat(expertEvents.messages).isEmpty();
         assertThat(learnerEvents.messages).isEmpty();
         // Resumed, not rejoined: the epoch goes on.
@@ -98,14 +92,5 @@ class RedisRestartTest {
         assertThat(expertEvents.lifecycle).noneMatch(e -> e instanceof JoinResult || e instanceof CloseReason);
         assertThat(learnerEvents.lifecycle).noneMatch(e -> e instanceof JoinResult || e instanceof CloseReason);
         assertThat(expert.state()).isEqualTo(SignalingTransport.State.JOINED);
-    }
-
-    private static CompletableFuture<Void> sendBothWays(SignalingTransport expert, SignalingTransport learner, int from, int to) {
-        List<CompletableFuture<Void>> accepted = new ArrayList<>();
-        for (int i = from; i <= to; i++) {
-            accepted.add(expert.send(new ChatMessage("expert " + i)));
-            accepted.add(learner.send(new ChatMessage("learner " + i)));
-        }
-        return CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new));
     }
 }

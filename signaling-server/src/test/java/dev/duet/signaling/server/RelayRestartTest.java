@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -45,8 +44,6 @@ class RelayRestartTest {
     @TempDir
     Path dir;
 
-    private static final byte[] SECRET = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-            25, 26, 27, 28, 29, 30, 31, 32};
     private final ExecutorService expertThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "expert-session"));
     private final ExecutorService learnerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "learner-session"));
     private final List<Process> relays = new ArrayList<>();
@@ -67,8 +64,7 @@ class RelayRestartTest {
         JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
 
         Process relay = startRelay(file, 0);
-        int port = Integer.parseInt(ProcessOutput.awaitLine(relay, Pattern.compile("listening on [^:]+:(\\d+)"),
-                Duration.ofSeconds(30)).group(1));
+        int port = RelayProcess.awaitPort(relay);
         URI uri = URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + booking.sessionId().value());
         RecordingListener expertEvents = new RecordingListener("expert-session");
         RecordingListener learnerEvents = new RecordingListener("learner-session");
@@ -83,7 +79,7 @@ class RelayRestartTest {
             learnerJoined = l.self().arrivedAt();
             assertThat(RecordingListener.take(expertEvents.presence, 5)).isEqualTo(l.self());
 
-            exchange(expert, learner, 1, 10);
+            Conversation.sendBothWays(expert, learner, 1, 10).get(20, TimeUnit.SECONDS);
             awaitAlive(file, e, l);
 
             relay.destroyForcibly(); // SIGKILL: the relay's state of the session is gone
@@ -91,20 +87,14 @@ class RelayRestartTest {
             assertThat(RecordingListener.take(expertEvents.lifecycle, 10)).isEqualTo("disconnected");
             assertThat(RecordingListener.take(learnerEvents.lifecycle, 10)).isEqualTo("disconnected");
             // Sent while no relay runs: kept, renumbered for the new relay, delivered once.
-            List<CompletableFuture<Void>> duringOutage = new ArrayList<>();
-            for (int i = 11; i <= 15; i++) {
-                duringOutage.add(expert.send(new ChatMessage("expert " + i)));
-                duringOutage.add(learner.send(new ChatMessage("learner " + i)));
-            }
+            CompletableFuture<Void> duringOutage = Conversation.sendBothWays(expert, learner, 11, 15);
 
             Process again = startRelay(file, port);
             ProcessOutput.awaitLine(again, Pattern.compile("listening on"), Duration.ofSeconds(30));
-            CompletableFuture.allOf(duringOutage.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            expectMessages(expertEvents, "learner ", 1, 15);
-            expectMessages(learnerEvents, "expert ", 1, 15);
-            exchange(expert, learner, 16, 20);
-            expectMessages(expertEvents, "learner ", 16, 20);
-            expectMessages(learnerEvents, "expert ", 16, 20);
+            duringOutage.get(60, TimeUnit.SECONDS);
+            Conversation.expectBothWays(expertEvents, learnerEvents, 1, 15);
+            Conversation.sendBothWays(expert, learner, 16, 20).get(20, TimeUnit.SECONDS);
+            Conversation.expectBothWays(expertEvents, learnerEvents, 16, 20);
 
             // The epoch goes on: neither side heard of a departure, a new peer connection or its own rejoin.
             assertThat(expertEvents.presence).as("expert's presence events after the restart").isEmpty();
@@ -145,8 +135,7 @@ class RelayRestartTest {
         String learnerTicket = issuer.issue(booking, TestSession.LEARNER, Instant.now()); // valid for the whole window
 
         Process relay = startRelay(file, 0, "--settle-grace", "0");
-        int port = Integer.parseInt(ProcessOutput.awaitLine(relay, Pattern.compile("listening on [^:]+:(\\d+)"),
-                Duration.ofSeconds(30)).group(1));
+        int port = RelayProcess.awaitPort(relay);
         URI uri = URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + booking.sessionId().value());
         try (RawClient expert = new RawClient(uri); RawClient learner = new RawClient(uri)) {
             expert.send(new dev.duet.signaling.client.wire.Frame.Join(issuer.issue(booking, TestSession.EXPERT, Instant.now()),
@@ -177,22 +166,6 @@ class RelayRestartTest {
         }
     }
 
-    /** Messages {@code from..to} each way, each accepted, then each received once and in order. */
-    private static void exchange(SignalingTransport expert, SignalingTransport learner, int from, int to) throws Exception {
-        List<CompletableFuture<Void>> accepted = new ArrayList<>();
-        for (int i = from; i <= to; i++) {
-            accepted.add(expert.send(new ChatMessage("expert " + i)));
-            accepted.add(learner.send(new ChatMessage("learner " + i)));
-        }
-        CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
-    }
-
-    private static void expectMessages(RecordingListener events, String prefix, int from, int to) throws Exception {
-        for (int i = from; i <= to; i++) {
-            assertThat(RecordingListener.take(events.messages, 30).message()).isEqualTo(new ChatMessage(prefix + i));
-        }
-    }
-
     /** Waits until the relay has marked both connections alive (every 5 s), so that the record has a mark before the kill. */
     private static void awaitAlive(Path file, JoinResult expert, JoinResult learner) throws Exception {
         dev.duet.testing.Await.until(() -> {
@@ -206,14 +179,9 @@ class RelayRestartTest {
     }
 
     private Process startRelay(Path file, int port, String... more) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), RelayMain.class.getName(),
-                "--port", Integer.toString(port), "--attendance", file.toString()));
-        command.addAll(List.of(more));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put(RelayMain.KEYS_ENV, TestSession.KEY.keyId() + ":" + Base64.getEncoder().encodeToString(SECRET));
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
+        List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--attendance", file.toString()));
+        args.addAll(List.of(more));
+        Process p = RelayProcess.launch(args.toArray(String[]::new));
         relays.add(p);
         return p;
     }

@@ -52,8 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SecretsInLogsTest {
     private static final String TURN_SECRET = "turn-secret-that-is-long-enough-0123456789";
     private static final byte[] WEBHOOK_SECRET = "webhook-secret-for-the-logs-test-42".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] KEY_BYTES = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-        25, 26, 27, 28, 29, 30, 31, 32}; // TestSession.KEY's secret
+    private static final byte[] KEY_BYTES = RelayProcess.SECRET; // TestSession.KEY's secret
 
     @TempDir
     Path dir;
@@ -147,13 +146,11 @@ class SecretsInLogsTest {
         Path keysFile = dir.resolve("keys");
         Files.writeString(keysFile, secret + ":k1\n");
         StringBuilder out = new StringBuilder();
-        for (List<String> args : List.of(List.<String>of(), List.of("--ticket-keys", keysFile.toString()))) {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), RelayMain.class.getName(), "--port", "0"));
-            command.addAll(args);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        for (boolean inFile : List.of(false, true)) {
+            ProcessBuilder pb = inFile ? RelayProcess.builder("--port", "0", "--ticket-keys", keysFile.toString())
+                    : RelayProcess.builder("--port", "0");
             pb.environment().remove(RelayMain.KEYS_ENV);
-            if (args.isEmpty()) {
+            if (!inFile) {
                 pb.environment().put(RelayMain.KEYS_ENV, secret + ":k1");
             }
             Process p = pb.start();
