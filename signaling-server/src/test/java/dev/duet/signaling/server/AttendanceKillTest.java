@@ -12,8 +12,6 @@ import dev.duet.core.JoinTicketIssuer;
 import dev.duet.core.Participant;
 import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
-import dev.duet.core.attendance.AttendanceLedger;
-import dev.duet.core.attendance.AttendanceRules;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.core.ConnectionId;
 import dev.duet.core.Epoch;
@@ -89,7 +87,7 @@ class AttendanceKillTest {
         for (int i = 1; i <= acknowledged; i++) {
             assertThat(stored).as("acknowledged report %d of %d (sent %d)", i, acknowledged, sent - 1).contains(i);
         }
-        SessionReport before = report(booking, file);
+        SessionReport before = RelayProcess.report(booking, file);
         assertThat(before.expert().showed()).isTrue();
         assertThat(before.learner().showed()).isTrue();
         // The dead relay recorded no departure: presence ends at its last mark (every 5 s), not at the
@@ -109,7 +107,7 @@ class AttendanceKillTest {
         }
         assertThat(Files.readString(file)).doesNotContain("\"torn");
         assertThat(reportNumbers(booking.sessionId(), file)).isEqualTo(stored);
-        assertThat(report(booking, file)).as("the report replayed after the restart").isEqualTo(before);
+        assertThat(RelayProcess.report(booking, file)).as("the report replayed after the restart").isEqualTo(before);
     }
 
     /** Waits, at most 15 s, until the relay has marked {@code connection} alive in the file (it does every 5 s). */
@@ -170,13 +168,5 @@ class AttendanceKillTest {
             }
             return numbers;
         }
-    }
-
-    private static SessionReport report(Booking booking, Path file) {
-        AttendanceLedger ledger = new AttendanceLedger(booking, AttendanceRules.defaults());
-        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
-            ledger.addAll(store.events(booking.sessionId()));
-        }
-        return ledger.report();
     }
 }

@@ -39,4 +39,14 @@ final class RelayProcess {
         return Integer.parseInt(ProcessOutput.awaitLine(relay, Pattern.compile("listening on [^:]+:(\\d+)"), Duration.ofSeconds(30))
                 .group(1));
     }
+
+    /** The report of {@code booking} from the attendance file a relay process wrote. */
+    static dev.duet.core.attendance.SessionReport report(dev.duet.core.Booking booking, Path file) {
+        dev.duet.core.attendance.AttendanceLedger ledger = new dev.duet.core.attendance.AttendanceLedger(booking,
+                dev.duet.core.attendance.AttendanceRules.defaults());
+        try (dev.duet.attendance.JsonLinesAttendanceStore store = dev.duet.attendance.JsonLinesAttendanceStore.open(file)) {
+            ledger.addAll(store.events(booking.sessionId()));
+        }
+        return ledger.report();
+    }
 }

@@ -8,8 +8,6 @@ import dev.duet.core.JoinTicketIssuer;
 import dev.duet.core.Participant;
 import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
-import dev.duet.core.attendance.AttendanceLedger;
-import dev.duet.core.attendance.AttendanceRules;
 import dev.duet.core.attendance.SessionReport;
 import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.JoinResult;
@@ -111,7 +109,7 @@ class RelayRestartTest {
 
         // Each leave is recorded as the relay closes the connection: wait for both departures.
         dev.duet.testing.Await.until(() -> departures(booking, file) == 2, Duration.ofSeconds(10), "both departures recorded");
-        SessionReport report = report(booking, file);
+        SessionReport report = RelayProcess.report(booking, file);
         for (SessionReport.ParticipantAttendance who : List.of(report.expert(), report.learner())) {
             assertThat(who.stays()).as("%s's stays across the relay's restart", who.participant()).isEqualTo(1);
         }
@@ -184,13 +182,5 @@ class RelayRestartTest {
         Process p = RelayProcess.launch(args.toArray(String[]::new));
         relays.add(p);
         return p;
-    }
-
-    private static SessionReport report(Booking booking, Path file) {
-        AttendanceLedger ledger = new AttendanceLedger(booking, AttendanceRules.defaults());
-        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
-            ledger.addAll(store.events(booking.sessionId()));
-        }
-        return ledger.report();
     }
 }
