@@ -84,6 +84,7 @@ public final class DuetServer implements AutoCloseable {
     private final Clock clock;
     private final AttendanceStore store;
     private final boolean ownsStore;
+    private final TicketRevocations revocations;
     private final ExecutorService settling;
     private final ScheduledExecutorService webhookRetries;
     private final RelayServer relay;
@@ -102,6 +103,9 @@ public final class DuetServer implements AutoCloseable {
         };
         this.ownsStore = b.store == null;
         this.store = ownsStore ? JsonLinesAttendanceStore.open(b.attendanceFile) : b.store;
+        this.revocations = b.revocations != null ? b.revocations : ownsStore
+                ? TicketRevocations.file(b.attendanceFile.resolveSibling(b.attendanceFile.getFileName() + ".revoked"))
+                : TicketRevocations.inMemory();
         this.settling = Executors.newSingleThreadExecutor(daemon("duet-settle"));
         this.webhookRetries = Executors.newSingleThreadScheduledExecutor(daemon("duet-webhook"));
         try {
@@ -120,7 +124,7 @@ public final class DuetServer implements AutoCloseable {
                 }
             }).andThen(RelayEventSink.settling(outcomes)).andThen(b.sink);
             this.relay = b.relay.verifier(new JoinTicketVerifier(b.keys, Duration.ofSeconds(30))).bookings(lookup).eventSink(sink)
-                    .closedBefore(RelayServer.Builder.closedIn(store)).start();
+                    .closedBefore(RelayServer.Builder.closedIn(store)).revocations(revocations).start();
         } catch (java.io.IOException | RuntimeException | Error e) {
             settling.shutdownNow();
             webhookRetries.shutdownNow();
@@ -209,6 +213,13 @@ public final class DuetServer implements AutoCloseable {
                     + " is over (its window closed at " + booking.closesAt() + ")");
         }
         JoinTicket ticket = issuer.ticketFor(booking, participant, now);
+        Optional<Instant> revokedUpTo = revocations.revokedUpTo(session, participant);
+        if (revokedUpTo.isPresent() && !ticket.expiresAt().isAfter(revokedUpTo.get())) {
+            // A replacement for revoked tickets: it expires a second after them, so it is another ticket.
+            // (It may outlast the window's end by that second: the relay closes the session then anyway.)
+            ticket = new JoinTicket(ticket.sessionId(), ticket.participantId(), ticket.role(), ticket.notBefore(),
+                    revokedUpTo.get().plusSeconds(1), ticket.keyId());
+        }
         String signed = issuer.sign(ticket);
         IceServers ice = IceServers.none();
         if (turn.isPresent()) {
@@ -218,6 +229,35 @@ public final class DuetServer implements AutoCloseable {
             }
         }
         return new JoinDetails(session, participant, relayUrl(session), signed, ticket.expiresAt(), ice);
+    }
+
+    /**
+     * Revokes every ticket {@code participant} has been given for {@code session} (a ticket leaked,
+     * say): later joins with one are refused with 4401, and a connection that joined with one is
+     * closed with 4401. The revocation is kept with the attendance file (next to it, {@code .revoked}),
+     * so it survives a restart; with an attendance store of the app's, in memory unless
+     * {@link Builder#revocations} says where. The next {@link #join} hands out a replacement ticket
+     * (it expires a second after the revoked ones, so it is a different ticket).
+     *
+     * @return how many connections were closed
+     * @throws JoinUnavailableException if the session is unknown or the participant is not booked into it
+     */
+    public int revokeTickets(SessionId session, ParticipantId participant) {
+        Checks.notNull(session, "session");
+        Checks.notNull(participant, "participant");
+        Booking booking = lookup.find(session).orElseThrow(() -> new JoinUnavailableException(
+                JoinUnavailableException.Reason.UNKNOWN_SESSION, "no session " + session.value() + " is booked"));
+        if (booking.participant(participant).isEmpty()) {
+            throw new JoinUnavailableException(JoinUnavailableException.Reason.NOT_A_PARTICIPANT, participant.value()
+                    + " is not booked into session " + session.value() + "; expected its expert or its learner");
+        }
+        // Every ticket handed out so far expires at or before the one the issuer would hand out now (or
+        // a replacement handed out since an earlier revocation, a second after it).
+        Instant now = clock.instant();
+        Instant latest = now.isBefore(booking.closesAt()) ? issuer.ticketFor(booking, participant, now).expiresAt() : booking.closesAt();
+        Instant upTo = revocations.revokedUpTo(session, participant).map(r -> r.plusSeconds(1)).filter(r -> r.isAfter(latest))
+                .orElse(latest);
+        return relay.revokeTickets(session, participant, upTo);
     }
 
     /** The WebSocket address of {@code session}: under the {@link Builder#publicUrl public URL} if one was given. */
@@ -294,6 +334,7 @@ public final class DuetServer implements AutoCloseable {
         private Duration ticketLifetime = Duration.ofHours(1);
         private AttendanceStore store;
         private Path attendanceFile;
+        private TicketRevocations revocations;
         private java.util.function.Function<Booking, BillingPolicy> billing;
         private AttendanceRules rules = AttendanceRules.defaults();
         private final List<SessionOutcomeListener> listeners = new ArrayList<>();
@@ -366,6 +407,15 @@ public final class DuetServer implements AutoCloseable {
         public Builder attendanceFile(Path file) {
             this.attendanceFile = Checks.notNull(file, "attendanceFile");
             this.store = null;
+            return this;
+        }
+
+        /**
+         * Where revoked tickets are kept ({@link DuetServer#revokeTickets}); by default a file next to
+         * the attendance file, or in memory with an attendance store of the app's.
+         */
+        public Builder revocations(TicketRevocations revocations) {
+            this.revocations = Checks.notNull(revocations, "revocations");
             return this;
         }
 

@@ -66,6 +66,7 @@ public final class RelayServer implements AutoCloseable {
         this.node = new RelayNode(b.verifier, b.clock, b.nanoTicker, b.limits, b.sink, scheduler, store, b.bookings,
                 b.settleGrace, server.getThreadPool());
         node.closedBefore(b.closedBefore);
+        node.revocations(b.revocations);
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(b.host);
         connector.setPort(b.port);
@@ -146,6 +147,20 @@ public final class RelayServer implements AutoCloseable {
         return node.closeSession(session, reason);
     }
 
+    /**
+     * Revokes {@code participant}'s tickets for {@code session} that expire at or before
+     * {@code expiringUpTo}: recorded (durably, with {@link TicketRevocations#file}), every later
+     * join with one is refused with 4401, and this node's connections that joined with one are
+     * closed with 4401. A replacement ticket must expire after {@code expiringUpTo}
+     * ({@code DuetServer} issues such ones). Returns the number of connections closed.
+     */
+    public int revokeTickets(SessionId session, dev.duet.core.ParticipantId participant, java.time.Instant expiringUpTo) {
+        Checks.notNull(session, "session");
+        Checks.notNull(participant, "participant");
+        Checks.notNull(expiringUpTo, "expiringUpTo");
+        return node.revoke(session, participant, expiringUpTo);
+    }
+
     public int sessionCount() {
         return node.sessionCount();
     }
@@ -196,6 +211,7 @@ public final class RelayServer implements AutoCloseable {
         private java.util.List<URI> redisCluster = java.util.List.of();
         private BookingLookup bookings = BookingLookup.none();
         private java.util.function.Predicate<SessionId> closedBefore = session -> false;
+        private TicketRevocations revocations = TicketRevocations.inMemory();
         private Duration settleGrace = RelayNode.DEFAULT_SETTLE_GRACE;
         private ScheduledExecutorService scheduler;
         private java.util.function.LongSupplier nanoTicker = System::nanoTime;
@@ -332,6 +348,16 @@ public final class RelayServer implements AutoCloseable {
          */
         public Builder closedBefore(java.util.function.Predicate<SessionId> closedBefore) {
             this.closedBefore = Checks.notNull(closedBefore, "closedBefore");
+            return this;
+        }
+
+        /**
+         * Where revoked tickets are kept ({@link RelayServer#revokeTickets}); in memory by default.
+         * {@link TicketRevocations#file} keeps them across restarts. Behind several nodes, give each
+         * the same revocations and revoke on each (a node closes only its own connections).
+         */
+        public Builder revocations(TicketRevocations revocations) {
+            this.revocations = Checks.notNull(revocations, "revocations");
             return this;
         }
 

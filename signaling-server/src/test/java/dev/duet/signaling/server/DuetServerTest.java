@@ -87,6 +87,60 @@ class DuetServerTest {
     }
 
     @Test
+    void aRevokedTicketIsRefusedAndItsConnectionClosedAReplacementGetsInAndTheRevocationSurvivesARestart() throws Exception {
+        String revoked;
+        String replacement;
+        try (DuetServer duet = builder().start()) {
+            duet.book(BOOKING);
+            JoinDetails first = duet.join(SESSION, LEARNER);
+            assertThat(duet.join(SESSION, LEARNER).ticket()).as("the same ticket, as a leaked copy would be").isEqualTo(first.ticket());
+            RawClient learner = new RawClient(first.relayUrl());
+            RawClient copy = new RawClient(first.relayUrl());
+            RawClient again = new RawClient(first.relayUrl());
+            try {
+                learner.send(new Frame.Join(first.ticket(), "learner-client-1", 0));
+                learner.next(Frame.JoinAccepted.class);
+
+                assertThat(duet.revokeTickets(SESSION, LEARNER)).as("connections closed").isEqualTo(1);
+                assertThat(learner.next(Frame.Refused.class).message()).contains("revoked");
+                assertThat(learner.closeCode(Duration.ofSeconds(5))).isEqualTo(CloseCode.TICKET_INVALID.code());
+                copy.send(new Frame.Join(first.ticket(), "copy-client-1", 0));
+                assertThat(copy.next(Frame.Refused.class).code()).isEqualTo(CloseCode.TICKET_INVALID.code());
+
+                JoinDetails second = duet.join(SESSION, LEARNER);
+                assertThat(second.ticket()).isNotEqualTo(first.ticket());
+                assertThat(second.ticketExpiresAt()).isAfter(first.ticketExpiresAt());
+                again.send(new Frame.Join(second.ticket(), "learner-client-2", 0));
+                again.next(Frame.JoinAccepted.class);
+                revoked = first.ticket();
+                replacement = second.ticket();
+            } finally {
+                learner.close();
+                copy.close();
+                again.close();
+            }
+        }
+        assertThat(dir.resolve("attendance.jsonl.revoked")).as("kept next to the attendance file").exists();
+        try (DuetServer restarted = builder().start()) {
+            restarted.book(BOOKING);
+            RawClient old = new RawClient(restarted.relayUrl(SESSION));
+            RawClient fresh = new RawClient(restarted.relayUrl(SESSION));
+            try {
+                old.send(new Frame.Join(revoked, "learner-client-3", 0));
+                assertThat(old.next(Frame.Refused.class).code()).as("still revoked after the restart")
+                        .isEqualTo(CloseCode.TICKET_INVALID.code());
+                fresh.send(new Frame.Join(replacement, "learner-client-4", 0));
+                fresh.next(Frame.JoinAccepted.class);
+                assertThat(restarted.join(SESSION, LEARNER).ticket()).as("the replacement is handed out again")
+                        .isEqualTo(replacement);
+            } finally {
+                old.close();
+                fresh.close();
+            }
+        }
+    }
+
+    @Test
     void theJsonIsWhatDuetWebTakesWithTurnFirstAndSecretsStayOutOfText() throws Exception {
         try (DuetServer duet = builder().turn(turn, TURN_SERVER).publicUrl(URI.create("wss://calls.example.test/duet")).start()) {
             duet.book(BOOKING);

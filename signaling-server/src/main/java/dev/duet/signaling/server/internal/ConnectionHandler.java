@@ -59,6 +59,8 @@ public final class ConnectionHandler {
     private volatile LocalRoom room;               // set once on join
     private volatile Member member;
     private volatile String clientId = "";          // the client instance, set on join
+    /** The expiry of the ticket this connection joined with (revocation closes it by that); null before. */
+    private volatile Instant ticketExpiresAt;
     /** A newer connection resumes this one's id (docs/protocol.md §7.1): this one records no departure. */
     private volatile boolean superseded;
     /** While joining: the connection id the client asked to resume, which the store may give it instead of a fresh one. */
@@ -212,6 +214,13 @@ public final class ConnectionHandler {
         }
     }
 
+    /** Whether this connection belongs to {@code participant} and joined with a ticket expiring at or before {@code upTo}. */
+    boolean joinedWithRevoked(dev.duet.core.ParticipantId participant, Instant upTo) {
+        Member m = member;
+        Instant expiry = ticketExpiresAt;
+        return m != null && expiry != null && m.participant().equals(participant) && !expiry.isAfter(upTo);
+    }
+
     /** Whether {@code connection} is this one's: its id, or while it joins, the id it asked to resume. */
     boolean holds(ConnectionId connection) {
         Member m = member;
@@ -272,6 +281,12 @@ public final class ConnectionHandler {
                     "session " + sessionId + " is over", now);
             return;
         }
+        if (node.revocations().isRevoked(sessionId, ticket.participantId(), ticket.expiresAt())) {
+            close(CloseCode.TICKET_INVALID, "this ticket was revoked; ask the app for a new one");
+            log.info("session {}: join of {} refused from {}: the ticket was revoked", sessionId, ticket.participantId(),
+                    out.describe());
+            return;
+        }
         if (!node.joinAllowed(sessionId, ticket.participantId())) {
             // Not recorded: a join flood must not become an attendance-record flood.
             close(CloseCode.RATE_LIMITED, "too many joins: at most " + node.limits().joinsPerMinute()
@@ -286,6 +301,7 @@ public final class ConnectionHandler {
                 return;
             }
             member = proposed;
+            ticketExpiresAt = ticket.expiresAt();
             resuming = join.resume().map(Frame.Resume::connection).orElse(null);
             phase = Phase.JOINING;
         }
@@ -550,6 +566,20 @@ public final class ConnectionHandler {
     /** The relay failed on one of this connection's frames: 1011, and the client reconnects. */
     private void closeAfterFailure() {
         close(CloseCode.INTERNAL_ERROR, "the relay failed on a frame; reconnect");
+    }
+
+    /** Its ticket was revoked: a {@code refused} frame says so (as for a refused join), then 4401. */
+    void closeRevoked() {
+        String why = "this ticket was revoked; ask the app for a new one";
+        synchronized (this) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            if (phase == Phase.JOINED) {
+                send(new Frame.Refused(CloseCode.TICKET_INVALID.code(), CloseCode.TICKET_INVALID.label(), why, Optional.empty()));
+            }
+        }
+        close(CloseCode.TICKET_INVALID, why);
     }
 
     /** Marks this connection as taken over by a resume of its id, and closes it as replaced. */

@@ -361,6 +361,35 @@ public final class RelayNode implements AutoCloseable {
     }
 
     private volatile java.util.function.Predicate<SessionId> closedBefore = session -> false;
+    private volatile dev.duet.signaling.server.TicketRevocations revocations = dev.duet.signaling.server.TicketRevocations.inMemory();
+
+    /** Where revoked tickets are kept; see {@code RelayServer.Builder#revocations}. */
+    public void revocations(dev.duet.signaling.server.TicketRevocations revocations) {
+        this.revocations = revocations;
+    }
+
+    dev.duet.signaling.server.TicketRevocations revocations() {
+        return revocations;
+    }
+
+    /**
+     * Revokes {@code participant}'s tickets for {@code session} that expire at or before
+     * {@code expiringUpTo} (recorded first), and closes this node's connections that joined with one
+     * (4401). Returns how many it closed.
+     */
+    public int revoke(SessionId session, dev.duet.core.ParticipantId participant, Instant expiringUpTo) {
+        revocations.revoke(session, participant, expiringUpTo);
+        int closed = 0;
+        for (ConnectionHandler h : connections) {
+            if (h.sessionId().equals(session) && h.joinedWithRevoked(participant, expiringUpTo)) {
+                h.closeRevoked();
+                closed++;
+            }
+        }
+        log.info("session {}: tickets of {} expiring up to {} revoked; {} connection(s) closed", session, participant,
+                expiringUpTo, closed);
+        return closed;
+    }
     /** Sessions {@link #closedBefore} said were closed: asked once each. */
     private final Set<SessionId> knownClosed = ConcurrentHashMap.newKeySet();
 
