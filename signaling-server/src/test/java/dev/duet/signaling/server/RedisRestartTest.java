@@ -92,5 +92,13 @@ class RedisRestartTest {
         assertThat(expertEvents.lifecycle).noneMatch(e -> e instanceof JoinResult || e instanceof CloseReason);
         assertThat(learnerEvents.lifecycle).noneMatch(e -> e instanceof JoinResult || e instanceof CloseReason);
         assertThat(expert.state()).isEqualTo(SignalingTransport.State.JOINED);
+
+        // The connections closed while Redis was down (their departure could not be recorded) left
+        // the node's room anyway: once both leave, the node holds nothing.
+        expert.leave("done").get(10, TimeUnit.SECONDS);
+        learner.leave("done").get(10, TimeUnit.SECONDS);
+        late.close();
+        dev.duet.testing.Await.until(() -> node.sessionCount() == 0 && node.connectionCount() == 0, Duration.ofSeconds(10),
+                "the node holding no session and no connection");
     }
 }

@@ -443,27 +443,28 @@ public final class ConnectionHandler {
         if (me == null) {
             return;
         }
-        if (superseded) {
-            // A resume of this very connection id took over: its stay goes on, nothing to record.
+        try {
+            if (superseded) {
+                return; // a resume of this very connection id took over: its stay goes on, nothing to record
+            }
+            DepartureReason reason = base;
+            if (base == DepartureReason.LEFT || base == DepartureReason.CONNECTION_LOST) {
+                Optional<dev.duet.core.ParticipantId> hungUpBy = node.store().status(sessionId).hungUpBy();
+                if (hungUpBy.isPresent()) {
+                    reason = hungUpBy.get().equals(me.participant()) ? DepartureReason.HUNG_UP : DepartureReason.PEER_HUNG_UP;
+                }
+            }
+            if (node.store().left(sessionId, me, now, reason)) {
+                node.event(new AttendanceEvent.ParticipantLeft(RelayNode.newEventId(), sessionId, now, me.participant(),
+                        me.connection(), reason));
+                log.info("session {}: {} ({}) left on {}: {}", sessionId, me.participant(), me.role().code(), me.connection(),
+                        reason.code());
+            }
+        } finally {
+            // Out of the room even when the store failed: a closed connection gets no more events.
             if (room != null) {
                 node.leave(room, this);
             }
-            return;
-        }
-        DepartureReason reason = base;
-        if (base == DepartureReason.LEFT || base == DepartureReason.CONNECTION_LOST) {
-            Optional<dev.duet.core.ParticipantId> hungUpBy = node.store().status(sessionId).hungUpBy();
-            if (hungUpBy.isPresent()) {
-                reason = hungUpBy.get().equals(me.participant()) ? DepartureReason.HUNG_UP : DepartureReason.PEER_HUNG_UP;
-            }
-        }
-        if (node.store().left(sessionId, me, now, reason)) {
-            node.event(new AttendanceEvent.ParticipantLeft(RelayNode.newEventId(), sessionId, now, me.participant(), me.connection(), reason));
-            log.info("session {}: {} ({}) left on {}: {}", sessionId, me.participant(), me.role().code(), me.connection(),
-                    reason.code());
-        }
-        if (room != null) {
-            node.leave(room, this);
         }
     }
 
