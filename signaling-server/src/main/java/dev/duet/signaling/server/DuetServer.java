@@ -199,14 +199,7 @@ public final class DuetServer implements AutoCloseable {
      * @throws JoinUnavailableException if the session is unknown or over, or the participant is not booked into it
      */
     public JoinDetails join(SessionId session, ParticipantId participant) {
-        Checks.notNull(session, "session");
-        Checks.notNull(participant, "participant");
-        Booking booking = lookup.find(session).orElseThrow(() -> new JoinUnavailableException(
-                JoinUnavailableException.Reason.UNKNOWN_SESSION, "no session " + session.value() + " is booked"));
-        if (booking.participant(participant).isEmpty()) {
-            throw new JoinUnavailableException(JoinUnavailableException.Reason.NOT_A_PARTICIPANT, participant.value()
-                    + " is not booked into session " + session.value() + "; expected its expert or its learner");
-        }
+        Booking booking = bookingOf(session, participant);
         Instant now = clock.instant();
         if (closed.contains(session) || !now.isBefore(booking.closesAt()) || closedOnRecord(session)) {
             throw new JoinUnavailableException(JoinUnavailableException.Reason.SESSION_OVER, "session " + session.value()
@@ -243,6 +236,18 @@ public final class DuetServer implements AutoCloseable {
      * @throws JoinUnavailableException if the session is unknown or the participant is not booked into it
      */
     public int revokeTickets(SessionId session, ParticipantId participant) {
+        Booking booking = bookingOf(session, participant);
+        // Every ticket handed out so far expires at or before the one the issuer would hand out now (or
+        // a replacement handed out since an earlier revocation, a second after it).
+        Instant now = clock.instant();
+        Instant latest = now.isBefore(booking.closesAt()) ? issuer.ticketFor(booking, participant, now).expiresAt() : booking.closesAt();
+        Instant upTo = revocations.revokedUpTo(session, participant).map(r -> r.plusSeconds(1)).filter(r -> r.isAfter(latest))
+                .orElse(latest);
+        return relay.revokeTickets(session, participant, upTo);
+    }
+
+    /** {@code session}'s booking, checked to have {@code participant} as its expert or learner. */
+    private Booking bookingOf(SessionId session, ParticipantId participant) {
         Checks.notNull(session, "session");
         Checks.notNull(participant, "participant");
         Booking booking = lookup.find(session).orElseThrow(() -> new JoinUnavailableException(
@@ -251,13 +256,7 @@ public final class DuetServer implements AutoCloseable {
             throw new JoinUnavailableException(JoinUnavailableException.Reason.NOT_A_PARTICIPANT, participant.value()
                     + " is not booked into session " + session.value() + "; expected its expert or its learner");
         }
-        // Every ticket handed out so far expires at or before the one the issuer would hand out now (or
-        // a replacement handed out since an earlier revocation, a second after it).
-        Instant now = clock.instant();
-        Instant latest = now.isBefore(booking.closesAt()) ? issuer.ticketFor(booking, participant, now).expiresAt() : booking.closesAt();
-        Instant upTo = revocations.revokedUpTo(session, participant).map(r -> r.plusSeconds(1)).filter(r -> r.isAfter(latest))
-                .orElse(latest);
-        return relay.revokeTickets(session, participant, upTo);
+        return booking;
     }
 
     /** The WebSocket address of {@code session}: under the {@link Builder#publicUrl public URL} if one was given. */
