@@ -80,7 +80,12 @@ class NetworkDropTest {
             if (restartExpected) {
                 assertThat(pair.learner().restartOffers).as("the initiator restarted ICE\n%s", pair.learner().story()).isNotEmpty();
             }
-            pair.expert().awaitTwoWayMedia(Duration.ofSeconds(10)); // some media both ways after it, then hang up
+            // Three more seconds of media both ways, reported by both sides, so that the record holds
+            // media after the outage (a single report each may not overlap on the relay's clock); then hang up.
+            for (int k = 0; k < 3; k++) {
+                pair.expert().awaitTwoWayMedia(Duration.ofSeconds(10));
+                pair.learner().awaitTwoWayMedia(Duration.ofSeconds(10));
+            }
             pair.expertCall().hangUp("lesson over").get(10, TimeUnit.SECONDS);
             harness.awaitDeparture(CallHarness.LEARNER);
 
