@@ -200,6 +200,8 @@ public final class RedisSessionStore implements SessionStore {
     private final FrameCodec codec = new FrameCodec();
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService heartbeat;
+    /** Holds the event subscription (a blocking call) and schedules its retries. */
+    private final ScheduledExecutorService events;
     private volatile boolean closing;
 
     /** Connects to one Redis at {@code redisUri} ({@code redis://host:port}) and starts this node's heartbeat and subscription. */
@@ -236,13 +238,16 @@ public final class RedisSessionStore implements SessionStore {
         heartbeat.scheduleAtFixedRate(this::beat, 1, 1, TimeUnit.SECONDS);
         this.subscribeTo = subscribeTo;
         CountDownLatch subscribed = new CountDownLatch(1);
-        Thread listener = new Thread(() -> listen(subscribed), "duet-redis-events");
-        listener.setDaemon(true);
-        listener.start();
+        this.events = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "duet-redis-events");
+            t.setDaemon(true);
+            return t;
+        });
+        events.execute(() -> subscribe(subscribed, false, 200));
         try {
             if (!subscribed.await(10, TimeUnit.SECONDS)) {
                 closing = true;
-                listener.interrupt();
+                events.shutdownNow();
                 throw new IllegalStateException("could not subscribe to Redis events at " + subscribeTo.getHost() + ":"
                         + subscribeTo.getPort() + " within 10 s");
             }
@@ -258,52 +263,50 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     /**
-     * Holds the event subscription for the store's life: subscribes, and after a loss (Redis
-     * restarted, the network dropped) subscribes again with backoff (0.2 s doubling to 5 s), then
-     * runs {@link #onResubscribed}: events published while it was gone were missed, and a Redis that
-     * restarted without persistence has forgotten every session.
+     * One subscription to the session events, on the events thread; it returns when the subscription
+     * ends. Then, unless the store is closing, the next attempt is scheduled: 0.2 s after a
+     * subscription that had worked, and after a failed attempt twice the previous wait, up to 5 s.
+     * An attempt after a loss runs {@link #onResubscribed} once subscribed: events published while it
+     * was gone were missed, and a Redis that restarted without persistence has forgotten every session.
      */
-    private void listen(CountDownLatch firstSubscription) {
-        long delayMillis = 200;
-        boolean lost = false;
-        while (!closing) {
-            boolean[] resubscribed = {lost};
-            JedisPubSub subscription = new JedisPubSub() {
-                @Override
-                public void onPSubscribe(String pattern, int count) {
-                    firstSubscription.countDown();
-                    if (resubscribed[0]) {
-                        resubscribed[0] = false;
-                        reachable();
-                        log.warn("node {}: the Redis event subscription is back; checking this node's connections against the "
-                                + "shared state", nodeId);
-                        onResubscribed.run();
-                    }
+    private void subscribe(CountDownLatch firstSubscription, boolean afterLoss, long waitIfItFails) {
+        if (closing) {
+            return;
+        }
+        JedisPubSub subscription = new JedisPubSub() {
+            @Override
+            public void onPSubscribe(String pattern, int count) {
+                firstSubscription.countDown();
+                if (afterLoss) {
+                    reachable();
+                    log.warn("node {}: the Redis event subscription is back; checking this node's connections against the "
+                            + "shared state", nodeId);
+                    onResubscribed.run();
                 }
-
-                @Override
-                public void onPMessage(String pattern, String channel, String message) {
-                    dispatch(channel, message);
-                }
-            };
-            try (Jedis connection = new Jedis(subscribeTo)) {
-                subscriberConnection = connection;
-                pubSub = subscription;
-                connection.psubscribe(subscription, CHANNEL_PREFIX + "*");
-                delayMillis = 200;
-            } catch (RuntimeException e) {
-                if (closing) {
-                    return;
-                }
-                unreachable(e);
             }
-            lost = true;
-            try {
-                Thread.sleep(delayMillis); // a backoff between attempts, not an ordering of events
-            } catch (InterruptedException e) {
+
+            @Override
+            public void onPMessage(String pattern, String channel, String message) {
+                dispatch(channel, message);
+            }
+        };
+        long wait = waitIfItFails;
+        try (Jedis connection = new Jedis(subscribeTo)) {
+            subscriberConnection = connection;
+            pubSub = subscription;
+            connection.psubscribe(subscription, CHANNEL_PREFIX + "*"); // until the subscription ends
+            wait = 200;
+        } catch (RuntimeException e) {
+            if (closing) {
                 return;
             }
-            delayMillis = Math.min(5000, delayMillis * 2);
+            unreachable(e);
+        }
+        long next = Math.min(5000, wait * 2);
+        try {
+            events.schedule(() -> subscribe(firstSubscription, true, next), wait, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the store closed meanwhile
         }
     }
 
@@ -493,6 +496,7 @@ public final class RedisSessionStore implements SessionStore {
     public void close() {
         closing = true;
         heartbeat.shutdownNow();
+        events.shutdown(); // the subscription's thread ends once its connection is closed below
         try {
             JedisPubSub current = pubSub;
             if (current != null) {
