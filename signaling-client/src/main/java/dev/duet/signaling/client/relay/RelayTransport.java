@@ -107,10 +107,9 @@ public final class RelayTransport implements SignalingTransport {
     private Frame.Refused refusal;
     /** The relay's incarnation of the session's state at the last {@code joined}; null before the first. */
     private String incarnation;
-    /** This side's member entry and the peer's (null when absent), as the listener last heard them. */
-    private Member self;
+    /** The last {@code joined} (this side's member entry in it), and the peer as the listener last heard of it (null when absent). */
+    private JoinResult joinedAs;
     private Member peer;
-    private dev.duet.core.SessionId joinedSession;
     /**
      * After a resume on a relay that restarted, the peer the listener still believes present while
      * it has not resumed yet; null when none. Cleared when it comes back as it was, or reported gone
@@ -126,7 +125,16 @@ public final class RelayTransport implements SignalingTransport {
     private record PendingHangUp(String reason, CompletableFuture<Void> done) {}
 
     /** A send not yet accepted, with its frame encoded once for every (re)send. */
-    private record Pending(long seq, PeerMessage message, String frame, CompletableFuture<Void> accepted) {}
+    private record Pending(long seq, PeerMessage message, String frame, CompletableFuture<Void> accepted) {
+        Pending(long seq, PeerMessage message, CompletableFuture<Void> accepted) {
+            this(seq, message, CODEC.encode(new Frame.Send(seq, message)), accepted);
+        }
+
+        /** The same message under another number. */
+        Pending renumbered(long newSeq) {
+            return new Pending(newSeq, message, accepted);
+        }
+    }
 
     /**
      * @param connector opens wires to the relay session
@@ -293,7 +301,7 @@ public final class RelayTransport implements SignalingTransport {
                 return;
             }
             long seq = nextSeq++;
-            Pending pending = new Pending(seq, message, CODEC.encode(new Frame.Send(seq, message)), accepted);
+            Pending pending = new Pending(seq, message, accepted);
             int bytes = pending.frame().getBytes(StandardCharsets.UTF_8).length;
             if (bytes > FrameCodec.MAX_FRAME_BYTES) {
                 nextSeq--;
@@ -419,7 +427,7 @@ public final class RelayTransport implements SignalingTransport {
                     }
                     wire = opened;
                     Optional<Frame.Resume> resume = incarnation == null ? Optional.empty()
-                            : Optional.of(new Frame.Resume(incarnation, self.connection(), self.arrivedAt()));
+                            : Optional.of(new Frame.Resume(incarnation, joinedAs.self().connection(), joinedAs.self().arrivedAt()));
                     opened.send(CODEC.encode(new Frame.Join(tickets.ticket(), clientId, lastDelivered, resume)));
                 });
             }
@@ -527,10 +535,9 @@ public final class RelayTransport implements SignalingTransport {
         JoinResult result = new JoinResult(j.session(), j.self(), j.peer());
         boolean first = state == State.CONNECTING;
         state = State.JOINED;
-        Member selfBefore = self;
+        Member selfBefore = joinedAs == null ? null : joinedAs.self();
         Member peerBefore = awaitingPeerResume != null ? awaitingPeerResume : peer;
-        self = j.self();
-        joinedSession = j.session();
+        joinedAs = result;
         peer = j.peer().orElse(null);
         awaitingPeerResume = null;
         if (first) {
@@ -555,7 +562,7 @@ public final class RelayTransport implements SignalingTransport {
         }
         log.info("the peer did not come back within {} s of the relay's restart", PEER_RESUME_GRACE.toSeconds());
         awaitingPeerResume = null;
-        JoinResult alone = new JoinResult(joinedSession, self, Optional.empty());
+        JoinResult alone = new JoinResult(joinedAs.session(), joinedAs.self(), Optional.empty());
         notify(l -> l.onRejoined(alone));
     }
 
@@ -566,7 +573,7 @@ public final class RelayTransport implements SignalingTransport {
         long seq = lastAccepted;
         for (Pending p : all) {
             seq++;
-            outbox.addLast(new Pending(seq, p.message(), CODEC.encode(new Frame.Send(seq, p.message())), p.accepted()));
+            outbox.addLast(p.renumbered(seq));
         }
         nextSeq = seq + 1;
         acceptedUpTo = lastAccepted;
@@ -584,7 +591,7 @@ public final class RelayTransport implements SignalingTransport {
         }
         for (Pending p : later) {
             long seq = p.seq() - 1;
-            outbox.addLast(new Pending(seq, p.message(), CODEC.encode(new Frame.Send(seq, p.message())), p.accepted()));
+            outbox.addLast(p.renumbered(seq));
         }
         nextSeq--;
         sentUpTo = Math.min(sentUpTo, refusedSeq - 1);
