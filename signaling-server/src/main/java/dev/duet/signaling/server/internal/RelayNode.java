@@ -8,6 +8,7 @@ import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.FrameCodec;
 import dev.duet.signaling.server.BookingLookup;
 import dev.duet.signaling.server.RelayEventSink;
+import dev.duet.signaling.client.internal.TokenBucket;
 import dev.duet.signaling.server.RelayLimits;
 import java.time.Clock;
 import java.time.Duration;
@@ -410,19 +411,8 @@ public final class RelayNode implements AutoCloseable {
         return false;
     }
 
-    /** Joins left to one participant of one session: {@code joinsPerMinute} at most, refilled evenly. */
-    private static final class JoinAllowance {
-        double tokens;
-        long last;
-
-        JoinAllowance(double tokens, long last) {
-            this.tokens = tokens;
-            this.last = last;
-        }
-    }
-
-    private final java.util.concurrent.ConcurrentHashMap<String, JoinAllowance> joinAllowances =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Joins left to each participant of each session: {@code joinsPerMinute} at most, refilled evenly. */
+    private final ConcurrentHashMap<String, TokenBucket> joinAllowances = new ConcurrentHashMap<>();
 
     /**
      * Takes one join from {@code participant}'s allowance in {@code session}; false when it has none
@@ -431,17 +421,10 @@ public final class RelayNode implements AutoCloseable {
      */
     boolean joinAllowed(SessionId session, dev.duet.core.ParticipantId participant) {
         long now = ticks();
-        double capacity = limits.joinsPerMinute();
-        JoinAllowance a = joinAllowances.computeIfAbsent(session.value() + "\n" + participant.value(),
-                k -> new JoinAllowance(capacity, now));
-        synchronized (a) {
-            a.tokens = Math.min(capacity, a.tokens + (now - a.last) * (capacity / 60e9));
-            a.last = now;
-            if (a.tokens >= 1) {
-                a.tokens -= 1;
-                return true;
-            }
-            return false;
+        TokenBucket allowance = joinAllowances.computeIfAbsent(session.value() + "\n" + participant.value(),
+                k -> TokenBucket.perMinute(limits.joinsPerMinute(), now));
+        synchronized (allowance) {
+            return allowance.take(now);
         }
     }
 
@@ -449,8 +432,12 @@ public final class RelayNode implements AutoCloseable {
         try {
             Instant now = now();
             long ticks = ticks();
-            // An allowance untouched for a minute is full again: forgetting it changes nothing.
-            joinAllowances.values().removeIf(a -> ticks - a.last > 60_000_000_000L);
+            // A full allowance is no different from a new one: forgetting it changes nothing.
+            joinAllowances.values().removeIf(a -> {
+                synchronized (a) {
+                    return a.isFull(ticks);
+                }
+            });
             for (ConnectionHandler handler : connections) {
                 handler.sweep(now, ticks);
             }
