@@ -33,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -105,14 +104,13 @@ public final class NeighbourBench {
 
     /** The attacker's side, in a process of its own (as on another machine): runs one abuse until killed. */
     private static void attack(String kind, URI uri, String ticket, int port) throws Exception {
-        AtomicBoolean never = new AtomicBoolean();
         String oversized = "{\"v\":1,\"type\":\"leave\",\"reason\":\"" + "x".repeat(1024 * 1024) + "\"}";
         switch (kind) {
-            case "malformed" -> flood(uri, ticket, never, ws -> ws.sendText("{\"v\":1,\"type\":\"send\",\"seq\":x}"));
-            case "binary" -> flood(uri, ticket, never, ws -> ws.sendBinary(new byte[1024]));
-            case "oversized" -> flood(uri, ticket, never, ws -> ws.sendText(oversized));
-            case "joins" -> joinCycles(uri, ticket, never);
-            default -> slowloris(port, 500, never);
+            case "malformed" -> flood(uri, ticket, ws -> ws.sendText("{\"v\":1,\"type\":\"send\",\"seq\":x}"));
+            case "binary" -> flood(uri, ticket, ws -> ws.sendBinary(new byte[1024]));
+            case "oversized" -> flood(uri, ticket, ws -> ws.sendText(oversized));
+            case "joins" -> joinCycles(uri, ticket);
+            default -> slowloris(port, 500);
         }
     }
 
@@ -198,13 +196,13 @@ public final class NeighbourBench {
     }
 
     /** Joins the noisy session and sends as fast as it can; when the relay closes it (4429, 1009), joins again. */
-    private static void flood(URI uri, String ticket, AtomicBoolean stop, Sending sending) {
-        while (!stop.get()) {
+    private static void flood(URI uri, String ticket, Sending sending) {
+        while (true) { // until the bench kills this process
             try {
                 Ws ws = Ws.attacker(uri);
                 try {
                     ws.send(new Frame.Join(ticket, "noisy-learner-1", 0));
-                    while (!stop.get() && !ws.closed.isDone()) {
+                    while (!ws.closed.isDone()) {
                         sending.send(ws);
                     }
                 } finally {
@@ -217,8 +215,8 @@ public final class NeighbourBench {
     }
 
     /** Joins and leaves as fast as the relay lets it (it refuses beyond its per-participant allowance). */
-    private static void joinCycles(URI uri, String ticket, AtomicBoolean stop) {
-        while (!stop.get()) {
+    private static void joinCycles(URI uri, String ticket) {
+        while (true) { // until the bench kills this process
             try {
                 Ws ws = Ws.attacker(uri);
                 try {
@@ -238,7 +236,7 @@ public final class NeighbourBench {
     }
 
     /** {@code count} sockets that start an upgrade request and add one byte a second. */
-    private static void slowloris(int port, int count, AtomicBoolean stop) throws Exception {
+    private static void slowloris(int port, int count) throws Exception {
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
@@ -246,7 +244,7 @@ public final class NeighbourBench {
                 s.getOutputStream().write("GET /v1/sessions/noisy HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
                 sockets.add(s);
             }
-            while (!stop.get()) {
+            while (true) { // until the bench kills this process
                 for (Socket s : sockets) {
                     try {
                         OutputStream out = s.getOutputStream();
