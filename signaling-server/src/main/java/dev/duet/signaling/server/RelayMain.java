@@ -63,7 +63,7 @@ public final class RelayMain {
                    [--redis redis://host:port | --redis-cluster redis://h1:p1,redis://h2:p2]
                    [--attendance FILE] [--bookings FILE] [--settle-grace SECONDS]
                    [--rate CUR:AMOUNT] [--increment SECONDS] [--rounding up|down|nearest] [--minimum AMOUNT]
-                   [--no-show-fee AMOUNT] [--webhook URL] [--help]
+                   [--no-show-fee AMOUNT] [--webhook URL] [--permessage-deflate on|off] [--threads N] [--help]
             ticket keys: --ticket-keys FILE or DUET_TICKET_KEYS="keyId:base64secret;..."; webhook secret: DUET_WEBHOOK_SECRET""";
 
     private RelayMain() {}
@@ -101,7 +101,10 @@ public final class RelayMain {
             try {
                 JoinTicketVerifier verifier = new JoinTicketVerifier(options.keys(), Duration.ofSeconds(30));
                 RelayServer.Builder builder = RelayServer.builder(verifier).host(options.host()).port(options.port())
-                        .settleGrace(options.settleGrace());
+                        .settleGrace(options.settleGrace()).permessageDeflate(options.permessageDeflate());
+                if (options.threads() > 0) {
+                    builder.threads(options.threads());
+                }
                 if (options.redis() != null) {
                     builder.redis(options.redis());
                 } else if (!options.redisCluster().isEmpty()) {
@@ -164,7 +167,8 @@ public final class RelayMain {
     /** Parsed command line. {@code billing} is set when sessions are settled (--attendance, --bookings and --rate). */
     record Options(String host, int port, List<TicketKey> keys, java.net.URI redis, List<java.net.URI> redisCluster,
             Path attendance, Path bookings,
-            Duration settleGrace, BillingPolicy billing, java.net.URI webhook, byte[] webhookSecret) {
+            Duration settleGrace, BillingPolicy billing, java.net.URI webhook, byte[] webhookSecret, boolean permessageDeflate,
+            int threads) {
 
         @Override
         public String toString() {
@@ -172,7 +176,8 @@ public final class RelayMain {
                     + (redis != null ? ", redis " + redis.getHost() + ":" + redis.getPort() : "")
                     + (redisCluster.isEmpty() ? "" : ", redis cluster of " + redisCluster.size() + " seeds")
                     + (attendance != null ? ", attendance " + attendance : "") + (bookings != null ? ", bookings " + bookings : "")
-                    + (billing != null ? ", " + billing : "") + (webhook != null ? ", webhook " + webhook.getHost() : "") + "]";
+                    + (billing != null ? ", " + billing : "") + (webhook != null ? ", webhook " + webhook.getHost() : "")
+                    + (permessageDeflate ? ", permessage-deflate" : "") + (threads > 0 ? ", " + threads + " threads" : "") + "]";
         }
 
         @Override
@@ -201,6 +206,8 @@ public final class RelayMain {
             String minimum = "0";
             String noShowFee = "0";
             java.net.URI webhook = null;
+            boolean permessageDeflate = false;
+            int threads = 0; // the relay's default
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (!KNOWN.contains(flag)) {
@@ -242,6 +249,12 @@ public final class RelayMain {
                     };
                     case "--minimum" -> minimum = value;
                     case "--no-show-fee" -> noShowFee = value;
+                    case "--permessage-deflate" -> permessageDeflate = switch (value) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw new IllegalArgumentException("--permessage-deflate must be on or off, but was " + value);
+                    };
+                    case "--threads" -> threads = (int) number(flag, value, 4, 1024);
                     default -> { // --webhook
                         try {
                             webhook = java.net.URI.create(value);
@@ -289,12 +302,13 @@ public final class RelayMain {
                 throw new IllegalArgumentException("give --redis or --redis-cluster, not both");
             }
             return new Options(host, port, keys(keysText, keysSource), redis, redisCluster, attendance, bookings, settleGrace,
-                    billing, webhook, secret);
+                    billing, webhook, secret, permessageDeflate, threads);
         }
 
         private static final List<String> KNOWN = List.of("--host", "--port", "--ticket-keys", "--redis", "--redis-cluster",
                 "--attendance",
-                "--bookings", "--settle-grace", "--rate", "--increment", "--rounding", "--minimum", "--no-show-fee", "--webhook");
+                "--bookings", "--settle-grace", "--rate", "--increment", "--rounding", "--minimum", "--no-show-fee", "--webhook",
+                "--permessage-deflate", "--threads");
 
         private static java.net.URI redisUri(String flag, String value) {
             java.net.URI uri;

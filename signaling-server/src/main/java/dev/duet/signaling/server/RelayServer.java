@@ -39,6 +39,9 @@ public final class RelayServer implements AutoCloseable {
     /** Binary messages are never valid; small ones get an error frame, larger ones close with 1009. */
     static final int MAX_BINARY_MESSAGE = 1024;
 
+    /** Connections waiting to be accepted (the listen backlog). */
+    static final int ACCEPT_QUEUE = 511;
+
     private final Server server;
     private final RelayNode node;
     private final ScheduledExecutorService scheduler;
@@ -62,7 +65,11 @@ public final class RelayServer implements AutoCloseable {
         } else {
             store = new MemorySessionStore(b.limits.maxPendingDeliveries());
         }
-        this.server = new Server();
+        org.eclipse.jetty.util.thread.QueuedThreadPool pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(
+                b.threads, Math.min(2, b.threads), 60_000);
+        pool.setName("duet-relay");
+        pool.setReservedThreads(0); // no threads parked for "tryExecute": the relay's work is short and never blocks long
+        this.server = new Server(pool);
         this.node = new RelayNode(b.verifier, b.clock, b.nanoTicker, b.limits, b.sink, scheduler, store, b.bookings,
                 b.settleGrace, server.getThreadPool());
         node.closedBefore(b.closedBefore);
@@ -70,6 +77,9 @@ public final class RelayServer implements AutoCloseable {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(b.host);
         connector.setPort(b.port);
+        // The kernel's queue of connections not yet accepted: Jetty's default (50) drops bursts of
+        // connects, which clients retry only after a second. 511 is what Node and nginx use.
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.addBean(new dev.duet.signaling.server.internal.UpgradeDeadline(scheduler, b.limits.upgradeTimeout()));
         server.addConnector(connector);
         ContextHandler context = new ContextHandler("/");
@@ -79,6 +89,9 @@ public final class RelayServer implements AutoCloseable {
             // The node closes silent connections itself (4002); Jetty's timeout is only a backstop.
             container.setIdleTimeout(b.limits.idleTimeout().multipliedBy(3));
             container.addMapping("/v1/sessions/*", (request, response, callback) -> {
+                if (!b.permessageDeflate) {
+                    response.setExtensions(java.util.List.of()); // accept none of the extensions a client offers
+                }
                 String path = request.getHttpURI().getPath();
                 String id = path.substring(path.lastIndexOf('/') + 1);
                 try {
@@ -215,6 +228,8 @@ public final class RelayServer implements AutoCloseable {
         private Duration settleGrace = RelayNode.DEFAULT_SETTLE_GRACE;
         private ScheduledExecutorService scheduler;
         private java.util.function.LongSupplier nanoTicker = System::nanoTime;
+        private boolean permessageDeflate;
+        private int threads = defaultThreads();
 
         private Builder(JoinTicketVerifier verifier) {
             this.verifier = Checks.notNull(verifier, "verifier");
@@ -284,6 +299,36 @@ public final class RelayServer implements AutoCloseable {
             this.scheduler = Checks.notNull(scheduler, "scheduler");
             this.nanoTicker = Checks.notNull(nanoTicker, "nanoTicker");
             return this;
+        }
+
+        /**
+         * Whether the relay accepts a client's offer of {@code permessage-deflate} (RFC 7692);
+         * default {@code false}. Off, frames go uncompressed however the client asks: signalling
+         * frames are small and mostly incompressible SDP, and compression costs the relay about
+         * 4 times the memory per connection and most of its latency under load (measured in
+         * docs/benchmarks.md). Turn it on only for clients on metered, slow links.
+         */
+        public Builder permessageDeflate(boolean accept) {
+            this.permessageDeflate = accept;
+            return this;
+        }
+
+        /**
+         * The most threads the relay's pool runs (they read, handle and write every connection's
+         * frames; none is held per connection): default 8, or 4 per core on machines with more
+         * than 2. At least 4 (Jetty's acceptor and selector hold one each). Raise it only when the
+         * session store blocks for long (a distant Redis).
+         */
+        public Builder threads(int threads) {
+            if (threads < 4 || threads > 1024) {
+                throw new IllegalArgumentException("threads must be 4 to 1024, but was " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        static int defaultThreads() {
+            return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
         }
 
         public Builder limits(RelayLimits limits) {

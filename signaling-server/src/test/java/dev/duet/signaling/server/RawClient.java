@@ -27,6 +27,7 @@ final class RawClient implements AutoCloseable {
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final CompletableFuture<String> closeReason = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
     private final WebSocket socket;
 
     RawClient(URI uri) {
@@ -46,6 +47,13 @@ final class RawClient implements AutoCloseable {
                     }
 
                     @Override
+                    public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+                        pings.incrementAndGet(); // the JDK's WebSocket answers with a pong by itself
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
                     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
                         closeReason.complete(reason);
                         closeCode.complete(statusCode);
@@ -58,6 +66,11 @@ final class RawClient implements AutoCloseable {
                         closeCode.complete(-1);
                     }
                 }).join();
+    }
+
+    /** WebSocket pings received from the relay so far. */
+    int pings() {
+        return pings.get();
     }
 
     void send(Frame frame) {

@@ -47,6 +47,21 @@ class RelayMainTest {
                 .hasMessageContaining("secret must be at least 32 bytes");
     }
 
+    @Test
+    void compressionAndThePoolSizeAreOptionsCheckedForRange() {
+        Map<String, String> env = Map.of(RelayMain.KEYS_ENV, "k:" + SECRET);
+        RelayMain.Options defaults = RelayMain.Options.parse(new String[0], env);
+        assertThat(defaults.permessageDeflate()).isFalse();
+        assertThat(defaults.threads()).as("the relay's own default").isZero();
+        RelayMain.Options set = RelayMain.Options.parse(new String[] {"--permessage-deflate", "on", "--threads", "16"}, env);
+        assertThat(set.permessageDeflate()).isTrue();
+        assertThat(set.threads()).isEqualTo(16);
+        assertThatThrownBy(() -> RelayMain.Options.parse(new String[] {"--permessage-deflate", "yes"}, env))
+                .hasMessage("--permessage-deflate must be on or off, but was yes");
+        assertThatThrownBy(() -> RelayMain.Options.parse(new String[] {"--threads", "2"}, env))
+                .hasMessageContaining("--threads must be");
+    }
+
     private static final String WEBHOOK_SECRET = "a-webhook-secret-of-at-least-32-bytes!";
 
     @Test

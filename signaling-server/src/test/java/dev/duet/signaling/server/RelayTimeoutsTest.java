@@ -105,6 +105,30 @@ class RelayTimeoutsTest {
     }
 
     @Test
+    void theRelayPingsOnlyAConnectionThatHasBeenSilentForAPingInterval() throws Exception {
+        RelayLimits limits = RelayLimits.defaults();
+        relay(limits);
+        RawClient talker = connect();
+        talker.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
+        talker.next(Frame.JoinAccepted.class);
+        RawClient quiet = connect();
+        quiet.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0));
+        quiet.next(Frame.JoinAccepted.class);
+        talker.next(Frame.PeerJoined.class);
+        long interval = limits.pingInterval().toSeconds();
+        for (long s = 1; s <= interval; s++) {
+            time.advance(Duration.ofSeconds(1));
+            talker.send(new Frame.Ping(s)); // heard every virtual second
+            assertThat(talker.next(Frame.Pong.class).id()).isEqualTo(s);
+        }
+        Await.until(() -> quiet.pings() == 1, Duration.ofSeconds(5), "the silent connection pinged once its silence reached "
+                + interval + " s");
+        talker.send(new Frame.Ping(99));
+        talker.next(Frame.Pong.class);
+        assertThat(talker.pings()).as("a connection that talks needs no ping: it is heard").isZero();
+    }
+
+    @Test
     void joinsBeyondTheParticipantsAllowanceAreRefusedWith4429UnrecordedAndTheAllowanceRefills() throws Exception {
         relay(RelayLimits.defaults().withJoinsPerMinute(3));
         RawClient expert = connect();

@@ -31,6 +31,16 @@ final class TestSession {
         return ISSUER.issue(BOOKING, who, Instant.parse("2026-11-24T09:55:00Z"));
     }
 
+    /** A ticket for {@code who} in another session of the same two participants, at the same hour. */
+    static String ticket(SessionId session, ParticipantId who) {
+        Booking other = new Booking(session, BOOKING.expert(), BOOKING.learner(), BOOKING.start(), BOOKING.duration(),
+                BOOKING.openBefore(), BOOKING.graceAfter());
+        return ISSUER.issue(other, who, Instant.parse("2026-11-24T09:55:00Z"));
+    }
+
+    /** Inside the booking's window. */
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T09:58:00Z"), ZoneOffset.UTC);
+
     /** A clock the test moves; starts inside the booking's window. */
     static final class SettableClock extends Clock {
         private volatile Instant now = Instant.parse("2026-11-24T09:58:00Z");

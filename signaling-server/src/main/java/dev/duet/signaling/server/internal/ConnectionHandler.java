@@ -630,14 +630,12 @@ public final class ConnectionHandler {
         out.close(code.code(), code.label() + ": " + truncate(reason));
     }
 
-    /** Called by the node's sweeper: closes a connection that never joined or went silent; pings the rest. */
+    /**
+     * Called by the node's sweeper: closes a connection that never joined or went silent, and pings
+     * one that has been silent for a ping interval (a client that sends frames or pings of its own
+     * is never pinged). Cheap when there is nothing to do: no log context, one short lock.
+     */
     void sweep(Instant now, long ticks) {
-        try (LogContext ignored = logContext()) {
-            sweepNow(now, ticks);
-        }
-    }
-
-    private void sweepNow(Instant now, long ticks) {
         boolean awaitingJoin;
         long heard;
         synchronized (this) {
@@ -647,12 +645,17 @@ public final class ConnectionHandler {
             awaitingJoin = phase == Phase.AWAITING_JOIN;
             heard = lastHeard;
         }
-        if (awaitingJoin && ticks - openedAt >= node.limits().joinTimeout().toNanos()) {
-            close(CloseCode.JOIN_TIMEOUT, "no join within " + node.limits().joinTimeout().toSeconds() + " s");
-        } else if (ticks - heard >= node.limits().idleTimeout().toNanos()) {
-            departed(now, DepartureReason.IDLE);
-            closeBecause(DepartureReason.IDLE, CloseCode.IDLE_TIMEOUT, "no frame or pong for " + node.limits().idleTimeout().toSeconds() + " s");
-        } else if (ticks - lastPinged >= node.limits().pingInterval().toNanos()) {
+        dev.duet.signaling.server.RelayLimits limits = node.limits();
+        if (awaitingJoin && ticks - openedAt >= limits.joinTimeout().toNanos()) {
+            try (LogContext ignored = logContext()) {
+                close(CloseCode.JOIN_TIMEOUT, "no join within " + limits.joinTimeout().toSeconds() + " s");
+            }
+        } else if (ticks - heard >= limits.idleTimeout().toNanos()) {
+            try (LogContext ignored = logContext()) {
+                departed(now, DepartureReason.IDLE);
+                closeBecause(DepartureReason.IDLE, CloseCode.IDLE_TIMEOUT, "no frame or pong for " + limits.idleTimeout().toSeconds() + " s");
+            }
+        } else if (ticks - heard >= limits.pingInterval().toNanos() && ticks - lastPinged >= limits.pingInterval().toNanos()) {
             lastPinged = ticks;
             out.ping();
         }

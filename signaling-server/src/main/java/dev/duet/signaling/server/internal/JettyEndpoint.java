@@ -70,7 +70,9 @@ public final class JettyEndpoint implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketText(String text) {
-        handler.onText(text); // a failure inside is logged and closes with 1011 there
+        // A failure inside is logged and closes with 1011 there. The answers and deliveries it queues
+        // are written on this thread once it is done.
+        QueuedOutbound.deferringWrites(() -> handler.onText(text));
     }
 
     @Override

@@ -11,9 +11,12 @@ import java.util.function.Consumer;
 
 /**
  * A connection's outgoing frames, bounded: {@link #send} only queues (cheap, never blocks, safe
- * under any lock) and the frames are written one at a time, in order, on {@code writer}, never on
- * the caller's thread. When more than {@code maxQueuedBytes} wait, the client is not reading fast
- * enough: the queue stops taking frames and {@code onOverflow} runs once (it closes the connection).
+ * under any lock) and the frames are written one at a time, in order, never under the caller's
+ * locks: on {@code executor}, or, for frames queued inside {@link #deferringWrites}, by that
+ * thread once its work is done and it holds no lock (a frame handled on a connection's thread
+ * writes its answers and deliveries there, with no hand-off to another thread). When more than
+ * {@code maxQueuedBytes} wait, the client is not reading fast enough: the queue stops taking
+ * frames and {@code onOverflow} runs once (it closes the connection).
  */
 final class QueuedOutbound {
     /** Writes one text frame and calls {@code done} (with null, or the failure) once it is written; closes. */
@@ -40,6 +43,33 @@ final class QueuedOutbound {
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean overflowed = new AtomicBoolean();
 
+    /** The queues a thread inside {@link #deferringWrites} has sent on; it writes them when its work is done. */
+    private static final ThreadLocal<java.util.List<QueuedOutbound>> DEFERRED = new ThreadLocal<>();
+
+    /**
+     * Runs {@code work}, and then writes on this thread what it queued on any connection. Call
+     * holding no lock: the writes run here (they never block; Jetty writes what the socket takes
+     * and finishes the rest on its own threads).
+     */
+    static void deferringWrites(Runnable work) {
+        if (DEFERRED.get() != null) {
+            work.run(); // nested: the outer call writes
+            return;
+        }
+        java.util.List<QueuedOutbound> touched = new java.util.ArrayList<>(4);
+        DEFERRED.set(touched);
+        try {
+            work.run();
+        } finally {
+            DEFERRED.remove();
+            for (QueuedOutbound q : touched) {
+                if (!q.queue.isEmpty() && q.writing.compareAndSet(false, true)) {
+                    q.writeLoop();
+                }
+            }
+        }
+    }
+
     QueuedOutbound(FrameWriter writer, Executor executor, long maxQueuedBytes, AtomicLong nodeQueuedBytes, Runnable onOverflow) {
         this.writer = writer;
         this.executor = executor;
@@ -63,6 +93,13 @@ final class QueuedOutbound {
         }
         queuedBytes.addAndGet(size);
         queue.add(text);
+        java.util.List<QueuedOutbound> deferred = DEFERRED.get();
+        if (deferred != null) {
+            if (!deferred.contains(this)) {
+                deferred.add(this);
+            }
+            return true;
+        }
         if (writing.compareAndSet(false, true)) {
             executor.execute(this::writeLoop);
         }
