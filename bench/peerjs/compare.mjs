@@ -86,11 +86,14 @@ async function startServer(target, dir) {
   const port = await freePort();
   const log = openSync(path.join(dir, 'server.log'), 'w'); // the server's own output, kept for a look afterwards
   let child;
-  if (target === 'duet') {
+  if (target.startsWith('duet')) {
+    // "duet" runs --jar; any other "duet-<name>" runs --jar-<name> (a build to compare with, in the same run).
+    const jar = target === 'duet' ? args.jar : args[`jar-${target.slice(5)}`];
+    if (!jar) throw new Error(`target ${target} needs --jar-${target.slice(5)} <jar>`);
     const keys = path.join(dir, 'ticket-keys');
     writeFileSync(keys, `${KEY_ID}:${KEY.toString('base64')}\n`, { mode: 0o600 });
     const javaOpts = (args['java-opts'] ?? '').split(' ').filter(Boolean);
-    child = spawn('java', [...javaOpts, '-jar', args.jar, '--host', '127.0.0.1', '--port', String(port), '--ticket-keys', keys],
+    child = spawn('java', [...javaOpts, '-jar', jar, '--host', '127.0.0.1', '--port', String(port), '--ticket-keys', keys],
       { stdio: ['ignore', log, log] });
   } else {
     child = spawn(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), 'peerjs-server.mjs'), String(port)],
@@ -112,7 +115,7 @@ function processFigures(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const cpuTicks = Number(fields[11]) + Number(fields[12]); // utime + stime
-  return { rssMiB: rssKiB / 1024, threads, cpuMs: (cpuTicks * 1000) / TICKS_PER_SECOND };
+  return { rssMiB: rssKiB / 1024, threads, cpuMs: (cpuTicks * 1000) / TICKS_PER_SECOND, sysMs: (Number(fields[12]) * 1000) / TICKS_PER_SECOND };
 }
 
 // ---------------------------------------------------------------- clients
@@ -146,14 +149,15 @@ class Client {
     this.peerId = `${role === 'expert' ? 'l' : 'e'}-${sessionIndex}`;
     this.seq = 0; this.lastDelivered = 0; this.lastAcked = 0; this.ackTimer = null;
     this.selfConnection = null; this.peerConnection = null;
-    const url = target === 'duet'
+    this.duet = target.startsWith('duet');
+    const url = this.duet
       ? `ws://127.0.0.1:${port}/v1/sessions/${this.session}`
       : `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${this.id}&token=${this.id}t`;
     this.started = performance.now();
     this.joined = new Promise((resolve, reject) => { this.resolveJoined = resolve; this.rejectJoined = reject; });
     this.ws = new WebSocket(url, { perMessageDeflate: true });
     this.ws.on('open', () => {
-      if (target === 'duet') {
+      if (this.duet) {
         this.write({ v: 1, type: 'join', ticket: ticket(this.session, this.id, role), clientId: `${this.id}-client`, lastDelivered: 0 });
       } else {
         this.heartbeat = setInterval(() => this.ws.send('{"type":"HEARTBEAT"}'), 5000);
@@ -173,7 +177,7 @@ class Client {
     const frame = JSON.parse(data);
     const at = performance.now();
     this.counters.frames++;
-    if (this.target === 'duet') {
+    if (this.duet) {
       switch (frame.type) {
         case 'joined':
           this.selfConnection = frame.self.connection;
@@ -213,7 +217,7 @@ class Client {
 
   /** Sends one signal or chat message to the peer. */
   signal(msg) {
-    if (this.target === 'duet') {
+    if (this.duet) {
       this.write({ v: 1, type: 'send', seq: ++this.seq, msg: msg.type === 'chat' ? msg : { ...msg, epoch: this.epoch() } });
     } else {
       const type = { offer: 'OFFER', answer: 'ANSWER', candidate: 'CANDIDATE', chat: 'CANDIDATE' }[msg.type];
@@ -274,7 +278,7 @@ async function setups(pairs, counters, handlers) {
       const call = { started: performance.now(), expertHas: 0, learnerHas: 0, resolve };
       handlers.set(expert, call);
       handlers.set(learner, call);
-      if (expert.target === 'duet') {
+      if (expert.duet) {
         expert.signal({ type: 'ready' });
         learner.signal({ type: 'ready' });
       } else {
@@ -298,7 +302,7 @@ function offer(initiator) {
 
 function sendCandidates(client, side) {
   const all = Array.from({ length: CANDIDATES_PER_SIDE }, (_, i) => candidate(i, side));
-  if (client.target === 'duet') {
+  if (client.duet) {
     client.signal({ type: 'candidates', ufrag: 'Ab12', candidates: all });
   } else {
     for (const c of all) client.signal({ type: 'candidate', candidate: c });
@@ -333,7 +337,7 @@ async function chat(server, pairs, rate, seconds, latencies, state) {
   const clients = pairs.flat();
   state.latencies = null;
   state.sent = 0; state.received = 0;
-  let cpuBefore; let measuredSent = 0;
+  let cpuBefore; let sysBefore; let measuredSent = 0;
   const t0 = performance.now();
   let issued = 0;
   await new Promise((resolve) => {
@@ -341,7 +345,7 @@ async function chat(server, pairs, rate, seconds, latencies, state) {
       const elapsed = (performance.now() - t0) / 1000;
       if (state.latencies === null && elapsed >= warmUp) {
         state.latencies = latencies; state.sent = 0; state.received = 0;
-        cpuBefore = processFigures(server.pid).cpuMs;
+        ({ cpuMs: cpuBefore, sysMs: sysBefore } = processFigures(server.pid));
       }
       if (elapsed >= warmUp + seconds) { clearInterval(timer); resolve(); return; }
       const due = Math.floor(rate * elapsed) - issued;
@@ -356,14 +360,16 @@ async function chat(server, pairs, rate, seconds, latencies, state) {
   });
   measuredSent = state.sent;
   await sleep(1000); // the last messages' deliveries
-  const cpuMs = processFigures(server.pid).cpuMs - cpuBefore;
+  const after = processFigures(server.pid);
+  const cpuMs = after.cpuMs - cpuBefore;
+  const sysShare = (after.sysMs - sysBefore) / Math.max(1, cpuMs);
   const received = state.received;
   state.latencies = null;
   latencies.sort((a, b) => a - b);
   return {
     rate, sent: measuredSent, received,
     p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1],
-    cpuUsPerMessage: (cpuMs * 1000) / Math.max(1, received),
+    cpuUsPerMessage: (cpuMs * 1000) / Math.max(1, received), sysShare,
   };
 }
 
@@ -396,11 +402,8 @@ async function run(target, n) {
     await sleep(2000);
     counters.frames = 0;
     const joined = await join(server, n, counters, onMessage);
-    await sleep(2000);
-    const holdStart = processFigures(server.pid);
-    await sleep(6000);
+    await sleep(5000);
     const held = processFigures(server.pid);
-    const heldCpuPercent = (held.cpuMs - holdStart.cpuMs) / 60; // over 6 s, in % of one core
     const setup = await setups(joined.pairs, counters, handlers);
     const rates = [];
     for (const rate of RATES) rates.push(await chat(server, joined.pairs, rate, SECONDS, [], state));
@@ -412,6 +415,11 @@ async function run(target, n) {
       if (r.p99 > MAX_P99_MS || r.received < r.sent) break;
       maxRate = rate;
     }
+    // CPU with every socket held and no traffic, measured last: by now the JIT has settled.
+    await sleep(3000);
+    const holdStart = processFigures(server.pid);
+    await sleep(6000);
+    const heldCpuPercent = (processFigures(server.pid).cpuMs - holdStart.cpuMs) / 60; // over 6 s, in % of one core
     for (const c of joined.pairs.flat()) c.close();
     return {
       target, sessions: n, sockets: 2 * n, errors: counters.errors,
@@ -431,7 +439,7 @@ for (const n of SESSIONS) {
   for (const target of TARGETS) {
     const r = await run(target, n);
     results.push(r);
-    const rates = r.rates.map((x) => `${x.rate}/s p50 ${f(x.p50, 2)} p99 ${f(x.p99, 2)} ms, ${f(x.cpuUsPerMessage, 0)} µs cpu/msg, ${x.received}/${x.sent}`).join('; ');
+    const rates = r.rates.map((x) => `${x.rate}/s p50 ${f(x.p50, 2)} p99 ${f(x.p99, 2)} ms, ${f(x.cpuUsPerMessage, 0)} µs cpu/msg (${f(100 * x.sysShare, 0)} % in the kernel), ${x.received}/${x.sent}`).join('; ');
     console.log(`${target} N=${n}: joins ${f(r.joinsPerSecond, 0)}/s p50 ${f(r.joinP50)} p99 ${f(r.joinP99)} ms; `
       + `held rss ${f(r.heldRssMiB, 0)} MiB threads ${r.heldThreads} cpu ${f(r.heldCpuPercent)} % (empty ${f(r.idleRssMiB, 0)} MiB, ${r.idleThreads}); `
       + `setup p50 ${f(r.setupP50)} p99 ${f(r.setupP99)} ms, ${f(r.framesPerSetup)} frames; ${rates}; `

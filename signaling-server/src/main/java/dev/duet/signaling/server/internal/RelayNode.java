@@ -99,7 +99,9 @@ public final class RelayNode implements AutoCloseable {
             }
         });
         store.onStateMayBeLost(() -> writer.execute(this::resyncConnections));
-        this.sweeper = scheduler.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+        this.lastHousekeeping = ticks();
+        this.sweeper = scheduler.scheduleWithFixedDelay(this::sweep, SWEEP_PERIOD.toMillis(), SWEEP_PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** A new WebSocket connection for session {@code sessionId}. */
@@ -428,19 +430,33 @@ public final class RelayNode implements AutoCloseable {
         }
     }
 
+    /**
+     * How often the sweeper looks at every connection. Short, so that the pings of connections that
+     * fell silent together (they joined in one burst) go out spread over a second in small batches,
+     * not all in one tick ahead of everyone's messages; the rest of the housekeeping runs once a second.
+     */
+    static final Duration SWEEP_PERIOD = Duration.ofMillis(100);
+    private static final long HOUSEKEEPING_NANOS = Duration.ofSeconds(1).toNanos();
+    /** Node ticks of the last housekeeping round (touched by the sweeper thread alone). */
+    private long lastHousekeeping;
+
     private void sweep() {
         try {
             Instant now = now();
             long ticks = ticks();
+            for (ConnectionHandler handler : connections) {
+                handler.sweep(now, ticks);
+            }
+            if (ticks - lastHousekeeping < HOUSEKEEPING_NANOS) {
+                return;
+            }
+            lastHousekeeping = ticks;
             // A full allowance is no different from a new one: forgetting it changes nothing.
             joinAllowances.values().removeIf(a -> {
                 synchronized (a) {
                     return a.isFull(ticks);
                 }
             });
-            for (ConnectionHandler handler : connections) {
-                handler.sweep(now, ticks);
-            }
             for (SessionStore.Departure d : store.sweep(rooms.keySet(), now)) {
                 // Its node died without recording the departure: on the record at its last sign of life.
                 event(new AttendanceEvent.ParticipantLeft(messageEventId(d.session(), d.member().participant(),
