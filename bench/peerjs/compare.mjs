@@ -22,7 +22,10 @@
 // permessage-deflate, as browsers do; each server decides.
 //
 // Usage: node compare.mjs --jar <duet-signaling-server-all.jar> [--sessions 500,1000,2500,5000]
-//        [--targets duet,peerjs] [--rates 1000,2000] [--seconds 8] [--java-opts "..."] [--out results.json]
+//        [--targets duet,peerjs] [--rates 1000,2000] [--seconds 8] [--ramp on|off] [--java-opts "..."]
+//        [--out results.json]
+// More relay variants in the same run: --targets duet,duet-deflate,peerjs --args-deflate "--permessage-deflate on",
+// or another build: --targets duet,duet-base --jar-base old.jar.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -87,13 +90,15 @@ async function startServer(target, dir) {
   const log = openSync(path.join(dir, 'server.log'), 'w'); // the server's own output, kept for a look afterwards
   let child;
   if (target.startsWith('duet')) {
-    // "duet" runs --jar; any other "duet-<name>" runs --jar-<name> (a build to compare with, in the same run).
-    const jar = target === 'duet' ? args.jar : args[`jar-${target.slice(5)}`];
-    if (!jar) throw new Error(`target ${target} needs --jar-${target.slice(5)} <jar>`);
+    // "duet" runs --jar; "duet-<name>" runs --jar-<name> if given (another build), else --jar, with the
+    // relay options --args-<name> added (e.g. --args-deflate "--permessage-deflate on"), in the same run.
+    const name = target.slice(5);
+    const jar = args[`jar-${name}`] ?? args.jar;
+    const extra = (args[`args-${name}`] ?? '').split(' ').filter(Boolean);
     const keys = path.join(dir, 'ticket-keys');
     writeFileSync(keys, `${KEY_ID}:${KEY.toString('base64')}\n`, { mode: 0o600 });
     const javaOpts = (args['java-opts'] ?? '').split(' ').filter(Boolean);
-    child = spawn('java', [...javaOpts, '-jar', jar, '--host', '127.0.0.1', '--port', String(port), '--ticket-keys', keys],
+    child = spawn('java', [...javaOpts, '-jar', jar, '--host', '127.0.0.1', '--port', String(port), '--ticket-keys', keys, ...extra],
       { stdio: ['ignore', log, log] });
   } else {
     child = spawn(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), 'peerjs-server.mjs'), String(port)],
