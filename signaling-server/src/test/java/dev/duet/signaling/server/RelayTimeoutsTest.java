@@ -53,6 +53,14 @@ class RelayTimeoutsTest {
         return client;
     }
 
+    /** A client of {@code who} that has joined (its {@code joined} taken). */
+    private RawClient joined(dev.duet.core.ParticipantId who, String clientId) {
+        RawClient client = connect();
+        client.send(new Frame.Join(TestSession.ticket(who), clientId, 0));
+        client.next(Frame.JoinAccepted.class);
+        return client;
+    }
+
     /** Waits, in real time, until the relay has registered {@code n} connections (a socket opens asynchronously). */
     private void awaitConnections(int n) throws Exception {
         Await.until(() -> relay.connectionCount() == n, Duration.ofSeconds(5), n + " connections registered");
@@ -77,9 +85,7 @@ class RelayTimeoutsTest {
     void aClientThatFallsSilentIsDroppedAsIdleAtTheIdleTimeoutWhileOneThatTalksStays() throws Exception {
         RelayLimits limits = RelayLimits.defaults();
         relay(limits);
-        RawClient expert = connect();
-        expert.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
-        expert.next(Frame.JoinAccepted.class);
+        RawClient expert = joined(EXPERT, "expert-client-1");
         try (MuteClient vanished = new MuteClient(relay.sessionUri(SESSION),
                 RawClient.CODEC.encode(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0)))) {
             expert.next(Frame.PeerJoined.class);
@@ -108,12 +114,8 @@ class RelayTimeoutsTest {
     void theRelayPingsOnlyAConnectionThatHasBeenSilentForAPingInterval() throws Exception {
         RelayLimits limits = RelayLimits.defaults();
         relay(limits);
-        RawClient talker = connect();
-        talker.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
-        talker.next(Frame.JoinAccepted.class);
-        RawClient quiet = connect();
-        quiet.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0));
-        quiet.next(Frame.JoinAccepted.class);
+        RawClient talker = joined(EXPERT, "expert-client-1");
+        RawClient quiet = joined(LEARNER, "learner-client-1");
         talker.next(Frame.PeerJoined.class);
         long interval = limits.pingInterval().toSeconds();
         for (long s = 1; s <= interval; s++) {
@@ -131,13 +133,9 @@ class RelayTimeoutsTest {
     @Test
     void joinsBeyondTheParticipantsAllowanceAreRefusedWith4429UnrecordedAndTheAllowanceRefills() throws Exception {
         relay(RelayLimits.defaults().withJoinsPerMinute(3));
-        RawClient expert = connect();
-        expert.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
-        expert.next(Frame.JoinAccepted.class);
+        RawClient expert = joined(EXPERT, "expert-client-1");
         for (int i = 1; i <= 3; i++) { // one client reconnecting again and again
-            RawClient learner = connect();
-            learner.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0));
-            learner.next(Frame.JoinAccepted.class);
+            RawClient learner = joined(LEARNER, "learner-client-1");
             expert.next(Frame.PeerJoined.class);
         }
         RawClient fourth = connect();
@@ -151,14 +149,10 @@ class RelayTimeoutsTest {
                 .noneMatch(AttendanceEvent.JoinRefused.class::isInstance)
                 .filteredOn(AttendanceEvent.ParticipantJoined.class::isInstance).hasSize(4);
         // The expert's own allowance is its own.
-        RawClient expertAgain = connect();
-        expertAgain.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
-        expertAgain.next(Frame.JoinAccepted.class);
+        RawClient expertAgain = joined(EXPERT, "expert-client-1");
 
         time.advance(Duration.ofSeconds(20)); // 3 per minute: one more after 20 s
-        RawClient fifth = connect();
-        fifth.send(new Frame.Join(TestSession.ticket(LEARNER), "learner-client-1", 0));
-        fifth.next(Frame.JoinAccepted.class);
+        RawClient fifth = joined(LEARNER, "learner-client-1");
     }
 
     @Test
@@ -185,9 +179,7 @@ class RelayTimeoutsTest {
     @Test
     void aConnectionThatUpgradedInTimeOutlivesTheUpgradeDeadline() throws Exception {
         relay(RelayLimits.defaults().withUpgradeTimeout(Duration.ofSeconds(5)));
-        RawClient expert = connect();
-        expert.send(new Frame.Join(TestSession.ticket(EXPERT), "expert-client-1", 0));
-        expert.next(Frame.JoinAccepted.class);
+        RawClient expert = joined(EXPERT, "expert-client-1");
         for (int s = 1; s <= 7; s++) { // past the 5-s deadline, talking each virtual second (so never idle)
             time.advance(Duration.ofSeconds(1));
             expert.send(new Frame.Ping(s));
