@@ -23,26 +23,13 @@ import java.time.ZoneOffset;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A call never hangs: not on a wrong relay address, not on a many-threaded executor, not on a lost bye. */
 class CallEdgesTest {
-    private static MediaEngine engine;
-
-    @BeforeAll
-    static void engine() {
-        NetworkCheck.requireUsableInterface();
-        engine = MediaEngine.synthetic();
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
+    @RegisterExtension
+    static final SyntheticEngine engine = new SyntheticEngine();
 
     @Test
     void simultaneousArrivalsOnAManyThreadedExecutorAlwaysConnect() throws Exception {
@@ -54,12 +41,12 @@ class CallEdgesTest {
         try {
             for (int round = 0; round < 8; round++) {
                 // A fixed relay clock: both arrivals get the same stamp, the tie-break decides.
-                try (CallHarness session = new CallHarness(engine, RelayKind.WEBSOCKET, Clock.fixed(Instant.now(), ZoneOffset.UTC))) {
+                try (CallHarness session = new CallHarness(engine.get(), RelayKind.WEBSOCKET, Clock.fixed(Instant.now(), ZoneOffset.UTC))) {
                     CallRecorder expert = new CallRecorder("expert");
                     CallRecorder learner = new CallRecorder("learner");
-                    DuetCall expertCall = session.keep(DuetCall.builder(engine, session.transport(EXPERT, pool))
+                    DuetCall expertCall = session.keep(DuetCall.builder(engine.get(), session.transport(EXPERT, pool))
                             .listener(expert).media(LocalMedia.synthetic()));
-                    DuetCall learnerCall = session.keep(DuetCall.builder(engine, session.transport(LEARNER, pool))
+                    DuetCall learnerCall = session.keep(DuetCall.builder(engine.get(), session.transport(LEARNER, pool))
                             .listener(learner).media(LocalMedia.synthetic()));
                     expertCall.start();
                     learnerCall.start();
@@ -76,7 +63,7 @@ class CallEdgesTest {
 
     @Test
     void onEndedIsTheLastCallbackEvenWhenThePeersDepartureComesAfterItsBye() throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.WEBSOCKET)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.WEBSOCKET)) {
             CallHarness.Pair pair = session.flowingPair();
             pair.expertCall().hangUp("lesson over").get(10, TimeUnit.SECONDS);
             CallEnd end = pair.learner().await(pair.learner().ended, Duration.ofSeconds(10), "the learner's end");
@@ -91,7 +78,7 @@ class CallEdgesTest {
 
     @Test
     void aHangUpWhoseByeNeverArrivesStillEndsThePeersCall() throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.WEBSOCKET)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.WEBSOCKET)) {
             CallRecorder learner = new CallRecorder("learner");
             DuetCall learnerCall = session.call(LEARNER, learner);
             learnerCall.start().get(10, TimeUnit.SECONDS);
@@ -111,10 +98,10 @@ class CallEdgesTest {
 
     @Test
     void startFailsAtOnceOnARefusedUpgradeAndAfterTheJoinTimeoutWhenNothingListens() throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.WEBSOCKET)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.WEBSOCKET)) {
             URI wrongPath = URI.create(session.sessionUri().toString().replace("/v1/sessions/", "/v1/session/"));
             CallRecorder refused = new CallRecorder("refused");
-            DuetCall call = session.keep(DuetCall.builder(engine, RelayTransport.webSocket(wrongPath,
+            DuetCall call = session.keep(DuetCall.builder(engine.get(), RelayTransport.webSocket(wrongPath,
                     TicketSource.of(session.ticket(EXPERT)), Runnable::run)).listener(refused));
             long started = System.nanoTime();
             assertThatThrownBy(() -> call.start().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -127,7 +114,7 @@ class CallEdgesTest {
                 deadPort = probe.getLocalPort();
             }
             CallRecorder unreachable = new CallRecorder("unreachable");
-            DuetCall lost = session.keep(DuetCall.builder(engine, RelayTransport.webSocket(
+            DuetCall lost = session.keep(DuetCall.builder(engine.get(), RelayTransport.webSocket(
                     URI.create("ws://127.0.0.1:" + deadPort + "/v1/sessions/" + session.booking.sessionId().value()),
                     TicketSource.of(session.ticket(LEARNER)), Runnable::run, Duration.ofSeconds(2))).listener(unreachable));
             assertThatThrownBy(() -> lost.start().get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)

@@ -12,30 +12,17 @@ import dev.duet.core.MediaKind;
 import dev.duet.webrtc.CallHarness.RelayKind;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Leaving and coming back, one-way media, the listener's thread, and what a call refuses. */
 class CallLifecycleTest {
-    private static MediaEngine engine;
-
-    @BeforeAll
-    static void engine() {
-        NetworkCheck.requireUsableInterface();
-        engine = MediaEngine.synthetic();
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
+    @RegisterExtension
+    static final SyntheticEngine engine = new SyntheticEngine();
 
     @Test
     void aSideThatLeavesAndJoinsAgainGetsMediaFlowingAgainAndTheRelayRecordsBothStays() throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.WEBSOCKET)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.WEBSOCKET)) {
             CallHarness.Pair pair = session.flowingPair();
             CallRecorder expert = pair.expert();
             DuetCall expertCall = pair.expertCall();
@@ -62,7 +49,7 @@ class CallLifecycleTest {
 
     @Test
     void audioSentOneWayOnlyIsReportedOnBothSidesAsOneWayMedia() throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.IN_MEMORY)) {
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
             // The learner's microphone is missing: audio goes expert -> learner only.
@@ -89,7 +76,7 @@ class CallLifecycleTest {
 
     @Test
     void everyListenerCallbackRunsOnTheCallsOwnThread() throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.IN_MEMORY)) {
             CallHarness.Pair pair = session.flowingPair();
             CallRecorder expert = pair.expert();
             assertThat(expert.callbackThreads).as("threads that ran the expert's callbacks").singleElement()
@@ -104,7 +91,7 @@ class CallLifecycleTest {
 
     @Test
     void aCallRefusesWhatCannotWorkBeforeTouchingNativeCode() throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.IN_MEMORY)) {
             CallRecorder expert = new CallRecorder("expert");
             assertThatThrownBy(() -> session.builder(EXPERT, expert).media(LocalMedia.synthetic().withAudio(new LocalMedia.AudioInput.Device())).build())
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MediaEngine.devices()");

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The network between two connected peers drops every packet for 5 s (a blackhole routing rule in
@@ -27,22 +27,14 @@ import org.junit.jupiter.api.Test;
  * one interruption of about the outage's length.
  */
 class NetworkDropTest {
-    private static MediaEngine engine;
+    @RegisterExtension
+    static final SyntheticEngine engine = new SyntheticEngine();
 
     @BeforeAll
-    static void engine() throws Exception {
-        NetworkCheck.requireUsableInterface();
+    static void requireCuttableNetwork() throws Exception {
         if (!PeerCut.available()) {
             ProcessOutput.missing("no network namespace of this run's own whose routing rules the test may change "
                     + "(run it inside .ci/netns-run.sh, as root)", "the network drop test");
-        }
-        engine = MediaEngine.synthetic();
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        if (engine != null) {
-            engine.close();
         }
     }
 
@@ -60,7 +52,7 @@ class NetworkDropTest {
 
     private void cutAndRecover(Duration cut, boolean restartExpected) throws Exception {
         ScheduledExecutorService faults = Executors.newSingleThreadScheduledExecutor();
-        try (CallHarness harness = new CallHarness(engine, CallHarness.RelayKind.WEBSOCKET)) {
+        try (CallHarness harness = new CallHarness(engine.get(), CallHarness.RelayKind.WEBSOCKET)) {
             CallHarness.Pair pair = harness.flowingPair(); // the learner came second: it is the initiator
             Instant cutAt = Instant.now();
             PeerCut.drop();

@@ -23,9 +23,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two Java peers in a call through a relay process (no Redis); the relay is killed with SIGKILL
@@ -37,20 +36,8 @@ class RelayRestartCallTest {
     private static final ParticipantId EXPERT = ParticipantId.of("expert-ada");
     private static final ParticipantId LEARNER = ParticipantId.of("learner-bo");
     private static final byte[] SECRET = new byte[32];
-    private static MediaEngine engine;
-
-    @BeforeAll
-    static void engine() {
-        NetworkCheck.requireUsableInterface();
-        engine = MediaEngine.synthetic();
-    }
-
-    @AfterAll
-    static void closeEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
+    @RegisterExtension
+    static final SyntheticEngine engine = new SyntheticEngine();
 
     @Test
     void mediaFlowsThroughARelayRestartAndBothCallsResumeWithoutRenegotiating() throws Exception {
@@ -70,11 +57,11 @@ class RelayRestartCallTest {
             URI uri = URI.create("ws://127.0.0.1:" + port + "/v1/sessions/" + booking.sessionId().value());
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
-            DuetCall expertCall = DuetCall.builder(engine, RelayTransport.webSocket(uri,
+            DuetCall expertCall = DuetCall.builder(engine.get(), RelayTransport.webSocket(uri,
                     TicketSource.of(issuer.issue(booking, EXPERT, Instant.now())), expertThread)).listener(expert)
                     .statsInterval(Duration.ofSeconds(1)).media(LocalMedia.synthetic()).build();
             calls.add(expertCall);
-            DuetCall learnerCall = DuetCall.builder(engine, RelayTransport.webSocket(uri,
+            DuetCall learnerCall = DuetCall.builder(engine.get(), RelayTransport.webSocket(uri,
                     TicketSource.of(issuer.issue(booking, LEARNER, Instant.now())), learnerThread)).listener(learner)
                     .statsInterval(Duration.ofSeconds(1)).media(LocalMedia.synthetic()).build();
             calls.add(learnerCall);

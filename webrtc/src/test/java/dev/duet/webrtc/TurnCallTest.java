@@ -23,27 +23,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Calls through a real coturn (REST credentials), relay-only: the privacy mode and the TURN failure modes. */
 class TurnCallTest {
     private static final String SECRET = "duet-test-static-auth-secret-of-32b";
-    private static MediaEngine engine;
+    @RegisterExtension
+    static final SyntheticEngine engine = new SyntheticEngine();
     private static CoturnProcess coturn;
     private static TurnServerAddress server;
 
     @BeforeAll
     static void start() throws Exception {
-        NetworkCheck.requireUsableInterface();
         coturn = CoturnProcess.rest(SECRET);
         server = TurnServerAddress.of("127.0.0.1", coturn.port());
-        engine = MediaEngine.synthetic();
     }
 
     @AfterAll
     static void stop() {
-        if (engine != null) {
-            engine.close();
-        }
         if (coturn != null) {
             coturn.close();
         }
@@ -65,7 +62,7 @@ class TurnCallTest {
 
     @Test
     void relayOnlyCallsGoThroughTheTurnServerOnBothSidesAndMediaFlows() throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.IN_MEMORY)) {
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
             RestTurnCredentials rest = credentials(SECRET);
@@ -103,7 +100,7 @@ class TurnCallTest {
     }
 
     private void assertRefused(Issue issue) throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.IN_MEMORY)) {
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
             RestTurnCredentials good = credentials(SECRET);
@@ -132,7 +129,7 @@ class TurnCallTest {
 
     @Test
     void turnCredentialsAreRefreshedBeforeExpiryMidCallAndMediaKeepsFlowingThroughTheRelay() throws Exception {
-        try (CallHarness session = new CallHarness(engine, RelayKind.IN_MEMORY)) {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.IN_MEMORY)) {
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
             RestTurnCredentials rest = credentials(SECRET);

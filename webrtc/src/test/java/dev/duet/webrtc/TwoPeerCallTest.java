@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -27,22 +28,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class TwoPeerCallTest {
     private static final Duration MEDIA_WAIT = Duration.ofSeconds(30);
-    private static MediaEngine engine;
+    @RegisterExtension
+    static final SyntheticEngine engine = new SyntheticEngine();
     private static ScheduledExecutorService later;
 
     @BeforeAll
-    static void engine() {
-        NetworkCheck.requireUsableInterface();
-        engine = MediaEngine.synthetic();
+    static void later() {
         later = Executors.newSingleThreadScheduledExecutor();
     }
 
     @AfterAll
-    static void closeEngine() {
-        if (engine != null) {
-            engine.close();
-            assertThat(engine.openCalls()).isZero();
-        }
+    static void stopLater() {
         if (later != null) {
             later.shutdownNow();
         }
@@ -65,7 +61,7 @@ class TwoPeerCallTest {
     private void callWith(RelayKind kind, Arrival arrival) throws Exception {
         // Simultaneous arrivals get the same relay stamp (a fixed relay clock): the tie-break decides.
         Clock relayClock = arrival == Arrival.SIMULTANEOUS ? Clock.fixed(Instant.now(), ZoneOffset.UTC) : Clock.systemUTC();
-        try (CallHarness session = new CallHarness(engine, kind, relayClock)) {
+        try (CallHarness session = new CallHarness(engine.get(), kind, relayClock)) {
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
             DuetCall expertCall = session.call(EXPERT, expert);
@@ -127,7 +123,7 @@ class TwoPeerCallTest {
 
     /** Expert first (the answerer), learner second (the initiator); one of them gets its media late. */
     private CallRecorder[] callWithLateMedia(RelayKind kind, LateSide side, Duration delay) throws Exception {
-        try (CallHarness session = new CallHarness(engine, kind)) {
+        try (CallHarness session = new CallHarness(engine.get(), kind)) {
             CallRecorder expert = new CallRecorder("expert");
             CallRecorder learner = new CallRecorder("learner");
             boolean expertLate = side == LateSide.ANSWERER;
