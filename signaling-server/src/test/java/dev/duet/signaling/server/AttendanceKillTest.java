@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.Booking;
 import dev.duet.core.JoinTicketIssuer;
-import dev.duet.core.Participant;
 import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.SessionReport;
@@ -26,7 +25,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,10 +45,8 @@ class AttendanceKillTest {
     @Test
     void noAcknowledgedEventIsLostWhenTheRelayIsKilledAndReplayGivesTheSameReport() throws Exception {
         Path file = dir.resolve("attendance.jsonl");
-        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Booking booking = new Booking(SessionId.of("kill-" + start.getEpochSecond()), Participant.expert("expert-ada", "Ada"),
-                Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
-        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+        Booking booking = TestSession.startingNow("kill-");
+        JoinTicketIssuer issuer = TestSession.ISSUER;
 
         Process relay = startRelay(file);
         ConnectionId learnerConnection = null;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.Booking;
 import dev.duet.core.JoinTicketIssuer;
-import dev.duet.core.Participant;
-import dev.duet.core.SessionId;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
@@ -14,7 +12,6 @@ import dev.duet.testing.RedisProcess;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -38,11 +35,8 @@ class NodeFailoverTest {
                 RelayServer nodeB = RelayServer.builder(TestSession.VERIFIER).redis(redis.uri()).start()) {
             nodeA = RelayProcess.launch("--port", "0", "--redis", redis.uri().toString());
             int portA = RelayProcess.awaitPort(nodeA);
-            Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            Booking booking = new Booking(SessionId.of("failover-" + start.getEpochSecond()),
-                    Participant.expert("expert-ada", "Ada"), Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1),
-                    Duration.ofMinutes(10), Duration.ofMinutes(15));
-            JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+            Booking booking = TestSession.startingNow("failover-");
+            JoinTicketIssuer issuer = TestSession.ISSUER;
             List<URI> nodes = List.of(URI.create("ws://127.0.0.1:" + portA + "/v1/sessions/" + booking.sessionId().value()),
                     nodeB.sessionUri(booking.sessionId()));
             RecordingListener expertEvents = new RecordingListener("expert-session");

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.duet.core.Booking;
 import dev.duet.core.DepartureReason;
 import dev.duet.core.JoinTicketIssuer;
-import dev.duet.core.Participant;
-import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.AttendanceLedger;
 import dev.duet.core.attendance.AttendanceRules;
@@ -18,7 +16,6 @@ import dev.duet.testing.ProcessOutput;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,10 +36,8 @@ class PeerKilledTest {
     @Test
     void aKilledPeerIsSeenGoneWithinTenSecondsAndCountedUpToItsDeath() throws Exception {
         List<AttendanceEvent> events = new CopyOnWriteArrayList<>();
-        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Booking booking = new Booking(SessionId.of("killed-" + start.getEpochSecond()), Participant.expert("expert-ada", "Ada"),
-                Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
-        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+        Booking booking = TestSession.startingNow("killed-");
+        JoinTicketIssuer issuer = TestSession.ISSUER;
         ExecutorService expertThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "expert-session"));
         ScheduledExecutorService expertReports = Executors.newSingleThreadScheduledExecutor();
         Process learner = null;

@@ -27,7 +27,7 @@ class RedisClusterRelayTest {
     private static RedisClusterProcess cluster;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+    private final JoinTicketIssuer issuer = TestSession.ISSUER;
 
     @BeforeAll
     static void startCluster() throws Exception {

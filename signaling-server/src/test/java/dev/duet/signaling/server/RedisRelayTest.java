@@ -19,7 +19,6 @@ import dev.duet.signaling.client.wire.Frame;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -36,7 +35,7 @@ class RedisRelayTest {
     private static int sessionCounter;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+    private final JoinTicketIssuer issuer = TestSession.ISSUER;
     private Booking booking;
 
     @BeforeAll
@@ -60,10 +59,7 @@ class RedisRelayTest {
 
     /** A fresh session around the real time (the nodes run on the system clock). */
     private SessionId newSession() {
-        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        booking = new Booking(SessionId.of("redis-s" + (++sessionCounter) + "-" + start.getEpochSecond()),
-                Participant.expert("expert-ada", "Ada"), Participant.learner("learner-bo", "Bo"), start,
-                Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+        booking = TestSession.startingNow("redis-s" + (++sessionCounter) + "-");
         return booking.sessionId();
     }
 

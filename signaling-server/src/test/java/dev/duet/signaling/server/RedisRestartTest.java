@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.Booking;
 import dev.duet.core.JoinTicketIssuer;
-import dev.duet.core.Participant;
-import dev.duet.core.SessionId;
 import dev.duet.signaling.client.CloseReason;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.SignalingTransport;
@@ -15,7 +13,6 @@ import dev.duet.signaling.client.wire.Frame;
 import dev.duet.testing.RedisProcess;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,11 +52,8 @@ class RedisRestartTest {
     void theNodeDegradesWhileRedisIsDownAndRecoversByItselfWhenItComesBackEmpty() throws Exception {
         RedisProcess redis = keep(RedisProcess.start());
         RelayServer node = keep(RelayServer.builder(TestSession.VERIFIER).redis(redis.uri()).start());
-        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Booking booking = new Booking(SessionId.of("redis-restart-" + start.getEpochSecond()),
-                Participant.expert("expert-ada", "Ada"), Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1),
-                Duration.ofMinutes(10), Duration.ofMinutes(15));
-        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+        Booking booking = TestSession.startingNow("redis-restart-");
+        JoinTicketIssuer issuer = TestSession.ISSUER;
         RecordingListener expertEvents = new RecordingListener("expert-session");
         RecordingListener learnerEvents = new RecordingListener("learner-session");
         SignalingTransport expert = keep(RelayTransport.webSocket(node.sessionUri(booking.sessionId()),

@@ -29,7 +29,7 @@ class RelayEfficiencyTest {
         try (Socket socket = new Socket("127.0.0.1", relay.port())) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
-            String key = Base64.getEncoder().encodeToString("duet-compression-k".substring(0, 16).getBytes(StandardCharsets.US_ASCII));
+            String key = Base64.getEncoder().encodeToString("sixteen-byte-key".getBytes(StandardCharsets.US_ASCII));
             out.write(("GET /v1/sessions/s-42 HTTP/1.1\r\nHost: 127.0.0.1:" + relay.port() + "\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
                     + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.duet.attendance.JsonLinesAttendanceStore;
 import dev.duet.core.Booking;
 import dev.duet.core.JoinTicketIssuer;
-import dev.duet.core.Participant;
-import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.SessionReport;
-import dev.duet.signaling.client.ChatMessage;
 import dev.duet.signaling.client.JoinResult;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
@@ -19,7 +16,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -56,10 +52,8 @@ class RelayRestartTest {
     @Test
     void bothClientsResumeAfterTheRelayIsKilledAndRestartedNothingLostNothingTwiceNoFalseDeparture() throws Exception {
         Path file = dir.resolve("attendance.jsonl");
-        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Booking booking = new Booking(SessionId.of("restart-" + start.getEpochSecond()), Participant.expert("expert-ada", "Ada"),
-                Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
-        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+        Booking booking = TestSession.startingNow("restart-");
+        JoinTicketIssuer issuer = TestSession.ISSUER;
 
         Process relay = startRelay(file, 0);
         int port = RelayProcess.awaitPort(relay);
@@ -129,10 +123,8 @@ class RelayRestartTest {
     @Test
     void aSessionClosedBeforeTheRelayRestartedStaysClosedAfterIt() throws Exception {
         Path file = dir.resolve("attendance.jsonl");
-        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Booking booking = new Booking(SessionId.of("closed-" + start.getEpochSecond()), Participant.expert("expert-ada", "Ada"),
-                Participant.learner("learner-bo", "Bo"), start, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
-        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+        Booking booking = TestSession.startingNow("closed-");
+        JoinTicketIssuer issuer = TestSession.ISSUER;
         String learnerTicket = issuer.issue(booking, TestSession.LEARNER, Instant.now()); // valid for the whole window
 
         Process relay = startRelay(file, 0, "--settle-grace", "0");

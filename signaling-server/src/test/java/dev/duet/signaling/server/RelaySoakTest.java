@@ -41,7 +41,7 @@ class RelaySoakTest {
     @Test
     void sessionsInWavesLeaveNoSessionSocketOrThreadBehindAndMemoryReturnsNearItsBaseline() throws Exception {
         int sessions = Integer.getInteger("duet.soak.sessions", 100);
-        JoinTicketIssuer issuer = new JoinTicketIssuer(TestSession.KEY, Duration.ofHours(2));
+        JoinTicketIssuer issuer = TestSession.ISSUER;
         Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         ExecutorService drivers = Executors.newFixedThreadPool(16);
         try (RelayServer relay = RelayServer.builder(TestSession.VERIFIER).settleGrace(Duration.ZERO).start()) {

@@ -38,6 +38,17 @@ final class TestSession {
         return ISSUER.issue(other, who, Instant.parse("2026-11-24T09:55:00Z"));
     }
 
+    /**
+     * A one-hour booking of the same two participants, starting now (to the second), for tests
+     * that run a relay process on the real clock; its session id is {@code sessionPrefix} and the
+     * start's epoch second, so reruns do not meet.
+     */
+    static Booking startingNow(String sessionPrefix) {
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return new Booking(SessionId.of(sessionPrefix + start.getEpochSecond()), BOOKING.expert(), BOOKING.learner(), start,
+                Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+    }
+
     /** Inside the booking's window. */
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-24T09:58:00Z"), ZoneOffset.UTC);
 
