@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param messagesPerSecond     sustained frames per second per connection; above it frames are dropped with {@code rate-limited}
  * @param burst                 frames a connection may send at once before the rate applies
  * @param maxSessionsPerNode    sessions one node holds; a join that would open one more is closed with 4503
- * @param pingInterval          how often the relay pings each connection
+ * @param pingInterval          how long a connection may be silent (no frame, no pong) before the relay pings it
  * @param idleTimeout           a connection silent this long (no frame, no pong) is closed with 4002 and its participant has left
  * @param joinTimeout           a connection that has not sent {@code join} this long after opening is closed with 4408
  * @param maxPendingDeliveries  deliveries kept per participant until acknowledged (also while away); the oldest go first
@@ -101,7 +101,7 @@ public record RelayLimits(
                 upgradeTimeout, joinsPerMinute);
     }
 
-    /** These limits with another pingInterval (how often the relay pings each connection). */
+    /** These limits with another pingInterval (how long a connection may be silent before the relay pings it). */
     public RelayLimits withPingInterval(Duration pingInterval) {
         return new RelayLimits(messagesPerSecond, burst, maxSessionsPerNode, pingInterval, idleTimeout, joinTimeout, maxPendingDeliveries, maxQueuedBytes,
                 upgradeTimeout, joinsPerMinute);

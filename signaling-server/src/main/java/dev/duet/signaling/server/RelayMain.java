@@ -254,7 +254,7 @@ public final class RelayMain {
                         case "off" -> false;
                         default -> throw new IllegalArgumentException("--permessage-deflate must be on or off, but was " + value);
                     };
-                    case "--threads" -> threads = (int) number(flag, value, 4, 1024);
+                    case "--threads" -> threads = (int) number(flag, value, RelayServer.MIN_THREADS, RelayServer.MAX_THREADS);
                     default -> { // --webhook
                         try {
                             webhook = java.net.URI.create(value);

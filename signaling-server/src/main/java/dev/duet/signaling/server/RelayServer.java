@@ -39,6 +39,9 @@ public final class RelayServer implements AutoCloseable {
     /** Binary messages are never valid; small ones get an error frame, larger ones close with 1009. */
     static final int MAX_BINARY_MESSAGE = 1024;
 
+    /** The pool's size range: Jetty's acceptor and selector hold a thread each, and some must be left for work. */
+    static final int MIN_THREADS = 4;
+    static final int MAX_THREADS = 1024;
     /** Connections waiting to be accepted (the listen backlog). */
     static final int ACCEPT_QUEUE = 511;
 
@@ -68,7 +71,7 @@ public final class RelayServer implements AutoCloseable {
         org.eclipse.jetty.util.thread.QueuedThreadPool pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(
                 b.threads, Math.min(2, b.threads), 60_000);
         pool.setName("duet-relay");
-        pool.setReservedThreads(0); // no threads parked for "tryExecute": the relay's work is short and never blocks long
+        pool.setReservedThreads(0); // no idle threads parked beside the pool: a small pool keeps every thread for work
         this.server = new Server(pool);
         this.node = new RelayNode(b.verifier, b.clock, b.nanoTicker, b.limits, b.sink, scheduler, store, b.bookings,
                 b.settleGrace, server.getThreadPool());
@@ -320,8 +323,8 @@ public final class RelayServer implements AutoCloseable {
          * session store blocks for long (a distant Redis).
          */
         public Builder threads(int threads) {
-            if (threads < 4 || threads > 1024) {
-                throw new IllegalArgumentException("threads must be 4 to 1024, but was " + threads);
+            if (threads < MIN_THREADS || threads > MAX_THREADS) {
+                throw new IllegalArgumentException("threads must be " + MIN_THREADS + " to " + MAX_THREADS + ", but was " + threads);
             }
             this.threads = threads;
             return this;
