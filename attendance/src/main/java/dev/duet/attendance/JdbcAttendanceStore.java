@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL (the driver is the app's dependency). One table, {@code duet_attendance_events}
  * ({@code event_id} primary key, {@code session_id}, {@code at_epoch_ms}, {@code body} as JSON text),
  * created if missing. An append commits before it returns; a repeated event id is ignored
- * ({@code ON CONFLICT DO NOTHING}). Thread-safe; operations are serialised.
+ * ({@code ON CONFLICT DO NOTHING}). Thread-safe; operations are serialised, and appends from many
+ * threads share transactions (group commit, see {@link #append}).
  *
  * <p>Connections: {@link #of(DataSource, String)} borrows one from the app's {@link DataSource} (a
  * pool such as HikariCP) for every operation and gives it back, so the pool's own checks and
@@ -43,8 +44,17 @@ public final class JdbcAttendanceStore implements AttendanceStore {
         void close() throws SQLException;
     }
 
+    /** Group commit: appends waiting for the next transaction, and whether a thread is writing one. */
+    private static final class Commits {
+        final List<Pending> queued = new ArrayList<>();
+        boolean leading;
+        long count;
+    }
+
     private final Connections connections;
     private final String description;
+    private final Commits commits = new Commits();
+    private boolean closed; // guarded by commits
 
     private JdbcAttendanceStore(Connections connections, String description) throws SQLException {
         this.connections = connections;
@@ -191,23 +201,141 @@ public final class JdbcAttendanceStore implements AttendanceStore {
         return text.replaceAll("(?i)password=[^&;\\s]*", "password=(redacted)");
     }
 
+    /** An append waiting for the group commit that stores it. */
+    private static final class Pending {
+        final AttendanceEvent event;
+        final String body;
+        boolean done;
+        SQLException failure;
+
+        Pending(AttendanceEvent event, String body) {
+            this.event = event;
+            this.body = body;
+        }
+    }
+
+    /**
+     * Stores {@code event} and returns once it is committed. Group commit: appends that arrive while
+     * another thread is writing wait together, and the next of them to lead inserts all of their
+     * events in one transaction, so many sessions writing at once share commits. If that
+     * transaction fails for a reason other than a broken connection, the leader stores the batch's
+     * events one by one, so one event the database refuses fails only its own append.
+     */
     @Override
     public void append(AttendanceEvent event) {
         Checks.notNull(event, "event");
-        try {
-            run(c -> {
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO duet_attendance_events"
-                        + " (event_id, session_id, at_epoch_ms, seq, body) VALUES (?, ?, ?,"
-                        + " (SELECT COALESCE(MAX(seq), 0) + 1 FROM duet_attendance_events), ?) ON CONFLICT (event_id) DO NOTHING")) {
-                    insert.setString(1, event.eventId());
-                    insert.setString(2, event.session().value());
-                    insert.setLong(3, event.at().toEpochMilli());
-                    insert.setString(4, AttendanceJson.encode(event));
-                    return insert.executeUpdate();
+        Pending mine = new Pending(event, AttendanceJson.encode(event));
+        List<Pending> batch = null;
+        synchronized (commits) {
+            if (closed) {
+                throw new AttendanceStoreException("the attendance store " + description + " is closed", null);
+            }
+            commits.queued.add(mine);
+            while (!mine.done) {
+                if (!commits.leading) {
+                    if (closed) {
+                        commits.queued.remove(mine);
+                        throw new AttendanceStoreException("the attendance store " + description
+                                + " was closed before event " + event.eventId() + " was stored", null);
+                    }
+                    commits.leading = true;
+                    batch = new ArrayList<>(commits.queued); // holds mine: a waiter's event stays queued until a leader takes it
+                    commits.queued.clear();
+                    break;
                 }
-            });
+                try {
+                    commits.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AttendanceStoreException("interrupted while waiting to store event " + event.eventId()
+                            + " (it may still be stored)", null);
+                }
+            }
+        }
+        if (batch != null) {
+            commit(batch);
+        }
+        if (mine.failure != null) {
+            throw new AttendanceStoreException("cannot store event " + event.eventId() + " in " + description, mine.failure);
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        try {
+            try {
+                run(c -> insert(c, batch));
+            } catch (SQLException e) {
+                if (batch.size() == 1) {
+                    batch.get(0).failure = e;
+                } else {
+                    for (Pending p : batch) {
+                        try {
+                            run(c -> insert(c, List.of(p)));
+                        } catch (SQLException alone) {
+                            p.failure = alone;
+                        }
+                    }
+                }
+            }
+        } finally {
+            synchronized (commits) {
+                for (Pending p : batch) {
+                    p.done = true;
+                }
+                commits.leading = false;
+                commits.count++;
+                commits.notifyAll();
+            }
+        }
+    }
+
+    /** Inserts {@code batch} in one transaction; each event's seq is one more than its session's last. */
+    private static Void insert(Connection c, List<Pending> batch) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        if (batch.size() > 1) {
+            c.setAutoCommit(false);
+        }
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO duet_attendance_events"
+                + " (event_id, session_id, at_epoch_ms, seq, body) VALUES (?, ?, ?,"
+                + " (SELECT COALESCE(MAX(seq), 0) + 1 FROM duet_attendance_events WHERE session_id = ?), ?)"
+                + " ON CONFLICT (event_id) DO NOTHING")) {
+            for (Pending p : batch) {
+                insert.setString(1, p.event.eventId());
+                insert.setString(2, p.event.session().value());
+                insert.setLong(3, p.event.at().toEpochMilli());
+                insert.setString(4, p.event.session().value());
+                insert.setString(5, p.body);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            if (batch.size() > 1) {
+                c.commit();
+            }
         } catch (SQLException e) {
-            throw new AttendanceStoreException("cannot store event " + event.eventId() + " in " + description, e);
+            if (batch.size() > 1) {
+                try {
+                    c.rollback();
+                } catch (SQLException alsoBroken) {
+                    e.addSuppressed(alsoBroken);
+                }
+            }
+            throw e;
+        } finally {
+            if (batch.size() > 1) {
+                try {
+                    c.setAutoCommit(autoCommit);
+                } catch (SQLException broken) {
+                    // the connection is broken: run() finds out and replaces it
+                }
+            }
+        }
+        return null;
+    }
+
+    /** How many group commits (transactions of appended events) there were since the store was opened. */
+    public long commits() {
+        synchronized (commits) {
+            return commits.count;
         }
     }
 
@@ -233,8 +361,29 @@ public final class JdbcAttendanceStore implements AttendanceStore {
         }
     }
 
+    /** Waits for the transaction being written, then closes; appends after this are refused. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        synchronized (commits) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            while (commits.leading) {
+                try {
+                    commits.wait(); // let the batch being written finish and tell its waiters
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        synchronized (this) {
+            closeConnections();
+        }
+    }
+
+    private void closeConnections() {
         try {
             connections.close();
         } catch (SQLException e) {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.AttendanceStore;
+import dev.duet.core.attendance.AttendanceStore.AttendanceStoreException;
 import dev.duet.core.attendance.MediaFlow;
 import dev.duet.core.ConnectionId;
 import java.nio.charset.StandardCharsets;
@@ -132,43 +133,94 @@ class AttendanceStoreTest {
         });
     }
 
-    @Test
-    void manySessionsAppendingAtOnceShareFsyncsAndLoseNothing() throws Exception {
-        Path file = dir.resolve("group.jsonl");
+    @ParameterizedTest
+    @ValueSource(strings = {"jsonl", "sqlite"})
+    void manySessionsAppendingAtOnceShareCommitsAndLoseNothing(String kind) throws Exception {
         int sessions = 40;
         int perSession = 25;
-        try (JsonLinesAttendanceStore store = JsonLinesAttendanceStore.open(file)) {
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(sessions);
-            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
-            for (int s = 0; s < sessions; s++) {
-                SessionId session = SessionId.of("g-" + s);
-                done.add(pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < perSession; i++) {
-                        AttendanceEvent e = new AttendanceEvent.ParticipantJoined(session.value() + "-" + i, session,
-                                java.time.Instant.parse("2026-11-24T10:00:00Z").plusSeconds(i), EXPERT,
-                                dev.duet.core.ConnectionId.of("c-" + i));
-                        store.append(e);
-                        store.append(e); // a resend: stored once
-                        assertThat(store.events(session)).as("durable and readable when append returns").contains(e);
-                    }
-                    return null;
-                }));
-            }
-            go.countDown();
-            for (java.util.concurrent.Future<?> f : done) {
-                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            }
-            pool.shutdown();
-            assertThat(store.commits()).as("fsyncs for %d appends", sessions * perSession).isLessThan(sessions * perSession);
+        try (AttendanceStore store = open(kind)) {
+            appendConcurrently(store, sessions, perSession, "none");
+            assertThat(commits(store)).as("commits for %d appends", sessions * perSession).isLessThan(sessions * perSession);
         }
-        try (JsonLinesAttendanceStore again = JsonLinesAttendanceStore.open(file)) {
+        try (AttendanceStore again = open(kind)) {
             for (int s = 0; s < sessions; s++) {
                 assertThat(again.events(SessionId.of("g-" + s))).hasSize(perSession);
             }
-            assertThat(Files.readAllLines(file)).hasSize(sessions * perSession);
         }
+        if (kind.equals("jsonl")) {
+            assertThat(Files.readAllLines(dir.resolve("attendance.jsonl"))).hasSize(sessions * perSession);
+        }
+    }
+
+    @Test
+    void anEventThePostgresqlDatabaseRefusesFailsOnlyItsOwnAppendNotTheOthersSharingItsTransaction() throws Exception {
+        try (dev.duet.testing.PostgresProcess pg = dev.duet.testing.PostgresProcess.start();
+                JdbcAttendanceStore store = JdbcAttendanceStore.open(pg.jdbcUrl(), new Properties())) {
+            try (java.sql.Connection admin = java.sql.DriverManager.getConnection(pg.jdbcUrl());
+                    java.sql.Statement s = admin.createStatement()) {
+                s.execute("CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN IF NEW.event_id = 'g-3-7' THEN"
+                        + " RAISE EXCEPTION 'refused by a trigger'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+                s.execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON duet_attendance_events FOR EACH ROW"
+                        + " EXECUTE FUNCTION refuse_poison()");
+            }
+            int sessions = 20;
+            int perSession = 10;
+            List<String> failed = appendConcurrently(store, sessions, perSession, "g-3-7");
+            assertThat(failed).singleElement().asString().contains("g-3-7", "refused by a trigger");
+            for (int s = 0; s < sessions; s++) {
+                assertThat(store.events(SessionId.of("g-" + s))).as("session g-%d", s).hasSize(s == 3 ? perSession - 1 : perSession);
+            }
+            assertThat(store.commits()).as("commits for %d appends", sessions * perSession).isLessThan(sessions * perSession);
+        }
+    }
+
+    /**
+     * Appends {@code perSession} joins (each twice: a resend) for each of {@code sessions} sessions,
+     * one thread per session, all let go at once; returns the messages of the appends that failed,
+     * which must be only those of {@code refusedId}. Each append must be readable when it returns.
+     */
+    private static List<String> appendConcurrently(AttendanceStore store, int sessions, int perSession, String refusedId)
+            throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(sessions);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int s = 0; s < sessions; s++) {
+            SessionId session = SessionId.of("g-" + s);
+            done.add(pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < perSession; i++) {
+                    AttendanceEvent e = new AttendanceEvent.ParticipantJoined(session.value() + "-" + i, session,
+                            java.time.Instant.parse("2026-11-24T10:00:00Z").plusSeconds(i), EXPERT,
+                            dev.duet.core.ConnectionId.of("c-" + i));
+                    try {
+                        store.append(e);
+                    } catch (AttendanceStoreException refused) {
+                        assertThat(e.eventId()).as("the only event the database refuses").isEqualTo(refusedId);
+                        failed.add(refused.getMessage() + ": " + refused.getCause().getMessage());
+                        continue;
+                    }
+                    store.append(e); // a resend: stored once
+                    assertThat(store.events(session)).as("durable and readable when append returns").contains(e);
+                }
+                assertThat(store.events(session)).as("in the order they were appended").isSortedAccordingTo(
+                        java.util.Comparator.comparing(AttendanceEvent::at));
+                return null;
+            }));
+        }
+        go.countDown();
+        try {
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return failed;
+    }
+
+    private static long commits(AttendanceStore store) {
+        return store instanceof JsonLinesAttendanceStore lines ? lines.commits() : ((JdbcAttendanceStore) store).commits();
     }
 
     @Test

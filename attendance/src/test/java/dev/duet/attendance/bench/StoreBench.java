@@ -7,7 +7,9 @@ import dev.duet.core.SessionId;
 import dev.duet.core.attendance.AttendanceEvent;
 import dev.duet.core.attendance.AttendanceStore;
 import dev.duet.core.attendance.MediaFlow;
+import dev.duet.attendance.JdbcAttendanceStore;
 import dev.duet.attendance.JsonLinesAttendanceStore;
+import dev.duet.testing.PostgresProcess;
 import dev.duet.attendance.internal.AttendanceJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,11 +61,48 @@ public final class StoreBench {
                         100.0 * commits / after.appends));
             }
             System.out.println(out);
+            System.out.println(jdbcSideBySide(dir, seconds));
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * The JSON-lines store next to the JDBC store on SQLite (a file in the temp dir) and on
+     * PostgreSQL (a throwaway server with fsync on, when installed), each with 1 and 500 sessions.
+     */
+    private static String jdbcSideBySide(Path dir, int seconds) throws Exception {
+        StringBuilder out = new StringBuilder("| store | 1 session writing | 500 sessions writing |\n|---|---|---|\n");
+        out.append(row("JSON-lines, group commit", sessions -> JsonLinesAttendanceStore.open(dir.resolve("side-" + sessions + ".jsonl")),
+                seconds));
+        out.append(row("JDBC, SQLite", sessions -> JdbcAttendanceStore.open("jdbc:sqlite:" + dir.resolve("side-" + sessions + ".db"),
+                new Properties()), seconds));
+        PostgresProcess pg;
+        try {
+            pg = PostgresProcess.start();
+        } catch (Exception | Error e) {
+            return out.append("| JDBC, PostgreSQL | not measured: ").append(e.getMessage()).append(" | |\n").toString();
+        }
+        try (pg) {
+            out.append(row("JDBC, PostgreSQL (fsync on)", sessions -> JdbcAttendanceStore.open(pg.jdbcUrl(), new Properties()), seconds));
+        }
+        return out.toString();
+    }
+
+    private interface StoreFactory {
+        AttendanceStore open(int sessions) throws Exception;
+    }
+
+    private static String row(String name, StoreFactory stores, int seconds) throws Exception {
+        StringBuilder row = new StringBuilder("| ").append(name);
+        for (int sessions : new int[] {1, 500}) {
+            try (AttendanceStore store = stores.open(sessions)) {
+                row.append(String.format(Locale.ROOT, " | %,.0f /s", run(store, sessions, seconds).perSecond));
+            }
+        }
+        return row.append(" |\n").toString();
     }
 
     private record Result(double perSecond, long appends) {}
