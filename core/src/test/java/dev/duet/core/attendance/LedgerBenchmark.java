@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Reports per second for a 1-hour session of 10,000 events (2 joins, a reconnect, 9,995 media
  * reports from both sides, in shuffled order as a replay might deliver them): a fresh ledger, all
- * events added, the report built. Only compiled and run with {@code -Pbench} (docs/benchmarks.md).
+ * events added, the report built. Next to it, a floor every ledger pays: the same events copied
+ * and sorted by time. Only compiled and run with {@code -Pbench} (docs/benchmarks.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -64,5 +65,12 @@ public class LedgerBenchmark {
         AttendanceLedger ledger = new AttendanceLedger(SessionScript.BOOKING, AttendanceRules.defaults());
         ledger.addAll(events);
         return ledger.report();
+    }
+
+    @Benchmark
+    public List<AttendanceEvent> sortByTimeOnlyBaseline() {
+        List<AttendanceEvent> sorted = new ArrayList<>(events);
+        sorted.sort(java.util.Comparator.comparing(AttendanceEvent::at));
+        return sorted;
     }
 }
