@@ -121,10 +121,28 @@ public final class PeerSession implements AutoCloseable {
         pc.getStats(report -> sessionThread.execute(() -> events.statsSampled(epoch, counters(report))));
     }
 
-    /** Adds an app's sink to a remote video track of this session; removed before the session closes. */
+    /**
+     * Adds a sink to a remote video track of this session; removed before the session closes. The
+     * sink must release each frame it is given (webrtc-java hands every sink its own reference to
+     * the decoded frame); {@link #releasingAfter} makes an app's sink do so.
+     */
     public void addVideoSink(VideoTrack track, VideoTrackSink sink) {
         track.addSink(sink);
         sinks.add(new SinkOnTrack(track, sink));
+    }
+
+    /**
+     * {@code sink}, then the frame's release: the frame is valid while {@code sink} runs; a sink
+     * that keeps it longer calls {@code frame.retain()} and later releases that reference itself.
+     */
+    public static VideoTrackSink releasingAfter(VideoTrackSink sink) {
+        return frame -> {
+            try {
+                sink.onVideoFrame(frame);
+            } finally {
+                frame.release();
+            }
+        };
     }
 
     public void removeVideoSink(VideoTrackSink sink) {
@@ -276,10 +294,14 @@ public final class PeerSession implements AutoCloseable {
                 VideoTrackSink firstFrame = new VideoTrackSink() {
                     @Override
                     public void onVideoFrame(dev.onvoid.webrtc.media.video.VideoFrame frame) {
-                        if (seen.compareAndSet(false, true)) {
-                            int width = frame.buffer.getWidth();
-                            int height = frame.buffer.getHeight();
-                            sessionThread.execute(() -> events.firstRemoteVideoFrame(epoch, width, height));
+                        try {
+                            if (seen.compareAndSet(false, true)) {
+                                int width = frame.buffer.getWidth();
+                                int height = frame.buffer.getHeight();
+                                sessionThread.execute(() -> events.firstRemoteVideoFrame(epoch, width, height));
+                            }
+                        } finally {
+                            frame.release(); // each sink gets its own reference to the decoded frame: kept, it leaks
                         }
                     }
                 };
