@@ -68,6 +68,8 @@ class BrowserCallTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The web module's folder: the working directory under Surefire, web/ under the reactor root (the bench). */
     static final Path MODULE = Files.isDirectory(Path.of("src/main/js")) ? Path.of("") : Path.of("web");
+    /** The side-by-side harness's npm project (the PeerJS server and client), for BrowserBench. */
+    static final Path PEERJS_BENCH = MODULE.toAbsolutePath().normalize().resolveSibling("bench").resolve("peerjs");
 
     @TempDir
     Path dir;
@@ -125,15 +127,23 @@ class BrowserCallTest {
         }
 
         void open(HeadlessBrowser kind, String name, String participant, String more, String relayUrl) throws IOException {
-            String url = "http://127.0.0.1:" + pages.getAddress().getPort() + "/participant.html?name=" + name + "&relay="
-                    + URLEncoder.encode(relayUrl, StandardCharsets.UTF_8) + "&ticket="
-                    + URLEncoder.encode(ticket(participant), StandardCharsets.UTF_8) + more;
-            browsers.add(kind.launch(dir.resolve("profile-" + name), url, dir.resolve(name + ".log")));
+            openPage(kind, name, "/participant.html?name=" + name + "&relay=" + URLEncoder.encode(relayUrl, StandardCharsets.UTF_8)
+                    + "&ticket=" + URLEncoder.encode(ticket(participant), StandardCharsets.UTF_8) + more);
+        }
+
+        /** Opens one of the pages this fixture serves ({@code pathAndQuery} from its root) in a new browser. */
+        void openPage(HeadlessBrowser kind, String name, String pathAndQuery) throws IOException {
+            browsers.add(kind.launch(dir.resolve("profile-" + name), "http://127.0.0.1:" + pages.getAddress().getPort() + pathAndQuery,
+                    dir.resolve(name + ".log")));
         }
 
         DuetCall javaExpert(MediaEngine engine, Expert listener) {
+            return javaPeer(engine, "expert-ada", listener);
+        }
+
+        DuetCall javaPeer(MediaEngine engine, String participant, Expert listener) {
             return DuetCall.builder(engine, RelayTransport.webSocket(relay.sessionUri(booking.sessionId()),
-                    TicketSource.of(ticket("expert-ada")), Runnable::run)).media(LocalMedia.synthetic()).listener(listener)
+                    TicketSource.of(ticket(participant)), Runnable::run)).media(LocalMedia.synthetic()).listener(listener)
                     .statsInterval(Duration.ofSeconds(1)).build();
         }
 
@@ -385,6 +395,14 @@ class BrowserCallTest {
         });
         server.createContext("/participant.html", exchange -> respond(exchange, 200, "text/html",
                 Files.readAllBytes(MODULE.resolve("src/test/resources/browser/participant.html"))));
+        // BrowserBench's PeerJS page and the peerjs client, once bench/peerjs has run npm ci.
+        server.createContext("/peerjs.html", exchange -> respond(exchange, 200, "text/html",
+                Files.readAllBytes(MODULE.resolve("src/test/resources/browser/peerjs.html"))));
+        server.createContext("/peerjs.min.js", exchange -> {
+            Path client = PEERJS_BENCH.resolve("node_modules/peerjs/dist/peerjs.min.js");
+            respond(exchange, Files.isRegularFile(client) ? 200 : 404, "text/javascript",
+                    Files.isRegularFile(client) ? Files.readAllBytes(client) : "run npm ci in bench/peerjs".getBytes(StandardCharsets.UTF_8));
+        });
         server.createContext("/events", exchange -> {
             events.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
             respond(exchange, 204, "text/plain", new byte[0]);
