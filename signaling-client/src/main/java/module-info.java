@@ -10,6 +10,7 @@ module dev.duet.signaling.client {
 
     exports dev.duet.signaling.client;
     exports dev.duet.signaling.client.relay;
+    exports dev.duet.signaling.client.pusher;
     // The relay protocol's frames and codec: the relay and the transports use them, an app never does.
     exports dev.duet.signaling.client.wire to dev.duet.signaling.server;
     // the relay's in-memory pipe and tests reuse the protocol internals

@@ -12,15 +12,16 @@ import org.junit.jupiter.api.Test;
 
 class ModuleDescriptorTest {
     @Test
-    void exportsTheApiAndTheRelayTransportAndTheWireProtocolAndInternalsOnlyToTheRelay() throws Exception {
+    void exportsTheApiTheTransportsAndTheWireProtocolAndInternalsOnlyToTheRelay() throws Exception {
         Path classes = Path.of(getClass().getProtectionDomain().getCodeSource().getLocation().toURI()).resolveSibling("classes");
         ModuleDescriptor d = ModuleFinder.of(classes).find("dev.duet.signaling.client").orElseThrow().descriptor();
         Map<String, Set<String>> exports = d.exports().stream()
                 .collect(Collectors.toMap(ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets));
         assertThat(exports).containsOnlyKeys("dev.duet.signaling.client", "dev.duet.signaling.client.relay",
-                "dev.duet.signaling.client.wire", "dev.duet.signaling.client.internal");
+                "dev.duet.signaling.client.pusher", "dev.duet.signaling.client.wire", "dev.duet.signaling.client.internal");
         assertThat(exports.get("dev.duet.signaling.client")).isEmpty();      // unqualified
         assertThat(exports.get("dev.duet.signaling.client.relay")).isEmpty();
+        assertThat(exports.get("dev.duet.signaling.client.pusher")).isEmpty();
         assertThat(exports.get("dev.duet.signaling.client.wire")).containsExactly("dev.duet.signaling.server");
         assertThat(exports.get("dev.duet.signaling.client.internal")).containsExactly("dev.duet.signaling.server");
     }
