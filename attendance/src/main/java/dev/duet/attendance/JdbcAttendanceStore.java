@@ -206,7 +206,7 @@ public final class JdbcAttendanceStore implements AttendanceStore {
         final AttendanceEvent event;
         final String body;
         boolean done;
-        SQLException failure;
+        Exception failure;
 
         Pending(AttendanceEvent event, String body) {
             this.event = event;
@@ -275,6 +275,14 @@ public final class JdbcAttendanceStore implements AttendanceStore {
                             p.failure = alone;
                         }
                     }
+                }
+            }
+        } catch (RuntimeException unexpected) {
+            // Never tell a waiter its event is stored unless it is: an event that was stored after all
+            // is only appended again when resent, and a repeated id is ignored.
+            for (Pending p : batch) {
+                if (p.failure == null) {
+                    p.failure = unexpected;
                 }
             }
         } finally {

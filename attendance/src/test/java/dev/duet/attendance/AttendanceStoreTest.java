@@ -104,6 +104,64 @@ class AttendanceStoreTest {
     }
 
     @Test
+    void whenADriverThrowsAnUncheckedErrorNoAppendSharingThatTransactionIsToldItsEventIsStored() throws Exception {
+        org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource();
+        sqlite.setUrl("jdbc:sqlite:" + dir.resolve("broken-driver.db"));
+        java.util.concurrent.CountDownLatch firstInsertMayFail = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger inserts = new java.util.concurrent.atomic.AtomicInteger();
+        javax.sql.DataSource breaking = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    Object result = method.invoke(sqlite, args);
+                    if (!method.getName().equals("getConnection")) {
+                        return result;
+                    }
+                    java.sql.Connection real = (java.sql.Connection) result;
+                    return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {java.sql.Connection.class},
+                            (c, m, a) -> {
+                                if (m.getName().equals("prepareStatement") && String.valueOf(a[0]).startsWith("INSERT")) {
+                                    if (inserts.getAndIncrement() == 0) {
+                                        firstInsertMayFail.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                                    }
+                                    throw new IllegalStateException("the driver broke");
+                                }
+                                try {
+                                    return m.invoke(real, a);
+                                } catch (java.lang.reflect.InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                            });
+                });
+        try (AttendanceStore store = JdbcAttendanceStore.of(breaking, "a breaking driver")) {
+            int writers = 6;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+            try {
+                List<java.util.concurrent.Future<?>> appends = new java.util.ArrayList<>();
+                List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+                for (int i = 0; i < writers; i++) {
+                    AttendanceEvent e = new AttendanceEvent.SessionClosed("broken-" + i, S, T, "window-ended");
+                    appends.add(pool.submit(() -> {
+                        threads.add(Thread.currentThread());
+                        store.append(e);
+                        return null;
+                    }));
+                }
+                // The first append leads and blocks in the driver; the others queue behind it and wait.
+                dev.duet.testing.Await.until(() -> threads.size() == writers && threads.stream()
+                        .filter(t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING).count() == writers,
+                        java.time.Duration.ofSeconds(10), "every append waiting (one in the driver, the rest for the commit)");
+                firstInsertMayFail.countDown();
+                for (java.util.concurrent.Future<?> append : appends) {
+                    assertThatThrownBy(() -> append.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                            .as("an append whose transaction failed").hasCauseInstanceOf(AttendanceStoreException.class)
+                            .hasRootCauseMessage("the driver broke");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void aJdbcStoreOverTheAppsDataSourceBorrowsAConnectionPerOperation() throws Exception {
         org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource();
         sqlite.setUrl("jdbc:sqlite:" + dir.resolve("pooled.db"));
