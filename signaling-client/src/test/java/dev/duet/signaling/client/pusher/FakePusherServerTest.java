@@ -1,0 +1,207 @@
+package dev.duet.signaling.client.pusher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.pusher.client.AuthorizationFailureException;
+import com.pusher.client.ChannelAuthorizer;
+import com.pusher.client.Pusher;
+import com.pusher.client.PusherOptions;
+import com.pusher.client.channel.PresenceChannel;
+import com.pusher.client.channel.PresenceChannelEventListener;
+import com.pusher.client.channel.PusherEvent;
+import com.pusher.client.channel.User;
+import com.pusher.client.connection.ConnectionEventListener;
+import com.pusher.client.connection.ConnectionState;
+import com.pusher.client.connection.ConnectionStateChange;
+import dev.duet.core.Booking;
+import dev.duet.core.JoinTicketIssuer;
+import dev.duet.core.JoinTicketVerifier;
+import dev.duet.core.Participant;
+import dev.duet.core.ParticipantId;
+import dev.duet.core.SessionId;
+import dev.duet.core.TicketKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fake Pusher server against Pusher's own Java client (pusher-java-client 2.4.4), with
+ * Duet's {@link PusherChannelAuth} as the app backend: if the official client connects, is
+ * admitted to a session's presence channel, sees the other member and exchanges client events
+ * through the fake, the fake speaks Pusher's protocol and the signatures are Pusher's.
+ */
+class FakePusherServerTest {
+    private static final String KEY = "duet-test-key";
+    private static final String SECRET = "a-pusher-app-secret-for-tests";
+    private static final String CHANNEL = "presence-duet-s-42";
+    private static final TicketKey TICKET_KEY = TicketKey.of("k1", "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+    private final Instant now = Instant.now();
+    private final Booking booking = new Booking(SessionId.of("s-42"), Participant.expert("expert-ada", "Ada"),
+            Participant.learner("learner-bo", "Bo"), now, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
+    private final PusherChannelAuth backend = new PusherChannelAuth(PusherApp.of("4242", KEY, SECRET),
+            new JoinTicketVerifier(List.of(TICKET_KEY), Duration.ofSeconds(30)));
+    private final List<Pusher> clients = new java.util.ArrayList<>();
+    private FakePusherServer server;
+
+    @AfterEach
+    void stop() throws Exception {
+        clients.forEach(Pusher::disconnect);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** One official client's view: its events, errors and the members it was told of. */
+    private static final class Seen implements PresenceChannelEventListener, ConnectionEventListener {
+        final BlockingQueue<String> log = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onUsersInformationReceived(String channel, Set<User> users) {
+            log.add("members " + users.stream().map(User::getId).sorted().toList());
+        }
+
+        @Override
+        public void userSubscribed(String channel, User user) {
+            log.add("added " + user.getId() + " " + user.getInfo());
+        }
+
+        @Override
+        public void userUnsubscribed(String channel, User user) {
+            log.add("removed " + user.getId());
+        }
+
+        @Override
+        public void onAuthenticationFailure(String message, Exception e) {
+            log.add("auth failure " + message);
+        }
+
+        @Override
+        public void onSubscriptionSucceeded(String channel) {
+            log.add("subscribed " + channel);
+        }
+
+        @Override
+        public void onEvent(PusherEvent event) {
+            log.add("event " + event.getEventName() + " from " + event.getUserId() + ": " + event.getData());
+        }
+
+        @Override
+        public void onConnectionStateChange(ConnectionStateChange change) {
+            log.add("state " + change.getCurrentState());
+        }
+
+        @Override
+        public void onError(String message, String code, Exception e) {
+            log.add("error " + code + " " + message);
+        }
+
+        String await(String prefix) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<String> seen = new java.util.ArrayList<>();
+            while (true) {
+                String line = log.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    throw new AssertionError("no \"" + prefix + "...\" within 10 s; saw " + seen);
+                }
+                seen.add(line);
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+        }
+    }
+
+    private PresenceChannel join(String participant, Seen seen, ChannelAuthorizer authorizer) throws InterruptedException {
+        Pusher pusher = new Pusher(KEY, new PusherOptions().setHost("127.0.0.1").setWsPort(server.port()).setUseTLS(false)
+                .setChannelAuthorizer(authorizer));
+        clients.add(pusher);
+        pusher.connect(seen, ConnectionState.ALL);
+        seen.await("state CONNECTED");
+        return pusher.subscribePresence(CHANNEL, seen, "client-duet");
+    }
+
+    private ChannelAuthorizer ticketOf(String participant) {
+        String ticket = new JoinTicketIssuer(TICKET_KEY, Duration.ofHours(2)).issue(booking, ParticipantId.of(participant), now);
+        return (channel, socketId) -> {
+            try {
+                return backend.authorize(socketId, channel, ticket, Instant.now()).toJson();
+            } catch (PusherAuthException refused) {
+                throw new AuthorizationFailureException(refused.getMessage());
+            }
+        };
+    }
+
+    @Test
+    void theOfficialClientIsAdmittedSeesTheOtherMemberAndExchangesClientEventsThatAreNotEchoed() throws Exception {
+        server = new FakePusherServer(KEY, SECRET);
+        Seen expert = new Seen();
+        Seen learner = new Seen();
+        PresenceChannel expertChannel = join("expert-ada", expert, ticketOf("expert-ada"));
+        assertThat(expert.await("members")).isEqualTo("members [expert-ada]");
+        PresenceChannel learnerChannel = join("learner-bo", learner, ticketOf("learner-bo"));
+        assertThat(learner.await("members")).isEqualTo("members [expert-ada, learner-bo]");
+        assertThat(expert.await("added")).isEqualTo("added learner-bo {\"role\":\"learner\"}");
+        assertThat(learnerChannel.getMe().getId()).isEqualTo("learner-bo");
+
+        learnerChannel.trigger("client-duet", "{\"hello\":1}");
+        assertThat(expert.await("event")).isEqualTo("event client-duet from learner-bo: {\"hello\":1}");
+        expertChannel.trigger("client-duet", "{\"hello\":2}");
+        assertThat(learner.await("event")).isEqualTo("event client-duet from expert-ada: {\"hello\":2}");
+        assertThat(expert.log).noneMatch(line -> line.contains("{\"hello\":2}")); // not echoed to its sender
+
+        clients.get(1).disconnect();
+        assertThat(expert.await("removed")).isEqualTo("removed learner-bo");
+    }
+
+    @Test
+    void aForgedSignatureIsRefusedByTheServerAndATicketForAnotherSessionByTheBackend() throws Exception {
+        server = new FakePusherServer(KEY, SECRET);
+        Seen forger = new Seen();
+        join("learner-bo", forger, (channel, socketId) -> "{\"auth\":\"" + KEY + ":" + "0".repeat(64)
+                + "\",\"channel_data\":\"{\\\"user_id\\\":\\\"learner-bo\\\"}\"}");
+        assertThat(forger.await("error")).contains("Invalid signature");
+        assertThat(forger.log).noneMatch(line -> line.startsWith("subscribed"));
+
+        Booking other = new Booking(SessionId.of("s-other"), booking.expert(), booking.learner(), now, Duration.ofHours(1),
+                Duration.ofMinutes(10), Duration.ofMinutes(15));
+        String wrongTicket = new JoinTicketIssuer(TICKET_KEY, Duration.ofHours(2)).issue(other, ParticipantId.of("learner-bo"), now);
+        Seen stranger = new Seen();
+        join("learner-bo", stranger, (channel, socketId) -> {
+            try {
+                return backend.authorize(socketId, channel, wrongTicket, Instant.now()).toJson();
+            } catch (PusherAuthException refused) {
+                throw new AuthorizationFailureException(refused.getMessage());
+            }
+        });
+        assertThat(stranger.await("auth failure")).contains("WRONG_SESSION");
+    }
+
+    @Test
+    void moreThanTenClientEventsInASecondAreRefusedWithError4301() throws Exception {
+        server = new FakePusherServer(KEY, SECRET);
+        Seen expert = new Seen();
+        Seen learner = new Seen();
+        join("expert-ada", expert, ticketOf("expert-ada"));
+        expert.await("members");
+        PresenceChannel learnerChannel = join("learner-bo", learner, ticketOf("learner-bo"));
+        learner.await("members");
+        for (int i = 0; i < 15; i++) {
+            learnerChannel.trigger("client-duet", "{\"n\":" + i + "}");
+        }
+        assertThat(learner.await("error")).isEqualTo("error 4301 Client event rate limit reached");
+        int delivered = 0;
+        for (String line; (line = expert.log.poll(500, TimeUnit.MILLISECONDS)) != null; ) { // until half a second passes quietly
+            if (line.startsWith("event client-duet")) {
+                delivered++;
+            }
+        }
+        assertThat(delivered).as("events delivered of 15 sent at once").isBetween(1, FakePusherServer.CLIENT_EVENTS_PER_SECOND);
+    }
+}
