@@ -37,6 +37,7 @@ class ReadmeSnippetsTest {
             import dev.duet.core.attendance.*;
             import dev.duet.core.negotiation.*;
             import dev.duet.signaling.client.*;
+            import dev.duet.signaling.client.pusher.*;
             import dev.duet.signaling.client.relay.*;
             import dev.duet.signaling.server.*;
             import dev.duet.turn.*;
@@ -66,7 +67,18 @@ class ReadmeSnippetsTest {
                 URI hookUrl;
                 BookingLookup bookings;
                 JoinTicketVerifier verifier;
+                JoinTicketVerifier ticketVerifier;
                 Invoices invoices;
+                String appId;
+                String key;
+                String secret;
+                String socketId;
+                String channelName;
+                String rawBody;
+
+                abstract void respond(int status, String body);
+
+                abstract String header(String name);
 
                 interface Invoices {
                     void record(SessionReport report, Charge charge);
