@@ -184,6 +184,25 @@ class FakePusherServerTest {
     }
 
     @Test
+    void afterACloseWith4200TheOfficialClientReconnectsAndIsAuthorisedAgainOnItsNewSocket() throws Exception {
+        server = new FakePusherServer(KEY, SECRET);
+        Seen learner = new Seen();
+        List<String> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ChannelAuthorizer ticket = ticketOf("learner-bo");
+        join("learner-bo", learner, (channel, socketId) -> {
+            sockets.add(socketId);
+            return ticket.authorize(channel, socketId);
+        });
+        learner.await("members");
+        server.closeAll(4200, "Reconnect now");
+        learner.await("state CONNECTED");
+        assertThat(learner.await("members")).isEqualTo("members [learner-bo]");
+        // The official client may ask twice on one socket; what matters is a new authorisation for the new socket.
+        assertThat(sockets.stream().distinct().count()).as("sockets authorised: %s", sockets).isEqualTo(2);
+        assertThat(sockets.get(sockets.size() - 1)).isNotEqualTo(sockets.get(0));
+    }
+
+    @Test
     void moreThanTenClientEventsInASecondAreRefusedWithError4301() throws Exception {
         server = new FakePusherServer(KEY, SECRET);
         Seen expert = new Seen();
