@@ -5,12 +5,12 @@ import static dev.duet.webrtc.CallHarness.LEARNER;
 
 import dev.duet.testing.CoturnProcess;
 import dev.duet.testing.TestNetwork;
+import dev.duet.testing.ThisProcess;
 import dev.duet.turn.IceServers;
 import dev.duet.turn.RestTurnCredentials;
 import dev.duet.turn.TurnSecret;
 import dev.duet.turn.TurnServerAddress;
 import dev.duet.webrtc.CallHarness.RelayKind;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +108,7 @@ public final class CallBench {
 
     private static String memory(MediaEngine engine, int concurrent) throws Exception {
         System.gc();
-        long before = rssKib();
+        long before = ThisProcess.rssKib();
         List<CallHarness> sessions = new ArrayList<>();
         List<CallRecorder> recorders = new ArrayList<>();
         try {
@@ -125,8 +125,8 @@ public final class CallBench {
                 r.awaitTwoWayMedia(Duration.ofSeconds(60));
             }
             System.gc();
-            long with = rssKib();
-            int threads = nativeThreads();
+            long with = ThisProcess.rssKib();
+            int threads = ThisProcess.threads();
             return String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f | %d |%n", concurrent, 2 * concurrent,
                     before / 1024.0, with / 1024.0, (with - before) / 1024.0 / concurrent, threads);
         } finally {
@@ -134,24 +134,5 @@ public final class CallBench {
                 s.close();
             }
         }
-    }
-
-    /** Threads of the whole process, native ones included. */
-    private static int nativeThreads() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("Threads:")) {
-                return Integer.parseInt(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
-    }
-
-    private static long rssKib() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IOException("no VmRSS in /proc/self/status");
     }
 }

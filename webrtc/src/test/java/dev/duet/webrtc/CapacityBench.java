@@ -14,6 +14,7 @@ import dev.duet.signaling.server.InMemoryRelay;
 import dev.duet.signaling.server.RelayEventSink;
 import dev.duet.signaling.server.RelayLimits;
 import dev.duet.testing.TestNetwork;
+import dev.duet.testing.ThisProcess;
 import dev.duet.webrtc.internal.LocalTracks;
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionFactory;
@@ -34,7 +35,6 @@ import dev.onvoid.webrtc.media.video.VideoFrame;
 import dev.onvoid.webrtc.media.video.VideoTrack;
 import dev.onvoid.webrtc.media.video.VideoTrackSink;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,8 +181,8 @@ public final class CapacityBench {
                     times.get((times.size() - 1) / 2) / 1e6, times.get(times.size() - 1) / 1e6);
 
             System.gc();
-            long rssBefore = Proc.rssKib();
-            int threadsBefore = Proc.threads();
+            long rssBefore = ThisProcess.rssKib();
+            int threadsBefore = ThisProcess.threads();
             System.out.printf(Locale.ROOT, "before the calls: RSS %.1f MiB, %d threads%n", rssBefore / 1024.0, threadsBefore);
             System.out.println("| calls | mean / min received fps | CPU (cores) | CPU per call (% of a core) | RSS (MiB) |"
                     + " RSS per call (MiB) | threads | threads per call |");
@@ -197,12 +197,12 @@ public final class CapacityBench {
                     }
                     Thread.sleep(2_000); // let the new calls' encoders settle: a benchmark's window, not an ordering wait
                     long[] framesBefore = frames(open);
-                    long cpuBefore = Proc.cpuTicks();
+                    long cpuBefore = ThisProcess.cpuTicks();
                     long start = System.nanoTime();
                     Thread.sleep(window * 1000L); // the measuring window
                     double seconds = (System.nanoTime() - start) / 1e9;
                     long[] framesAfter = frames(open);
-                    double cores = (Proc.cpuTicks() - cpuBefore) / 100.0 / seconds;
+                    double cores = (ThisProcess.cpuTicks() - cpuBefore) / 100.0 / seconds;
                     double sum = 0;
                     double min = Double.MAX_VALUE;
                     for (int i = 0; i < framesAfter.length; i++) {
@@ -211,8 +211,8 @@ public final class CapacityBench {
                         min = Math.min(min, fps);
                     }
                     double mean = sum / framesAfter.length;
-                    long rss = Proc.rssKib();
-                    int threads = Proc.threads();
+                    long rss = ThisProcess.rssKib();
+                    int threads = ThisProcess.threads();
                     System.out.printf(Locale.ROOT, "| %d | %.1f / %.1f | %.2f | %.1f | %.1f | %.1f | %d | %.1f |%n", target, mean, min, cores,
                             100 * cores / target, rss / 1024.0, (rss - rssBefore) / 1024.0 / target, threads,
                             (threads - threadsBefore) / (double) target);
@@ -225,7 +225,7 @@ public final class CapacityBench {
             }
 
             System.gc();
-            long rssClosedBefore = Proc.rssKib();
+            long rssClosedBefore = ThisProcess.rssKib();
             int cycles = 20;
             for (int i = 0; i < cycles; i++) {
                 try (Call call = calls.open()) {
@@ -233,7 +233,7 @@ public final class CapacityBench {
                 }
             }
             System.gc();
-            long rssClosedAfter = Proc.rssKib();
+            long rssClosedAfter = ThisProcess.rssKib();
             System.out.printf(Locale.ROOT, "resident memory kept per closed call (%d calls opened and closed one at a time): %.2f MiB%n",
                     cycles, (rssClosedAfter - rssClosedBefore) / 1024.0 / cycles);
         }
@@ -477,34 +477,6 @@ public final class CapacityBench {
             }
             senders.forEach(pc::removeTrack);
             pc.close();
-        }
-    }
-
-    // ------------------------------------------------------------------ this process
-
-    private static final class Proc {
-        static long rssKib() throws IOException {
-            return field("VmRSS:");
-        }
-
-        static int threads() throws IOException {
-            return (int) field("Threads:");
-        }
-
-        private static long field(String name) throws IOException {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(name)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-            throw new IOException("no " + name + " in /proc/self/status");
-        }
-
-        /** User and system CPU of this process, in clock ticks (100 a second on Linux). */
-        static long cpuTicks() throws IOException {
-            String stat = Files.readString(Path.of("/proc/self/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
         }
     }
 }

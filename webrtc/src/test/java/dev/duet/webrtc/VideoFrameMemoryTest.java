@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duet.core.MediaKind;
 import dev.duet.testing.Await;
+import dev.duet.testing.ThisProcess;
 import dev.duet.webrtc.CallHarness.RelayKind;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,24 +43,15 @@ class VideoFrameMemoryTest {
             learnerCall.addVideoSink(video, frame -> frames.incrementAndGet()).get(10, TimeUnit.SECONDS);
 
             Await.until(() -> frames.get() >= 60, Duration.ofSeconds(60), "60 frames to settle the decoders");
-            long rssBefore = rssBytes();
+            long rssBefore = ThisProcess.rssKib() * 1024;
             long framesBefore = frames.get();
             Await.until(() -> frames.get() >= framesBefore + 300, Duration.ofSeconds(90), "300 more frames");
-            long grown = rssBytes() - rssBefore;
+            long grown = ThisProcess.rssKib() * 1024 - rssBefore;
             long counted = frames.get() - framesBefore;
 
             // Kept frames would add about 3 × 460 KB per counted frame (the app's sink and both sides'
             // first-frame sinks), over 400 MB for these 300; released ones add nothing per frame.
             assertThat(grown).as("resident memory grown over %d decoded 640×480 frames", counted).isLessThan(100L * 1024 * 1024);
         }
-    }
-
-    private static long rssBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new IOException("no VmRSS in /proc/self/status");
     }
 }
