@@ -299,8 +299,9 @@ public final class JdbcAttendanceStore implements AttendanceStore {
 
     /** Inserts {@code batch} in one transaction; each event's seq is one more than its session's last. */
     private static Void insert(Connection c, List<Pending> batch) throws SQLException {
+        boolean transaction = batch.size() > 1; // one event needs none: auto-commit is its transaction
         boolean autoCommit = c.getAutoCommit();
-        if (batch.size() > 1) {
+        if (transaction) {
             c.setAutoCommit(false);
         }
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO duet_attendance_events"
@@ -316,11 +317,11 @@ public final class JdbcAttendanceStore implements AttendanceStore {
                 insert.addBatch();
             }
             insert.executeBatch();
-            if (batch.size() > 1) {
+            if (transaction) {
                 c.commit();
             }
         } catch (SQLException e) {
-            if (batch.size() > 1) {
+            if (transaction) {
                 try {
                     c.rollback();
                 } catch (SQLException alsoBroken) {
@@ -329,7 +330,7 @@ public final class JdbcAttendanceStore implements AttendanceStore {
             }
             throw e;
         } finally {
-            if (batch.size() > 1) {
+            if (transaction) {
                 try {
                     c.setAutoCommit(autoCommit);
                 } catch (SQLException broken) {
