@@ -16,7 +16,11 @@ import java.util.regex.Pattern;
  * it signs a subscription to {@code presence-duet-<sessionId>} (or {@code private-duet-<sessionId>})
  * for a socket only when the request carries a Duet join ticket that is valid now for that
  * session, so only the booking's two participants get in. The presence member is the ticket's
- * participant: {@code {"user_id":"<participant id>","user_info":{"role":"expert"|"learner"}}}.
+ * participant, with the facts both peers need to agree on who arrived last (Pusher gives clients
+ * no server timestamps, so the backend's clock at the moment it signs stands in for the relay's):
+ * {@code {"user_id":"<participant id>","user_info":{"role":"expert"|"learner","connection":"<socket id>","arrived_at":<epoch ms>}}}.
+ * A re-subscription after a reconnect is signed again, with the new socket id and a later
+ * {@code arrived_at}: the rejoining side is the later arrival, as with the relay.
  *
  * <p>The signature is Pusher's: {@code <key>:<hex HMAC-SHA256(secret, "<socket_id>:<channel>[:<channel_data>]")>}.
  * Wire it to the endpoint the client's channel authorizer calls (pusher-js {@code channelAuthorization},
@@ -94,7 +98,8 @@ public final class PusherChannelAuth {
             return new Authorization(app.key() + ":" + app.sign(socketId + ":" + channel), Optional.empty());
         }
         ObjectNode member = JSON.createObjectNode().put("user_id", admitted.participantId().value());
-        member.putObject("user_info").put("role", admitted.role().code());
+        member.putObject("user_info").put("role", admitted.role().code()).put("connection", socketId)
+                .put("arrived_at", now.toEpochMilli());
         String channelData = member.toString();
         return new Authorization(app.key() + ":" + app.sign(socketId + ":" + channel + ":" + channelData), Optional.of(channelData));
     }

@@ -43,7 +43,8 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  *   <li>client events: named {@code client-*}, only on a private or presence channel the socket
  *       is subscribed to, forwarded to the channel's other sockets (never back to the sender) with
  *       the sender's {@code user_id} on presence channels; more than 10 in a second from one socket
- *       is {@code pusher:error} 4301 and the event is dropped.</li>
+ *       is {@code pusher:error} 4301 and the event is dropped, and so is one whose {@code data} is
+ *       over 10 KB.</li>
  * </ul>
  * {@link #closeAll(int, String)} closes every connection with a code, as a server restart or a
  * Pusher cluster would. Public only because Jetty calls the endpoint's methods reflectively.
@@ -51,6 +52,8 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 @SuppressWarnings("exports") // a test fixture: Jetty's types in its public endpoint are for Jetty alone
 public final class FakePusherServer implements AutoCloseable {
     static final int CLIENT_EVENTS_PER_SECOND = 10;
+    /** Pusher's limit on a client event's data, in bytes. */
+    static final int CLIENT_EVENT_MAX_BYTES = 10 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String key;
@@ -63,10 +66,12 @@ public final class FakePusherServer implements AutoCloseable {
     private final Map<String, Map<Connection, Member>> channels = new LinkedHashMap<>();
     /** Every frame a client sent, for the tests to look at. */
     final List<String> received = new CopyOnWriteArrayList<>();
+    /** Every pusher:error this server sent, for the tests to look at. */
+    public final List<String> errors = new CopyOnWriteArrayList<>();
 
     private record Member(String userId, JsonNode userInfo) {}
 
-    FakePusherServer(String key, String secret) throws Exception {
+    public FakePusherServer(String key, String secret) throws Exception {
         this.key = key;
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         connector.setHost("127.0.0.1");
@@ -80,14 +85,28 @@ public final class FakePusherServer implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return connector.getLocalPort();
     }
 
+    /** {@code ws://127.0.0.1:<port>}: where clients connect (they add {@code /app/<key>}). */
+    public java.net.URI address() {
+        return java.net.URI.create("ws://127.0.0.1:" + port());
+    }
+
     /** Closes every connection with {@code code} (4200: reconnect at once; 4100: back off; 4000: do not retry). */
-    void closeAll(int code, String reason) {
+    public void closeAll(int code, String reason) {
         for (Connection c : connections) {
             c.session.close(code, reason, Callback.NOOP);
+        }
+    }
+
+    /** Closes the connection of socket {@code socketId} with {@code code}, as a dropped or kicked client. */
+    public void closeSocket(String socketId, int code, String reason) {
+        for (Connection c : connections) {
+            if (c.socketId.equals(socketId)) {
+                c.session.close(code, reason, Callback.NOOP);
+            }
         }
     }
 
@@ -138,6 +157,9 @@ public final class FakePusherServer implements AutoCloseable {
         }
 
         void send(String text) {
+            if (text.startsWith("{\"event\":\"pusher:error\"")) {
+                errors.add(text);
+            }
             session.sendText(text, Callback.NOOP);
         }
 
@@ -291,6 +313,10 @@ public final class FakePusherServer implements AutoCloseable {
                 return;
             }
             recentClientEvents.addLast(now);
+            if (data != null && data.toString().getBytes(StandardCharsets.UTF_8).length > CLIENT_EVENT_MAX_BYTES) {
+                send(error(null, "Client event rejected - payload too large"));
+                return;
+            }
             synchronized (FakePusherServer.this) {
                 Map<Connection, Member> subscribers = channels.get(channel);
                 if (subscribers == null || !subscribers.containsKey(this)) {

@@ -53,13 +53,23 @@ class PusherBackendTest {
         PusherChannelAuth.Authorization signed = auth.authorize("1234.5678", "presence-duet-s-42", ticket(BOOKING, "learner-bo"), NOW);
 
         JsonNode theirs = JSON.readTree(pusher.authenticate("1234.5678", "presence-duet-s-42",
-                new PresenceUser("learner-bo", Map.of("role", "learner"))));
+                new PresenceUser("learner-bo", memberInfo("learner", "1234.5678", NOW.toEpochMilli()))));
         assertThat(signed.channelData()).hasValue(theirs.path("channel_data").asText());
         assertThat(signed.auth()).isEqualTo(theirs.path("auth").asText()).startsWith(KEY + ":");
         JsonNode body = JSON.readTree(signed.toJson());
         assertThat(body.path("auth").asText()).isEqualTo(signed.auth());
         assertThat(JSON.readTree(body.path("channel_data").asText()))
-                .isEqualTo(JSON.readTree("{\"user_id\":\"learner-bo\",\"user_info\":{\"role\":\"learner\"}}"));
+                .isEqualTo(JSON.readTree("{\"user_id\":\"learner-bo\",\"user_info\":{\"role\":\"learner\",\"connection\":\"1234.5678\","
+                        + "\"arrived_at\":" + NOW.toEpochMilli() + "}}"));
+    }
+
+    /** The member's user_info in the order PusherChannelAuth writes it (the signature covers the exact text). */
+    private static Map<String, Object> memberInfo(String role, String socketId, long arrivedAtMillis) {
+        Map<String, Object> info = new java.util.LinkedHashMap<>();
+        info.put("role", role);
+        info.put("connection", socketId);
+        info.put("arrived_at", arrivedAtMillis);
+        return info;
     }
 
     @Test
