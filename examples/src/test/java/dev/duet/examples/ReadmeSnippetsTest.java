@@ -80,6 +80,8 @@ class ReadmeSnippetsTest {
 
                 abstract String header(String name);
 
+                abstract CompletableFuture<String> backendPost(String path, Map<String, String> form);
+
                 interface Invoices {
                     void record(SessionReport report, Charge charge);
                 }

@@ -33,7 +33,10 @@ final class CallHarness implements AutoCloseable {
     static final ParticipantId EXPERT = ParticipantId.of("expert-ada");
     static final ParticipantId LEARNER = ParticipantId.of("learner-bo");
 
-    enum RelayKind { IN_MEMORY, WEBSOCKET }
+    /** Duet's relay in this JVM, Duet's relay over WebSocket, or no relay: Pusher's protocol through the fake Pusher server. */
+    enum RelayKind { IN_MEMORY, WEBSOCKET, PUSHER }
+
+    private static final String PUSHER_KEY = "duet-test-key";
 
     final Booking booking;
     final List<AttendanceEvent> relayEvents = new CopyOnWriteArrayList<>();
@@ -43,6 +46,10 @@ final class CallHarness implements AutoCloseable {
     private final JoinTicketIssuer issuer;
     private final InMemoryRelay memoryRelay;
     private final RelayServer relayServer;
+    private final dev.duet.signaling.client.testkit.FakePusherServer pusherServer;
+    private final dev.duet.signaling.client.pusher.PusherChannelAuth pusherBackend;
+    /** The relay's clock, or for Pusher the backend's (it stamps arrivals when it signs a subscription). */
+    private final Clock relayClock;
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     private CallHarness(CallHarness same, MediaEngine engine) {
@@ -51,6 +58,9 @@ final class CallHarness implements AutoCloseable {
         this.issuer = same.issuer;
         this.memoryRelay = same.memoryRelay;
         this.relayServer = same.relayServer;
+        this.pusherServer = same.pusherServer;
+        this.pusherBackend = same.pusherBackend;
+        this.relayClock = same.relayClock;
     }
 
     /** The same session and relay, with calls on another engine; closed with this harness. */
@@ -71,6 +81,21 @@ final class CallHarness implements AutoCloseable {
                 Participant.learner(LEARNER.value(), "Bo"), now, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
         this.issuer = new JoinTicketIssuer(key, Duration.ofHours(2));
         JoinTicketVerifier verifier = new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30));
+        this.relayClock = relayClock;
+        if (kind == RelayKind.PUSHER) {
+            byte[] pusherSecret = new byte[24];
+            new SecureRandom().nextBytes(pusherSecret);
+            String secretText = java.util.HexFormat.of().formatHex(pusherSecret);
+            pusherServer = new dev.duet.signaling.client.testkit.FakePusherServer(PUSHER_KEY, secretText);
+            pusherBackend = new dev.duet.signaling.client.pusher.PusherChannelAuth(
+                    dev.duet.signaling.client.pusher.PusherApp.of("4242", PUSHER_KEY, secretText), verifier);
+            memoryRelay = null;
+            relayServer = null;
+            resources.add(pusherServer);
+            return;
+        }
+        pusherServer = null;
+        pusherBackend = null;
         if (kind == RelayKind.IN_MEMORY) {
             memoryRelay = new InMemoryRelay(verifier, relayClock, RelayLimits.defaults(), this::record);
             relayServer = null;
@@ -123,6 +148,10 @@ final class CallHarness implements AutoCloseable {
     /** A transport whose callbacks run on {@code callbacks} (any executor, even a many-threaded pool). */
     SignalingTransport transport(ParticipantId who, java.util.concurrent.Executor callbacks) {
         TicketSource tickets = TicketSource.of(ticket(who));
+        if (pusherServer != null) {
+            return dev.duet.signaling.client.pusher.PusherTransport.webSocket(pusherServer.address(), PUSHER_KEY, booking.sessionId(),
+                    dev.duet.signaling.client.pusher.ChannelAuthorizer.inProcess(pusherBackend, tickets, relayClock), callbacks);
+        }
         return memoryRelay != null
                 ? memoryRelay.transport(booking.sessionId(), tickets, callbacks)
                 : RelayTransport.webSocket(relayServer.sessionUri(booking.sessionId()), tickets, callbacks);

@@ -58,6 +58,12 @@ class TwoPeerCallTest {
         callWith(RelayKind.WEBSOCKET, arrival);
     }
 
+    @ParameterizedTest(name = "pusher, {0}")
+    @EnumSource(Arrival.class)
+    void pusherEveryArrivalOrderEndsWithMediaBothWays(Arrival arrival) throws Exception {
+        callWith(RelayKind.PUSHER, arrival);
+    }
+
     private void callWith(RelayKind kind, Arrival arrival) throws Exception {
         // Simultaneous arrivals get the same relay stamp (a fixed relay clock): the tie-break decides.
         Clock relayClock = arrival == Arrival.SIMULTANEOUS ? Clock.fixed(Instant.now(), ZoneOffset.UTC) : Clock.systemUTC();
@@ -98,8 +104,10 @@ class TwoPeerCallTest {
             assertThat(learnerEnd.failed()).isFalse();
             assertThat(learnerEnd.reason()).contains("lesson over");
             assertThat(learnerCall.state()).isEqualTo(NegotiationState.CLOSED);
-            assertThat(session.events(AttendanceEvent.MediaReported.class, EXPERT)).isNotEmpty();
-            assertThat(session.events(AttendanceEvent.MediaReported.class, LEARNER)).isNotEmpty();
+            if (kind != RelayKind.PUSHER) { // Pusher records nothing: the app's backend does, from webhooks
+                assertThat(session.events(AttendanceEvent.MediaReported.class, EXPERT)).isNotEmpty();
+                assertThat(session.events(AttendanceEvent.MediaReported.class, LEARNER)).isNotEmpty();
+            }
         }
     }
 
@@ -107,7 +115,7 @@ class TwoPeerCallTest {
 
     @ParameterizedTest(name = "{0} relay, media attached late on the {1}")
     @org.junit.jupiter.params.provider.CsvSource({"IN_MEMORY, INITIATOR", "IN_MEMORY, ANSWERER", "WEBSOCKET, INITIATOR",
-            "WEBSOCKET, ANSWERER"})
+            "WEBSOCKET, ANSWERER", "PUSHER, INITIATOR", "PUSHER, ANSWERER"})
     void mediaAttachedLateOnEitherSideStillFlowsBothWays(RelayKind kind, LateSide side) throws Exception {
         callWithLateMedia(kind, side, Duration.ofMillis(700));
     }

@@ -188,6 +188,8 @@ public final class PusherTransport implements SignalingTransport {
     private long partialSeq;
     private final List<String> partialParts = new ArrayList<>();
     private PendingHangUp hangingUp;
+    /** The peer hung up: it will acknowledge nothing more, so a hang-up of this side does not wait for it. */
+    private boolean peerHungUp;
 
     private record PendingHangUp(String reason, CompletableFuture<Void> done) {}
 
@@ -414,7 +416,7 @@ public final class PusherTransport implements SignalingTransport {
     private static final String CLOSED_BY_APP = "closed by the app";
 
     private boolean hangUpIfDrained() {
-        if (hangingUp != null && outbox.isEmpty() && subscribed) {
+        if (hangingUp != null && (outbox.isEmpty() || peerHungUp) && subscribed) {
             finishHangUp(null);
             return true;
         }
@@ -684,6 +686,7 @@ public final class PusherTransport implements SignalingTransport {
     /** The peer is present on {@code m}'s connection: tell the listener if that is news, and resend to it. */
     private void peerArrived(Member m, boolean newClient) {
         peerLeftGeneration++; // a member_removed waiting out its grace is answered
+        peerHungUp = false;
         if (m.equals(peer)) {
             return;
         }
@@ -735,8 +738,10 @@ public final class PusherTransport implements SignalingTransport {
         peer = null;
         peerLeftGeneration++;
         DepartureReason reason = data.path("hang_up").asBoolean(false) ? DepartureReason.HUNG_UP : DepartureReason.LEFT;
+        peerHungUp = reason == DepartureReason.HUNG_UP;
         Instant leftAt = clock.instant();
         notify(l -> l.onPeerLeft(gone.participant(), gone.connection(), leftAt, reason));
+        hangUpIfDrained();
     }
 
     private void signals(String user, String client, JsonNode data) {

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import dev.duet.signaling.client.testkit.FakePusherServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,13 +119,13 @@ class FakePusherServerTest {
         }
     }
 
-    private PresenceChannel join(String participant, Seen seen, ChannelAuthorizer authorizer) throws InterruptedException {
+    private PresenceChannel join(String participant, Seen seen, ChannelAuthorizer authorizer, String... events) throws InterruptedException {
         Pusher pusher = new Pusher(KEY, new PusherOptions().setHost("127.0.0.1").setWsPort(server.port()).setUseTLS(false)
                 .setChannelAuthorizer(authorizer));
         clients.add(pusher);
         pusher.connect(seen, ConnectionState.ALL);
         seen.await("state CONNECTED");
-        return pusher.subscribePresence(CHANNEL, seen, "client-duet");
+        return pusher.subscribePresence(CHANNEL, seen, events.length == 0 ? new String[] {"client-duet"} : events);
     }
 
     private ChannelAuthorizer ticketOf(String participant) {
@@ -224,5 +225,73 @@ class FakePusherServerTest {
             }
         }
         assertThat(delivered).as("events delivered of 15 sent at once").isBetween(1, FakePusherServer.CLIENT_EVENTS_PER_SECOND);
+    }
+
+    @Test
+    void theOfficialClientAndAPusherTransportSeeEachOtherAndExchangeDuetsEventsAsDocumented() throws Exception {
+        server = new FakePusherServer(KEY, SECRET);
+        Seen learner = new Seen();
+        PresenceChannel learnerChannel = join("learner-bo", learner, ticketOf("learner-bo"),
+                PusherTransport.HELLO_EVENT, PusherTransport.SIGNALS_EVENT, PusherTransport.LEAVE_EVENT);
+        learner.await("members");
+        String learnerSocket = clients.get(0).getConnection().getSocketId();
+
+        var callbacks = java.util.concurrent.Executors.newSingleThreadExecutor();
+        String expertTicket = new JoinTicketIssuer(TICKET_KEY, Duration.ofHours(2)).issue(booking, ParticipantId.of("expert-ada"), now);
+        try (PusherTransport expert = PusherTransport.webSocket(server.address(), KEY, booking.sessionId(),
+                dev.duet.signaling.client.pusher.ChannelAuthorizer.inProcess(backend,
+                        dev.duet.signaling.client.TicketSource.of(expertTicket), java.time.Clock.systemUTC()), callbacks)) {
+            BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+            var joined = expert.join(new dev.duet.signaling.client.SignalingListener() {
+                @Override
+                public void onMessage(ParticipantId from, Instant relayedAt, dev.duet.signaling.client.PeerMessage message) {
+                    heard.add(from + ": " + message);
+                }
+            }).get(10, TimeUnit.SECONDS);
+            // The member list the official client's subscription made, read by the transport: the learner, as the backend signed it.
+            assertThat(joined.peer()).hasValueSatisfying(peer -> {
+                assertThat(peer.participant()).isEqualTo(ParticipantId.of("learner-bo"));
+                assertThat(peer.role()).isEqualTo(dev.duet.core.Role.LEARNER);
+                assertThat(peer.connection().value()).isEqualTo(learnerSocket);
+            });
+            assertThat(learner.await("added")).startsWith("added expert-ada {\"role\":\"expert\",\"connection\":\""
+                    + joined.self().connection() + "\"");
+
+            // The transport's hello, as the official client receives it.
+            com.fasterxml.jackson.databind.JsonNode hello = data(learner.await("event " + PusherTransport.HELLO_EVENT + " from expert-ada"));
+            assertThat(hello.path("client").asText()).isEqualTo(expert.clientId());
+            assertThat(hello.path("member").path("connection").asText()).isEqualTo(joined.self().connection().value());
+            assertThat(hello.path("sees").asText()).isEqualTo(learnerSocket);
+
+            // The official client answers as docs/protocol.md says a Pusher client does: its own hello first.
+            learnerChannel.trigger(PusherTransport.HELLO_EVENT, "{\"client\":\"officialLearner1\",\"member\":{\"role\":\"learner\","
+                    + "\"connection\":\"" + learnerSocket + "\",\"arrived_at\":" + joined.peer().get().arrivedAt().toEpochMilli()
+                    + "},\"sees\":\"" + joined.self().connection() + "\",\"knows\":\"" + expert.clientId() + "\"}");
+            var acknowledged = expert.send(new dev.duet.signaling.client.ChatMessage("Welcome, Bo."));
+            com.fasterxml.jackson.databind.JsonNode signals = data(learner.await("event " + PusherTransport.SIGNALS_EVENT + " from expert-ada"));
+            assertThat(signals.path("to").asText()).isEqualTo("officialLearner1");
+            assertThat(signals.path("msgs")).hasSize(1);
+            assertThat(signals.path("msgs").get(0).path("s").asLong()).isEqualTo(1);
+            assertThat(JSON.readTree(signals.path("msgs").get(0).path("t").asText()))
+                    .isEqualTo(JSON.readTree("{\"v\":1,\"type\":\"send\",\"seq\":1,\"msg\":{\"type\":\"chat\",\"text\":\"Welcome, Bo.\"}}"));
+            assertThat(acknowledged).isNotDone();
+
+            var reply = JSON.createObjectNode().put("client", "officialLearner1").put("to", expert.clientId());
+            reply.putObject("ack").put("client", expert.clientId()).put("seq", 1);
+            reply.putArray("msgs").addObject().put("s", 1).put("p", 0).put("n", 1)
+                    .put("t", "{\"v\":1,\"type\":\"send\",\"seq\":1,\"msg\":{\"type\":\"chat\",\"text\":\"Hello Ada!\"}}");
+            learnerChannel.trigger(PusherTransport.SIGNALS_EVENT, reply.toString());
+            acknowledged.get(10, TimeUnit.SECONDS);
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo("learner-bo: ChatMessage[text=Hello Ada!]");
+        } finally {
+            callbacks.shutdownNow();
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The data of an event line of {@link Seen}. */
+    private static com.fasterxml.jackson.databind.JsonNode data(String eventLine) throws Exception {
+        return JSON.readTree(eventLine.substring(eventLine.indexOf(": ") + 2));
     }
 }

@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import dev.duet.signaling.client.testkit.FakePusherServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,7 +76,7 @@ class PusherTransportTest {
 
     /** What one transport told its listener, as lines, in order. */
     static final class Heard implements SignalingListener {
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final java.util.concurrent.BlockingDeque<String> lines = new java.util.concurrent.LinkedBlockingDeque<>();
         final List<PeerMessage> messages = new CopyOnWriteArrayList<>();
         volatile Member peer;
 

@@ -1,4 +1,4 @@
-package dev.duet.signaling.client.pusher;
+package dev.duet.signaling.client.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +27,7 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 /**
  * A Pusher Channels protocol server (version 7 and the older ones Pusher still serves) for the tests, written from Pusher's protocol description
- * and checked against Pusher's own Java client ({@code FakePusherServerTest}), not against Duet:
+ * and checked against Pusher's own Java client ({@code pusher.FakePusherServerTest}), not against Duet:
  * <ul>
  *   <li>{@code ws://127.0.0.1:<port>/app/<key>?protocol=7} (4 to 7 are served; pusher-java-client
  *       2.4.4 asks for 5): another key is {@code pusher:error} 4001 and a close with 4001, another
@@ -51,9 +51,9 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  */
 @SuppressWarnings("exports") // a test fixture: Jetty's types in its public endpoint are for Jetty alone
 public final class FakePusherServer implements AutoCloseable {
-    static final int CLIENT_EVENTS_PER_SECOND = 10;
+    public static final int CLIENT_EVENTS_PER_SECOND = 10;
     /** Pusher's limit on a client event's data, in bytes. */
-    static final int CLIENT_EVENT_MAX_BYTES = 10 * 1024;
+    public static final int CLIENT_EVENT_MAX_BYTES = 10 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String key;
@@ -65,7 +65,7 @@ public final class FakePusherServer implements AutoCloseable {
     /** Channel name to its subscribed connections; guarded by this. */
     private final Map<String, Map<Connection, Member>> channels = new LinkedHashMap<>();
     /** Every frame a client sent, for the tests to look at. */
-    final List<String> received = new CopyOnWriteArrayList<>();
+    public final List<String> received = new CopyOnWriteArrayList<>();
     /** Every pusher:error this server sent, for the tests to look at. */
     public final List<String> errors = new CopyOnWriteArrayList<>();
 
@@ -334,6 +334,11 @@ public final class FakePusherServer implements AutoCloseable {
                     }
                 }
             }
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            // a client that went away mid-write: its close follows
         }
 
         @Override
