@@ -36,10 +36,21 @@ export interface CallListener {
   onEnded?(end: { reason: string; error: object | null }): void;
 }
 
+/** What DuetCall needs of a signalling transport: RelayClient and PusherClient both are one. */
+export interface Signaling {
+  join(): void;
+  send(msg: { type: string; [field: string]: unknown }): Promise<void>;
+  hangUp(reason: string): void;
+  leave(reason: string): void;
+}
+
 export class DuetCall {
   constructor(options: {
-    url: string; ticket: string; iceServers?: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy;
+    /** The relay's session address and the ticket; not needed with `signaling`. */
+    url?: string; ticket?: string; iceServers?: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy;
     media?: MediaStreamConstraints; listener?: CallListener; statsIntervalMs?: number; oneWayThresholdMs?: number;
+    /** Another signalling transport instead of Duet's relay, such as `(l) => new PusherClient({..., listener: l})`. */
+    signaling?: (listener: import('./relay.js').RelayListener) => Signaling;
   });
   readonly status: CallStatus;
   /** Once per call: asks for the camera and microphone, then joins. */

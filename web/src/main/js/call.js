@@ -3,6 +3,7 @@
 // microphone, chat, and media reports from getStats() every few seconds (docs/protocol.md §6).
 //
 //   const call = new DuetCall({ url, ticket, iceServers, listener: { onState, onRemoteStream, onChat, onEnded } });
+//   (Over Pusher Channels instead of the relay: signaling: (listener) => new PusherClient({...}), see pusher.js.)
 //   (url, ticket and the ICE servers come from the app's backend: IceServers.toRtcConfigurationJson() in duet-turn
 //   gives {iceServers, iceTransportPolicy}, which can be spread into these options.)
 //   await call.start();          // asks for the camera and microphone, then joins
@@ -118,7 +119,7 @@ export class DuetCall {
     statsIntervalMs = 3000, oneWayThresholdMs = 10000,
     RTCPeerConnection: PeerConnection = globalThis.RTCPeerConnection,
     getUserMedia = (constraints) => navigator.mediaDevices.getUserMedia(constraints), WebSocket: Socket = globalThis.WebSocket,
-    timers }) {
+    timers, signaling }) {
     this.listener = listener;
     this.iceServers = iceServers;
     this.iceTransportPolicy = iceTransportPolicy; // 'relay' hides this side's addresses: TURN only
@@ -136,7 +137,10 @@ export class DuetCall {
     this.hangUpReason = null;
     this.shown = { phase: 'idle', relay: 'offline', peer: null, audioMuted: false, videoMuted: false, error: null };
     this.published = JSON.stringify(this.shown);
-    this.relay = new RelayClient({ url, ticket, WebSocket: Socket, listener: this.relayListener(), ...(timers ? { timers } : {}) });
+    // The signalling: Duet's relay (url, ticket), or another transport with RelayClient's interface and listener,
+    // such as Pusher's: signaling: (listener) => new PusherClient({ ..., listener }) (pusher.js).
+    this.relay = typeof signaling === 'function' ? signaling(this.relayListener())
+      : new RelayClient({ url, ticket, WebSocket: Socket, listener: this.relayListener(), ...(timers ? { timers } : {}) });
   }
 
   /** What a page shows: see the header comment. A copy; changes arrive through onStatus. */

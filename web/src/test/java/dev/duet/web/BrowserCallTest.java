@@ -88,6 +88,10 @@ class BrowserCallTest {
         final JsonLinesAttendanceStore store;
         final java.util.concurrent.ExecutorService settling = java.util.concurrent.Executors.newSingleThreadExecutor();
         final RelayServer relay;
+        /** The fake Pusher server and the backend that signs its subscriptions, for calls over Pusher instead of the relay. */
+        final dev.duet.signaling.client.testkit.FakePusherServer pusher;
+        final dev.duet.signaling.client.pusher.PusherChannelAuth pusherBackend;
+        static final String PUSHER_KEY = "duet-web-test-key";
 
         /** Arrivals at the relay, by its clock (the machine's). */
         final List<Instant> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -101,7 +105,12 @@ class BrowserCallTest {
             booking = new Booking(SessionId.of("web-" + now.toEpochMilli()), Participant.expert("expert-ada", "Ada"),
                     Participant.learner("learner-bo", "Bo"), now, Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofMinutes(5));
             issuer = new JoinTicketIssuer(key, Duration.ofHours(1));
-            pages = pages(events);
+            String pusherSecret = java.util.HexFormat.of().formatHex(secret, 0, 16);
+            pusher = new dev.duet.signaling.client.testkit.FakePusherServer(PUSHER_KEY, pusherSecret);
+            pusherBackend = new dev.duet.signaling.client.pusher.PusherChannelAuth(
+                    dev.duet.signaling.client.pusher.PusherApp.of("4242", PUSHER_KEY, pusherSecret),
+                    new JoinTicketVerifier(List.of(key), Duration.ofSeconds(30)));
+            pages = pages(events, pusherBackend);
             store = JsonLinesAttendanceStore.open(dir.resolve("attendance.jsonl"));
             SessionOutcomes outcomes = new SessionOutcomes(store, id -> Optional.of(booking), AttendanceRules.defaults(),
                     BillingPolicy.perMinute(Money.of("EUR", "60.00")), List.of((report, charge) -> settled.complete(report)), settling);
@@ -129,6 +138,23 @@ class BrowserCallTest {
         void open(HeadlessBrowser kind, String name, String participant, String more, String relayUrl) throws IOException {
             openPage(kind, name, "/participant.html?name=" + name + "&relay=" + URLEncoder.encode(relayUrl, StandardCharsets.UTF_8)
                     + "&ticket=" + URLEncoder.encode(ticket(participant), StandardCharsets.UTF_8) + more);
+        }
+
+        /** Opens the participant page in a new browser, signalling over the fake Pusher server. */
+        void openOverPusher(HeadlessBrowser kind, String name, String participant) throws IOException {
+            String pusherConfig = JSON.createObjectNode().put("key", PUSHER_KEY).put("session", booking.sessionId().value())
+                    .put("port", pusher.port()).toString();
+            openPage(kind, name, "/participant.html?name=" + name + "&pusher=" + URLEncoder.encode(pusherConfig, StandardCharsets.UTF_8)
+                    + "&ticket=" + URLEncoder.encode(ticket(participant), StandardCharsets.UTF_8));
+        }
+
+        /** A Java peer signalling over the fake Pusher server, its subscriptions signed in this JVM. */
+        DuetCall javaPeerOverPusher(MediaEngine engine, String participant, Expert listener) {
+            var authorizer = dev.duet.signaling.client.pusher.ChannelAuthorizer.inProcess(pusherBackend,
+                    TicketSource.of(ticket(participant)), java.time.Clock.systemUTC());
+            return DuetCall.builder(engine, dev.duet.signaling.client.pusher.PusherTransport.webSocket(pusher.address(), PUSHER_KEY,
+                    booking.sessionId(), authorizer, Runnable::run)).media(LocalMedia.synthetic()).listener(listener)
+                    .statsInterval(Duration.ofSeconds(1)).build();
         }
 
         /** Opens one of the pages this fixture serves ({@code pathAndQuery} from its root) in a new browser. */
@@ -186,6 +212,11 @@ class BrowserCallTest {
         public void close() {
             browsers.forEach(HeadlessBrowser::stop);
             relay.close();
+            try {
+                pusher.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("the fake Pusher server did not stop", e);
+            }
             store.close();
             settling.shutdownNow();
             pages.stop(0);
@@ -240,6 +271,41 @@ class BrowserCallTest {
                 talkAndHangUp(f, expert, expertCall);
             }
             f.assertSettledReport();
+        });
+    }
+
+    /**
+     * The same call with no relay: both sides signal through the fake Pusher server, the page on the
+     * official pusher-js (vendored in duet-web), the Java expert on PusherTransport, each subscription
+     * signed by the backend's PusherChannelAuth; in both arrival orders (the later arrival offers).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}, browser first: {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"CHROMIUM, true", "CHROMIUM, false", "FIREFOX, true"})
+    void aBrowserLearnerAndTheJavaExpertTalkBothWaysOverPusher(HeadlessBrowser kind, boolean browserFirst) throws Exception {
+        withSession(List.of(kind), (f, engine) -> {
+            Expert expert = new Expert();
+            try (DuetCall expertCall = f.javaPeerOverPusher(engine, "expert-ada", expert)) {
+                if (browserFirst) {
+                    f.openOverPusher(kind, "learner", "learner-bo");
+                    JsonNode joined = f.await("learner", e -> is(e, "joined"), "join over Pusher");
+                    assertThat(joined.path("peer").isNull() || joined.path("peer").isMissingNode()).as("alone at first").isTrue();
+                    expertCall.start().get(10, TimeUnit.SECONDS);
+                } else {
+                    expertCall.start().get(10, TimeUnit.SECONDS);
+                    f.openOverPusher(kind, "learner", "learner-bo");
+                    assertThat(f.await("learner", e -> is(e, "joined"), "join over Pusher").path("peer").asText()).isEqualTo("expert-ada");
+                }
+                f.await("learner", e -> is(e, "media") && twoWay(e), "media both ways by the browser's stats");
+                assertThat(expert.twoWay.get(20, TimeUnit.SECONDS)).as("media both ways by the Java expert's stats").isTrue();
+                assertThat(expert.chat.get(15, TimeUnit.SECONDS)).isEqualTo("hello from the browser");
+                expertCall.sendChat("hello from Java").get(5, TimeUnit.SECONDS);
+                f.await("learner", e -> is(e, "chat") && e.path("text").asText().equals("hello from Java"), "the expert's chat");
+                expertCall.hangUp("lesson over").get(10, TimeUnit.SECONDS);
+                assertThat(f.await("learner", e -> is(e, "ended"), "end").path("reason").asText()).contains("lesson over");
+            }
+            assertThat(f.pusher.errors).as("no errors from the Pusher server (rate, size, signatures)").isEmpty();
+            assertThat(f.pusher.received).as("the page's client events went through Pusher")
+                    .anyMatch(frame -> frame.contains("\"event\":\"client-duet-signals\"") && frame.contains("hello from the browser"));
         });
     }
 
@@ -381,7 +447,8 @@ class BrowserCallTest {
     }
 
     /** Serves the page and duet-web's modules, and takes the page's events. */
-    private static HttpServer pages(BlockingQueue<JsonNode> events) throws IOException {
+    private static HttpServer pages(BlockingQueue<JsonNode> events, dev.duet.signaling.client.pusher.PusherChannelAuth pusherBackend)
+            throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/duet-web/", exchange -> {
             String name = exchange.getRequestURI().getPath().substring("/duet-web/".length());
@@ -402,6 +469,23 @@ class BrowserCallTest {
             Path client = PEERJS_BENCH.resolve("node_modules/peerjs/dist/peerjs.min.js");
             respond(exchange, Files.isRegularFile(client) ? 200 : 404, "text/javascript",
                     Files.isRegularFile(client) ? Files.readAllBytes(client) : "run npm ci in bench/peerjs".getBytes(StandardCharsets.UTF_8));
+        });
+        // The app backend's Pusher endpoint: signs a subscription for a ticket valid now for the channel's session.
+        server.createContext("/pusher/auth", exchange -> {
+            java.util.Map<String, String> form = new java.util.HashMap<>();
+            for (String pair : new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    form.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+            try {
+                String body = pusherBackend.authorize(form.get("socket_id"), form.get("channel_name"), form.get("ticket"), Instant.now()).toJson();
+                respond(exchange, 200, "application/json", body.getBytes(StandardCharsets.UTF_8));
+            } catch (dev.duet.signaling.client.pusher.PusherAuthException refused) {
+                respond(exchange, 403, "text/plain", refused.getMessage().getBytes(StandardCharsets.UTF_8));
+            }
         });
         server.createContext("/events", exchange -> {
             events.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
