@@ -75,6 +75,7 @@ class ReadmeSnippetsTest {
                 String socketId;
                 String channelName;
                 String rawBody;
+                AttendanceStore store;
 
                 abstract void respond(int status, String body);
 

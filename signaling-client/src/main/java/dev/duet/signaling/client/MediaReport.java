@@ -51,6 +51,18 @@ public record MediaReport(java.util.Optional<Epoch> epoch, Instant sampledAt, bo
         streams = List.copyOf(streams);
     }
 
+    /**
+     * The attendance event that records this report as received from {@code participant} at
+     * {@code at} (the receiving server's clock: the relay's, or Pusher's webhook time).
+     */
+    public dev.duet.core.attendance.AttendanceEvent.MediaReported toEvent(String eventId, dev.duet.core.SessionId session,
+            Instant at, dev.duet.core.ParticipantId participant) {
+        List<dev.duet.core.attendance.MediaFlow> flows = streams.stream().map(s -> new dev.duet.core.attendance.MediaFlow(
+                s.direction(), s.kind(), s.flowing(), s.lossRatio(), s.roundTripMs(), s.jitterMs(), s.framesPerSecond(), s.width(),
+                s.height())).toList();
+        return new dev.duet.core.attendance.AttendanceEvent.MediaReported(eventId, session, at, participant, relayed, flows, interval);
+    }
+
     /** This report, saying it covers {@code interval} (1 ms to 60 s). */
     public MediaReport withInterval(java.time.Duration interval) {
         return new MediaReport(epoch, sampledAt, relayed, streams, java.util.Optional.of(Checks.notNull(interval, "interval")));
