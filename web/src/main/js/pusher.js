@@ -126,6 +126,8 @@ export class PusherClient {
     this.authAttempt = 0;
     this.peerHungUp = false;
     this.hangingUp = null;
+    this.helloOwed = false;
+    this.helloTimer = null;
   }
 
   join() {
@@ -195,9 +197,8 @@ export class PusherClient {
     this.peer = other;
     const joined = { session: this.session, self: this.self, peer: other };
     this.tell(first ? 'onJoined' : 'onRejoined', joined);
-    this.hello();
     this.rewind();
-    if (!this.hangUpIfDrained()) this.flush();
+    if (!this.hangUpIfDrained()) this.hello();
   }
 
   connectionState(current) {
@@ -263,6 +264,7 @@ export class PusherClient {
     this.tell('onPeerJoined', member);
     this.rewind();
     this.flush();
+    if (!this.streamClient) this.scheduleHelloCheck();
   }
 
   fromPeer(name, data, meta) {
@@ -376,6 +378,14 @@ export class PusherClient {
 
   flush() {
     while (this.state !== 'closed' && this.subscribed) {
+      if (this.helloOwed) {
+        if (!this.take()) {
+          if (!this.flushTimer) this.flushTimer = this.timers.setTimeout(() => { this.flushTimer = null; this.flush(); }, 1000 / this.settings.eventsPerSecond);
+          return;
+        }
+        this.sendHello();
+        continue;
+      }
       const ackOwed = this.lastSender != null && (this.delivered.get(this.lastSender) || 0) > this.ackedToPeer;
       const msgs = this.peer && this.streamClient ? this.collectParts() : [];
       if (msgs.length === 0 && !ackOwed) return;
@@ -429,8 +439,25 @@ export class PusherClient {
     }, this.settings.resendAfterMs);
   }
 
+  /** Owes the peer a hello: it goes out first in the next flush, paced like every client event. */
   hello() {
-    this.take(); // small and rare: it may borrow against the next second
+    this.helloOwed = true;
+    this.flush();
+  }
+
+  /** While the peer is present and its client id unknown (a hello was lost), says hello again every resendAfterMs. */
+  scheduleHelloCheck() {
+    if (this.helloTimer) return;
+    this.helloTimer = this.timers.setTimeout(() => {
+      this.helloTimer = null;
+      if (this.state !== 'closed' && this.subscribed && this.peer && !this.streamClient) this.hello();
+    }, this.settings.resendAfterMs);
+  }
+
+  /** Announces this side's current connection and client to the peer. */
+  sendHello() {
+    this.helloOwed = false;
+    this.scheduleHelloCheck();
     this.channel.trigger(HELLO, { client: this.clientId,
       member: { role: this.self.role, connection: this.self.connection, arrived_at: Date.parse(this.self.arrivedAt) },
       sees: this.peer ? this.peer.connection : '', knows: this.streamClient || '' });
@@ -485,7 +512,7 @@ export class PusherClient {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.subscribed = false;
-    for (const t of ['flushTimer', 'ackTimer', 'resendTimer', 'graceTimer']) this.clearTimer(t);
+    for (const t of ['flushTimer', 'ackTimer', 'resendTimer', 'graceTimer', 'helloTimer']) this.clearTimer(t);
     for (const p of this.outbox) p.reject(new Error('the client closed before the peer acknowledged the message'));
     this.outbox = [];
     if (this.pusher) {

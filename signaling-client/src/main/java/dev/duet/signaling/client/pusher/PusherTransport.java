@@ -190,6 +190,8 @@ public final class PusherTransport implements SignalingTransport {
     private PendingHangUp hangingUp;
     /** The peer hung up: it will acknowledge nothing more, so a hang-up of this side does not wait for it. */
     private boolean peerHungUp;
+    private boolean helloOwed;
+    private boolean helloCheckScheduled;
 
     private record PendingHangUp(String reason, CompletableFuture<Void> done) {}
 
@@ -645,10 +647,9 @@ public final class PusherTransport implements SignalingTransport {
         } else {
             notify(l -> l.onRejoined(result));
         }
-        hello();
         rewind();
         if (!hangUpIfDrained()) {
-            flush();
+            hello();
         }
     }
 
@@ -694,6 +695,9 @@ public final class PusherTransport implements SignalingTransport {
         notify(l -> l.onPeerJoined(m, newClient));
         rewind();
         flush();
+        if (streamClient == null) {
+            scheduleHelloCheck();
+        }
     }
 
     private void fromPeer(String event, String user, JsonNode data) {
@@ -926,12 +930,33 @@ public final class PusherTransport implements SignalingTransport {
 
     // ------------------------------------------------------------------ messages out (on loop)
 
-    /** Announces this side's current connection to the peer. */
+    /** Owes the peer a hello: it goes out first in the next flush, paced like every client event. */
     private void hello() {
-        if (!pace.take(nanoTicker.getAsLong())) {
-            // hello is small and rare: it may borrow against the next second rather than wait behind signals
-            log.debug("sending hello without a token");
+        helloOwed = true;
+        flush();
+    }
+
+    /**
+     * While the peer is present and its client id unknown (its hello, or this side's, was lost), says
+     * hello again every {@value #RESEND_AFTER_MILLIS} ms: the peer answers a hello that does not know it.
+     */
+    private void scheduleHelloCheck() {
+        if (helloCheckScheduled) {
+            return;
         }
+        helloCheckScheduled = true;
+        loop.schedule(() -> {
+            helloCheckScheduled = false;
+            if (state != State.CLOSED && subscribed && peer != null && streamClient == null) {
+                hello();
+            }
+        }, RESEND_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Announces this side's current connection and client to the peer. */
+    private void sendHello() {
+        helloOwed = false;
+        scheduleHelloCheck();
         ObjectNode data = JSON.createObjectNode().put("client", clientId);
         data.putObject("member").put("role", self.role().code()).put("connection", self.connection().value())
                 .put("arrived_at", self.arrivedAt().toEpochMilli());
@@ -977,6 +1002,14 @@ public final class PusherTransport implements SignalingTransport {
     /** Sends what is due (message parts after the cursor, an owed acknowledgement) as fast as the pace allows. */
     private void flush() {
         while (state != State.CLOSED && wire != null && subscribed) {
+            if (helloOwed) {
+                if (!pace.take(nanoTicker.getAsLong())) {
+                    scheduleFlush(1000 / EVENTS_PER_SECOND);
+                    return;
+                }
+                sendHello();
+                continue;
+            }
             boolean ackOwed = lastSenderClient != null && delivered.getOrDefault(lastSenderClient, 0L) > ackedToPeer;
             ArrayNode msgs = JSON.createArrayNode();
             if (peer != null && streamClient != null) {
