@@ -162,6 +162,11 @@ final class CallHarness implements AutoCloseable {
         return DuetCall.builder(engine, transport(who)).listener(recorder).statsInterval(Duration.ofSeconds(1));
     }
 
+    /** The fake Pusher server (a PUSHER harness only). */
+    dev.duet.signaling.client.testkit.FakePusherServer pusherServer() {
+        return pusherServer;
+    }
+
     /** The WebSocket address of the session (a WEBSOCKET harness only). */
     java.net.URI sessionUri() {
         return relayServer.sessionUri(booking.sessionId());

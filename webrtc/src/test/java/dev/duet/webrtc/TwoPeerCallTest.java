@@ -64,6 +64,32 @@ class TwoPeerCallTest {
         callWith(RelayKind.PUSHER, arrival);
     }
 
+    /**
+     * Pusher closes every connection with 4200 mid-call (as in a cluster's maintenance): both sides
+     * reconnect at once, are signed again for their new sockets, and, being new connections,
+     * negotiate a new epoch as after a network drop on the relay; media flows both ways again and chat
+     * works both ways.
+     */
+    @org.junit.jupiter.api.Test
+    void overPusherACloseWith4200MidCallEndsWithMediaAndChatAgain() throws Exception {
+        try (CallHarness session = new CallHarness(engine.get(), RelayKind.PUSHER)) {
+            CallHarness.Pair pair = session.flowingPair();
+            int offers = pair.expert().localOffers + pair.learner().localOffers;
+            session.pusherServer().closeAll(4200, "Reconnect immediately");
+            pair.learnerCall().sendChat("are you still there?").get(30, TimeUnit.SECONDS);
+            assertThat(pair.expert().await(pair.expert().chats, Duration.ofSeconds(30), "chat after the reconnect"))
+                    .isEqualTo("are you still there?");
+            pair.expertCall().sendChat("yes").get(30, TimeUnit.SECONDS);
+            assertThat(pair.learner().await(pair.learner().chats, Duration.ofSeconds(30), "chat after the reconnect")).isEqualTo("yes");
+            assertThat(pair.expert().localOffers + pair.learner().localOffers).as("a new epoch was negotiated\n%s\n%s",
+                    pair.expert().story(), pair.learner().story()).isGreaterThan(offers);
+            pair.expert().reports.clear();
+            pair.learner().reports.clear();
+            assertTwoWayMedia(pair.expert(), pair.learner());
+            assertThat(session.pusherServer().errors).isEmpty();
+        }
+    }
+
     private void callWith(RelayKind kind, Arrival arrival) throws Exception {
         // Simultaneous arrivals get the same relay stamp (a fixed relay clock): the tie-break decides.
         Clock relayClock = arrival == Arrival.SIMULTANEOUS ? Clock.fixed(Instant.now(), ZoneOffset.UTC) : Clock.systemUTC();
