@@ -69,17 +69,22 @@ class PusherTranscriptTest {
         }
     }
 
-    @Test
-    void theTransportSendsExactlyTheRecordedFrames() throws Exception {
+    /** The expert's transport of the transcript: its server is the scripted wire, its time the manual scheduler. */
+    private PusherTransport expertTransport() {
         Booking booking = new Booking(SessionId.of("s-42"), Participant.expert("expert-ada", "Ada"), Participant.learner("learner-bo", "Bo"),
                 START, Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(15));
         PusherChannelAuth backend = new PusherChannelAuth(PusherApp.of("4242", "duet-test-key", "a-pusher-app-secret-for-tests"),
                 new JoinTicketVerifier(List.of(TICKET_KEY), Duration.ofSeconds(30)));
         String ticket = new JoinTicketIssuer(TICKET_KEY, Duration.ofHours(2)).issue(booking, ParticipantId.of("expert-ada"), START);
-        PusherTransport transport = new PusherTransport(connections::add, booking.sessionId(),
+        return new PusherTransport(connections::add, booking.sessionId(),
                 ChannelAuthorizer.inProcess(backend, TicketSource.of(ticket), loop.clock()), Runnable::run,
                 new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), new Random(7)), Duration.ofSeconds(30), "the scripted server",
                 loop, loop::nanoTime, loop.clock());
+    }
+
+    @Test
+    void theTransportSendsExactlyTheRecordedFrames() throws Exception {
+        PusherTransport transport = expertTransport();
         PusherTransportTest.Heard heard = new PusherTransportTest.Heard();
         List<String> script;
         try (InputStream in = getClass().getResourceAsStream("pusher-transcript.txt")) {
@@ -162,5 +167,71 @@ class PusherTranscriptTest {
             assertThat(frames).as("docs/protocol.md §11 example %d is a frame of pusher-transcript.txt", examples).contains(m.group(1));
         }
         assertThat(examples).isGreaterThanOrEqualTo(10);
+    }
+
+    /**
+     * Seeded fuzzing: broken and mutated server frames and peer events (from the transcript's own)
+     * between a joined transport's valid ones. None may stop it or make it fail: afterwards a peer
+     * client that says hello still exchanges a message each way with it. The seed is printed on failure.
+     */
+    @Test
+    void brokenAndMutatedFramesNeverStopTheTransport() throws Exception {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        List<String> serverFrames;
+        try (InputStream in = getClass().getResourceAsStream("pusher-transcript.txt")) {
+            serverFrames = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("< "))
+                    .map(l -> l.substring(2)).toList();
+        }
+        PusherTransport transport = expertTransport();
+        PusherTransportTest.Heard heard = new PusherTransportTest.Heard();
+        CompletableFuture<JoinResult> joined = transport.join(heard);
+        loop.advance(Duration.ZERO);
+        connections.get(0).onOpen(new ScriptedWire());
+        for (String frame : serverFrames.subList(0, 2)) { // connection_established, subscription_succeeded
+            connections.get(0).onText(frame);
+            loop.advance(Duration.ZERO);
+        }
+        assertThat(joined).as("seed %d", seed).isCompleted();
+        int inputs = dev.duet.signaling.client.testkit.Malformed.inputs(3000);
+        int opened = 1;
+        for (int i = 0; i < inputs; i++) {
+            connections.get(connections.size() - 1).onText(dev.duet.signaling.client.testkit.Malformed.mutate(random, serverFrames));
+            loop.advance(Duration.ofMillis(random.nextInt(50)));
+            while (opened < connections.size()) { // a broken connection_established made it reconnect: the server answers
+                connections.get(opened++).onOpen(new ScriptedWire());
+                loop.advance(Duration.ZERO);
+                for (String frame : serverFrames.subList(0, 2)) {
+                    connections.get(connections.size() - 1).onText(frame);
+                    loop.advance(Duration.ZERO);
+                }
+            }
+        }
+        assertThat(transport.state()).as("seed %d: still joined after %d broken frames", seed, inputs)
+                .isIn(dev.duet.signaling.client.SignalingTransport.State.JOINED);
+        // A well-formed peer after the storm: a new learner client says hello; a message each way goes through.
+        String expertClient = transport.clientId();
+        connections.get(connections.size() - 1).onText("{\"event\":\"pusher_internal:member_added\",\"channel\":\"presence-duet-s-42\","
+                + "\"data\":\"{\\\"user_id\\\":\\\"learner-bo\\\",\\\"user_info\\\":{\\\"role\\\":\\\"learner\\\","
+                + "\\\"connection\\\":\\\"9.9\\\",\\\"arrived_at\\\":1796032900000}}\"}");
+        connections.get(connections.size() - 1).onText("{\"event\":\"client-duet-hello\",\"channel\":\"presence-duet-s-42\","
+                + "\"user_id\":\"learner-bo\",\"data\":{\"client\":\"FreshLearner0001\",\"member\":{\"role\":\"learner\","
+                + "\"connection\":\"9.9\",\"arrived_at\":1796032900000},\"sees\":\"1001.1002\",\"knows\":\"" + expertClient + "\"}}");
+        loop.advance(Duration.ofSeconds(2));
+        sent.clear();
+        CompletableFuture<Void> acknowledged = transport.send(new ChatMessage("after the storm"));
+        loop.advance(Duration.ofSeconds(1));
+        assertThat(sent).as("seed %d", seed).anyMatch(f -> f.contains("\"to\":\"FreshLearner0001\"") && f.contains("after the storm"));
+        long seq = sent.stream().filter(f -> f.contains("after the storm")).map(f -> f.replaceAll(".*\"msgs\":\\[\\{\"s\":(\\d+).*", "$1"))
+                .mapToLong(Long::parseLong).findFirst().orElseThrow();
+        heard.lines.clear();
+        connections.get(connections.size() - 1).onText("{\"event\":\"client-duet-signals\",\"channel\":\"presence-duet-s-42\","
+                + "\"user_id\":\"learner-bo\",\"data\":{\"client\":\"FreshLearner0001\",\"to\":\"" + expertClient + "\","
+                + "\"ack\":{\"client\":\"" + expertClient + "\",\"seq\":" + seq + "},\"msgs\":[{\"s\":1,\"p\":0,\"n\":1,"
+                + "\"t\":\"{\\\"v\\\":1,\\\"type\\\":\\\"send\\\",\\\"seq\\\":1,\\\"msg\\\":{\\\"type\\\":\\\"chat\\\","
+                + "\\\"text\\\":\\\"still here\\\"}}\"}]}}");
+        loop.advance(Duration.ofSeconds(1));
+        assertThat(acknowledged).as("seed %d: acknowledged", seed).isCompleted();
+        assertThat(heard.lines).as("seed %d", seed).contains("message from learner-bo: still here");
     }
 }
