@@ -67,6 +67,15 @@ class PeerKilledTest {
                     .isIn(DepartureReason.CONNECTION_LOST, DepartureReason.IDLE));
             assertThat(Duration.between(killedAt, seenGone)).as("the expert saw the learner gone").isLessThan(Duration.ofSeconds(10));
             expertReports.shutdownNow();
+            // The relay tells the peer before it records the departure (both right after it notices the
+            // close): wait until the departure is on the record. Then the expert leaves too, so that its
+            // stay on the record ends after the kill (a stay with no departure ends at the relay's last
+            // "still alive" mark, which may come a few seconds before the kill).
+            dev.duet.testing.Await.until(() -> events.stream().anyMatch(e -> e instanceof AttendanceEvent.ParticipantLeft l
+                    && l.participant().equals(TestSession.LEARNER)), Duration.ofSeconds(5), "the learner's departure on the record");
+            expert.leave("the learner is gone").get(5, TimeUnit.SECONDS);
+            dev.duet.testing.Await.until(() -> events.stream().anyMatch(e -> e instanceof AttendanceEvent.ParticipantLeft l
+                    && l.participant().equals(TestSession.EXPERT)), Duration.ofSeconds(5), "the expert's departure on the record");
 
             AttendanceLedger ledger = new AttendanceLedger(booking, AttendanceRules.defaults());
             ledger.addAll(events);

@@ -10,7 +10,6 @@ import dev.duet.core.ParticipantId;
 import dev.duet.core.Role;
 import dev.duet.core.SessionId;
 import dev.duet.core.internal.Checks;
-import dev.duet.core.internal.LogContext;
 import dev.duet.signaling.client.Backoff;
 import dev.duet.signaling.client.CloseReason;
 import dev.duet.signaling.client.JoinResult;
@@ -21,7 +20,7 @@ import dev.duet.signaling.client.SignalingListener;
 import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.UpgradeRefusedException;
 import dev.duet.signaling.client.internal.OkHttpWire;
-import dev.duet.signaling.client.internal.SerialExecutor;
+import dev.duet.signaling.client.internal.TransportLoop;
 import dev.duet.signaling.client.internal.TokenBucket;
 import dev.duet.signaling.client.wire.Frame;
 import dev.duet.signaling.client.wire.FrameCodec;
@@ -39,11 +38,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -136,9 +133,8 @@ public final class PusherTransport implements SignalingTransport {
     private final SessionId session;
     private final String channel;
     private final ChannelAuthorizer authorizer;
-    private final Executor callbacks;
+    private final TransportLoop threads;
     private final ScheduledExecutorService loop;
-    private final boolean ownLoop;
     private final LongSupplier nanoTicker;
     private final Clock clock;
     private final Backoff backoff;
@@ -217,26 +213,14 @@ public final class PusherTransport implements SignalingTransport {
         this.session = Checks.notNull(session, "session");
         this.channel = PusherChannelAuth.presenceChannel(session);
         this.authorizer = Checks.notNull(authorizer, "authorizer");
-        this.callbacks = new SerialExecutor(Checks.notNull(callbacks, "callbacks"));
         this.backoff = Checks.notNull(backoff, "backoff");
-        Checks.notNull(joinTimeout, "joinTimeout");
-        if (joinTimeout.compareTo(Duration.ofSeconds(1)) < 0 || joinTimeout.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("joinTimeout must be 1 s to 1 h, but was " + joinTimeout);
-        }
-        this.joinTimeout = joinTimeout;
+        this.joinTimeout = TransportLoop.checkJoinTimeout(joinTimeout);
         this.target = Checks.notNull(target, "target");
         this.nanoTicker = Checks.notNull(nanoTicker, "nanoTicker");
         this.clock = Checks.notNull(clock, "clock");
-        this.clientId = randomClientId(backoff.random());
-        this.ownLoop = loop == null;
-        this.loop = ownLoop ? Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(() -> {
-                LogContext.with(session.value(), null, null);
-                r.run();
-            }, "duet-pusher-" + clientId);
-            t.setDaemon(true);
-            return t;
-        }) : loop;
+        this.clientId = TransportLoop.randomClientId(backoff.random());
+        this.threads = new TransportLoop(loop, callbacks, "duet-pusher-" + clientId, session.value(), log);
+        this.loop = threads.loop();
         this.pace = new TokenBucket(EVENTS_PER_SECOND, EVENT_BURST, nanoTicker.getAsLong());
     }
 
@@ -308,12 +292,13 @@ public final class PusherTransport implements SignalingTransport {
     public CompletableFuture<JoinResult> join(SignalingListener listener) {
         Checks.notNull(listener, "listener");
         CompletableFuture<JoinResult> result = new CompletableFuture<>();
-        onLoop(() -> {
+        threads.onLoop(() -> {
             if (state != State.NEW) {
-                fail(result, new IllegalStateException("join may be called once, on a NEW transport; it is " + state));
+                threads.fail(result, new IllegalStateException("join may be called once, on a NEW transport; it is " + state));
                 return;
             }
             this.listener = listener;
+            threads.listener(listener);
             this.joined = result;
             state = State.CONNECTING;
             loop.schedule(this::joinDeadline, joinTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -326,16 +311,16 @@ public final class PusherTransport implements SignalingTransport {
     public CompletableFuture<Void> send(PeerMessage message) {
         Checks.notNull(message, "message");
         CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-        onLoop(() -> {
+        threads.onLoop(() -> {
             if (state == State.NEW || state == State.CLOSED) {
-                fail(acknowledged, new IllegalStateException("send needs a joined or joining transport; it is " + state));
+                threads.fail(acknowledged, new IllegalStateException("send needs a joined or joining transport; it is " + state));
                 return;
             }
             long seq = nextSeq;
             String text = CODEC.encode(new Frame.Send(seq, message));
             int bytes = text.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > FrameCodec.MAX_FRAME_BYTES) {
-                fail(acknowledged, new IllegalArgumentException("message is " + bytes + " bytes encoded; at most "
+                threads.fail(acknowledged, new IllegalArgumentException("message is " + bytes + " bytes encoded; at most "
                         + FrameCodec.MAX_FRAME_BYTES + " fit"));
                 return;
             }
@@ -353,12 +338,12 @@ public final class PusherTransport implements SignalingTransport {
     public CompletableFuture<Void> leave(String reason) {
         Checks.notNull(reason, "reason");
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
+        threads.onLoop(() -> {
             if (state != State.CLOSED) {
                 announceLeave(reason, false);
                 terminate(new CloseReason(Optional.empty(), true, "left: " + reason), null);
             }
-            complete(done, null);
+            threads.complete(done, null);
         }, done);
         return done;
     }
@@ -371,9 +356,9 @@ public final class PusherTransport implements SignalingTransport {
             throw new IllegalArgumentException("flushWithin must not be negative, but was " + flushWithin);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
+        threads.onLoop(() -> {
             if (state == State.CLOSED) {
-                complete(done, null);
+                threads.complete(done, null);
                 return;
             }
             if (hangingUp != null) {
@@ -436,7 +421,7 @@ public final class PusherTransport implements SignalingTransport {
         }
         announceLeave(h.reason(), true);
         terminate(new CloseReason(Optional.empty(), true, "hung up: " + h.reason()), null);
-        complete(h.done(), null);
+        threads.complete(h.done(), null);
     }
 
     /** Tells the peer this connection leaves (or hangs up), if there is a subscription to tell it on. */
@@ -462,7 +447,7 @@ public final class PusherTransport implements SignalingTransport {
         connector.connect(new Wire.Listener() {
             @Override
             public void onOpen(Wire opened) {
-                post(() -> {
+                threads.post(() -> {
                     if (generation != wireGeneration || state == State.CLOSED) {
                         opened.cancel();
                         return;
@@ -474,7 +459,7 @@ public final class PusherTransport implements SignalingTransport {
 
             @Override
             public void onText(String text) {
-                post(() -> {
+                threads.post(() -> {
                     if (generation == wireGeneration && state != State.CLOSED) {
                         lastHeardNanos = nanoTicker.getAsLong();
                         receive(generation, text);
@@ -484,12 +469,12 @@ public final class PusherTransport implements SignalingTransport {
 
             @Override
             public void onClosed(int code, String reason) {
-                post(() -> lost(generation, code, reason));
+                threads.post(() -> lost(generation, code, reason));
             }
 
             @Override
             public void onFailure(Throwable cause) {
-                post(() -> {
+                threads.post(() -> {
                     if (cause instanceof UpgradeRefusedException refused && refused.permanent()
                             && generation == wireGeneration && state != State.CLOSED) {
                         refuse("the Pusher server " + target + " refused the connection: " + refused.getMessage(), refused);
@@ -566,7 +551,7 @@ public final class PusherTransport implements SignalingTransport {
         if (signed == null) {
             signed = CompletableFuture.failedFuture(new IllegalStateException("the ChannelAuthorizer returned null"));
         }
-        signed.whenComplete((body, failure) -> post(() -> {
+        signed.whenComplete((body, failure) -> threads.post(() -> {
             if (generation != wireGeneration || state == State.CLOSED) {
                 return;
             }
@@ -643,9 +628,9 @@ public final class PusherTransport implements SignalingTransport {
         state = State.JOINED;
         peer = other;
         if (first) {
-            complete(joined, result);
+            threads.complete(joined, result);
         } else {
-            notify(l -> l.onRejoined(result));
+            threads.notify(l -> l.onRejoined(result));
         }
         rewind();
         if (!hangUpIfDrained()) {
@@ -679,7 +664,7 @@ public final class PusherTransport implements SignalingTransport {
         loop.schedule(() -> {
             if (generation == peerLeftGeneration && gone.equals(peer) && state != State.CLOSED) {
                 peer = null;
-                notify(l -> l.onPeerLeft(gone.participant(), gone.connection(), leftAt, DepartureReason.CONNECTION_LOST));
+                threads.notify(l -> l.onPeerLeft(gone.participant(), gone.connection(), leftAt, DepartureReason.CONNECTION_LOST));
             }
         }, PEER_LEFT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -692,7 +677,7 @@ public final class PusherTransport implements SignalingTransport {
             return;
         }
         peer = m;
-        notify(l -> l.onPeerJoined(m, newClient));
+        threads.notify(l -> l.onPeerJoined(m, newClient));
         rewind();
         flush();
         if (streamClient == null) {
@@ -744,7 +729,7 @@ public final class PusherTransport implements SignalingTransport {
         DepartureReason reason = data.path("hang_up").asBoolean(false) ? DepartureReason.HUNG_UP : DepartureReason.LEFT;
         peerHungUp = reason == DepartureReason.HUNG_UP;
         Instant leftAt = clock.instant();
-        notify(l -> l.onPeerLeft(gone.participant(), gone.connection(), leftAt, reason));
+        threads.notify(l -> l.onPeerLeft(gone.participant(), gone.connection(), leftAt, reason));
         hangUpIfDrained();
     }
 
@@ -792,7 +777,7 @@ public final class PusherTransport implements SignalingTransport {
                 Frame.ClientFrame decoded = CODEC.decodeClientFrame(whole);
                 if (decoded instanceof Frame.Send send) {
                     Instant relayedAt = clock.instant();
-                    notify(l -> l.onMessage(from, relayedAt, send.message()));
+                    threads.notify(l -> l.onMessage(from, relayedAt, send.message()));
                 } else {
                     log.warn("dropping message {} from {}: it is not a peer message", s, user);
                 }
@@ -845,11 +830,11 @@ public final class PusherTransport implements SignalingTransport {
         }
         if (state == State.JOINED) {
             state = State.RECONNECTING;
-            notify(l -> l.onDisconnected("connection lost (" + what + ")"));
+            threads.notify(l -> l.onDisconnected("connection lost (" + what + ")"));
         } else if (state == State.CONNECTING) {
             int tried = attempt + 1;
             log.warn("{} is not reachable yet (attempt {}: {}); trying again in {} ms", target, tried, what, delay.toMillis());
-            notify(l -> l.onDisconnected("Pusher server not reachable yet (attempt " + tried + ": " + what + ")"));
+            threads.notify(l -> l.onDisconnected("Pusher server not reachable yet (attempt " + tried + ": " + what + ")"));
         }
         attempt++;
         loop.schedule(() -> {
@@ -914,18 +899,16 @@ public final class PusherTransport implements SignalingTransport {
             wire = null;
         }
         if (joined != null && wasJoining) {
-            fail(joined, joinFailure != null ? joinFailure : new IllegalStateException("closed before joining: " + reason.message()));
+            threads.fail(joined, joinFailure != null ? joinFailure : new IllegalStateException("closed before joining: " + reason.message()));
         }
         for (Pending p : outbox) {
-            fail(p.acknowledged(), new IllegalStateException("the transport closed before the peer acknowledged the message"));
+            threads.fail(p.acknowledged(), new IllegalStateException("the transport closed before the peer acknowledged the message"));
         }
         outbox.clear();
         if (listener != null) {
-            notify(l -> l.onClosed(reason));
+            threads.notify(l -> l.onClosed(reason));
         }
-        if (ownLoop) {
-            loop.shutdown();
-        }
+        threads.shutdownIfOwn();
     }
 
     // ------------------------------------------------------------------ messages out (on loop)
@@ -991,7 +974,7 @@ public final class PusherTransport implements SignalingTransport {
         ackedUpTo = Math.min(seq, nextSeq - 1);
         lastProgressNanos = nanoTicker.getAsLong();
         while (!outbox.isEmpty() && outbox.peekFirst().seq() <= ackedUpTo) {
-            complete(outbox.removeFirst().acknowledged(), null);
+            threads.complete(outbox.removeFirst().acknowledged(), null);
         }
         if (cursorSeq <= ackedUpTo) {
             rewind();
@@ -1191,50 +1174,6 @@ public final class PusherTransport implements SignalingTransport {
             return 2;
         }
         return 3;
-    }
-
-    private void post(Runnable action) {
-        try {
-            loop.execute(action);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            // the transport is closed; late callbacks of its last wire are dropped
-        }
-    }
-
-    private void onLoop(Runnable action, CompletableFuture<?> future) {
-        try {
-            loop.execute(action);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            fail(future, new IllegalStateException("the transport is closed"));
-        }
-    }
-
-    private void notify(java.util.function.Consumer<SignalingListener> callback) {
-        SignalingListener l = listener;
-        callbacks.execute(() -> {
-            try (LogContext ignored = LogContext.with(session.value(), null, null)) {
-                callback.accept(l);
-            } catch (RuntimeException e) {
-                log.warn("a signaling listener threw; the transport goes on", e);
-            }
-        });
-    }
-
-    private <T> void complete(CompletableFuture<T> future, T value) {
-        callbacks.execute(() -> future.complete(value));
-    }
-
-    private void fail(CompletableFuture<?> future, Throwable cause) {
-        callbacks.execute(() -> future.completeExceptionally(cause));
-    }
-
-    private static String randomClientId(Random random) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        StringBuilder id = new StringBuilder(16);
-        for (int i = 0; i < 16; i++) {
-            id.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return id.toString();
     }
 
     @Override

@@ -13,9 +13,8 @@ import dev.duet.signaling.client.SignalingTransport;
 import dev.duet.signaling.client.TicketSource;
 import dev.duet.signaling.client.UpgradeRefusedException;
 import dev.duet.core.internal.Checks;
-import dev.duet.core.internal.LogContext;
 import dev.duet.signaling.client.internal.OkHttpWire;
-import dev.duet.signaling.client.internal.SerialExecutor;
+import dev.duet.signaling.client.internal.TransportLoop;
 import dev.duet.signaling.client.internal.TokenBucket;
 import dev.duet.signaling.client.CloseCode;
 import dev.duet.signaling.client.wire.Frame;
@@ -29,10 +28,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -70,10 +67,8 @@ public final class RelayTransport implements SignalingTransport {
 
     private final Wire.Connector connector;
     private final TicketSource tickets;
-    private final Executor callbacks;
+    private final TransportLoop threads;
     private final ScheduledExecutorService loop;
-    /** Whether the transport made {@link #loop} (and shuts it down when it ends), or was given it. */
-    private final boolean ownLoop;
     private final java.util.function.LongSupplier nanoTicker;
     private final Backoff backoff;
     private final String clientId;
@@ -175,27 +170,15 @@ public final class RelayTransport implements SignalingTransport {
             Duration joinTimeout, String target, ScheduledExecutorService loop, java.util.function.LongSupplier nanoTicker) {
         this.connector = Checks.notNull(connector, "connector");
         this.tickets = Checks.notNull(tickets, "tickets");
-        this.callbacks = new SerialExecutor(Checks.notNull(callbacks, "callbacks"));
         this.backoff = Checks.notNull(backoff, "backoff");
-        Checks.notNull(joinTimeout, "joinTimeout");
-        if (joinTimeout.compareTo(Duration.ofSeconds(1)) < 0 || joinTimeout.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("joinTimeout must be 1 s to 1 h, but was " + joinTimeout);
-        }
-        this.joinTimeout = joinTimeout;
+        this.joinTimeout = TransportLoop.checkJoinTimeout(joinTimeout);
         this.target = Checks.notNull(target, "target");
         java.util.regex.Matcher m = SESSION_IN_TARGET.matcher(target);
         this.session = m.find() ? java.util.Optional.of(dev.duet.core.SessionId.of(m.group(1))) : java.util.Optional.empty();
-        this.clientId = randomClientId(backoff.random());
-        String sessionLabel = session.map(dev.duet.core.SessionId::value).orElse(null);
-        this.ownLoop = loop == null;
-        this.loop = ownLoop ? Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(() -> {
-                LogContext.with(sessionLabel, null, null); // the loop thread's lines carry the session for its whole life
-                r.run();
-            }, "duet-signaling-" + clientId);
-            t.setDaemon(true);
-            return t;
-        }) : loop;
+        this.clientId = TransportLoop.randomClientId(backoff.random());
+        this.threads = new TransportLoop(loop, callbacks, "duet-signaling-" + clientId,
+                session.map(dev.duet.core.SessionId::value).orElse(null), log);
+        this.loop = threads.loop();
         this.nanoTicker = Checks.notNull(nanoTicker, "nanoTicker");
         this.pace = new TokenBucket(FRAMES_PER_SECOND, FRAME_BURST, nanoTicker.getAsLong());
     }
@@ -277,12 +260,13 @@ public final class RelayTransport implements SignalingTransport {
     public CompletableFuture<JoinResult> join(SignalingListener listener) {
         Checks.notNull(listener, "listener");
         CompletableFuture<JoinResult> result = new CompletableFuture<>();
-        onLoop(() -> {
+        threads.onLoop(() -> {
             if (state != State.NEW) {
-                fail(result, new IllegalStateException("join may be called once, on a NEW transport; it is " + state));
+                threads.fail(result, new IllegalStateException("join may be called once, on a NEW transport; it is " + state));
                 return;
             }
             this.listener = listener;
+            threads.listener(listener);
             this.joined = result;
             state = State.CONNECTING;
             loop.schedule(this::joinDeadline, joinTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -295,9 +279,9 @@ public final class RelayTransport implements SignalingTransport {
     public CompletableFuture<Void> send(PeerMessage message) {
         Checks.notNull(message, "message");
         CompletableFuture<Void> accepted = new CompletableFuture<>();
-        onLoop(() -> {
+        threads.onLoop(() -> {
             if (state == State.NEW || state == State.CLOSED) {
-                fail(accepted, new IllegalStateException("send needs a joined or joining transport; it is " + state));
+                threads.fail(accepted, new IllegalStateException("send needs a joined or joining transport; it is " + state));
                 return;
             }
             long seq = nextSeq++;
@@ -305,7 +289,7 @@ public final class RelayTransport implements SignalingTransport {
             int bytes = pending.frame().getBytes(StandardCharsets.UTF_8).length;
             if (bytes > FrameCodec.MAX_FRAME_BYTES) {
                 nextSeq--;
-                fail(accepted, new IllegalArgumentException("message is " + bytes + " bytes as a frame; at most "
+                threads.fail(accepted, new IllegalArgumentException("message is " + bytes + " bytes as a frame; at most "
                         + FrameCodec.MAX_FRAME_BYTES + " fit"));
                 return;
             }
@@ -320,12 +304,12 @@ public final class RelayTransport implements SignalingTransport {
         Checks.notNull(reason, "reason");
         Frame.Leave leave = new Frame.Leave(reason);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
+        threads.onLoop(() -> {
             if (wire != null && wireJoined) {
                 wire.send(CODEC.encode(leave));
             }
             terminate(new CloseReason(Optional.empty(), true, "left: " + reason), null);
-            complete(done, null);
+            threads.complete(done, null);
         }, done);
         return done;
     }
@@ -338,9 +322,9 @@ public final class RelayTransport implements SignalingTransport {
             throw new IllegalArgumentException("flushWithin must not be negative, but was " + flushWithin);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onLoop(() -> {
+        threads.onLoop(() -> {
             if (state == State.CLOSED) {
-                complete(done, null);
+                threads.complete(done, null);
                 return;
             }
             if (hangingUp != null) {
@@ -378,7 +362,7 @@ public final class RelayTransport implements SignalingTransport {
             wire.send(CODEC.encode(new Frame.Leave(h.reason(), true)));
         }
         terminate(new CloseReason(Optional.empty(), true, "hung up: " + h.reason()), null);
-        complete(h.done(), null);
+        threads.complete(h.done(), null);
     }
 
     /**
@@ -420,7 +404,7 @@ public final class RelayTransport implements SignalingTransport {
         connector.connect(new Wire.Listener() {
             @Override
             public void onOpen(Wire opened) {
-                post(() -> {
+                threads.post(() -> {
                     if (generation != wireGeneration || state == State.CLOSED) {
                         opened.cancel();
                         return;
@@ -434,7 +418,7 @@ public final class RelayTransport implements SignalingTransport {
 
             @Override
             public void onText(String text) {
-                post(() -> {
+                threads.post(() -> {
                     if (generation == wireGeneration && state != State.CLOSED) {
                         receive(text);
                     }
@@ -443,12 +427,12 @@ public final class RelayTransport implements SignalingTransport {
 
             @Override
             public void onClosed(int code, String reason) {
-                post(() -> lost(generation, code, reason));
+                threads.post(() -> lost(generation, code, reason));
             }
 
             @Override
             public void onFailure(Throwable cause) {
-                post(() -> {
+                threads.post(() -> {
                     if (cause instanceof UpgradeRefusedException refused && refused.permanent()
                             && generation == wireGeneration && state != State.CLOSED) {
                         log.warn("{} refused the connection for good: {}", target, refused.getMessage());
@@ -475,7 +459,7 @@ public final class RelayTransport implements SignalingTransport {
         } else if (frame instanceof Frame.Deliver d) {
             if (d.dseq() > lastDelivered) {
                 lastDelivered = d.dseq();
-                notify(l -> l.onMessage(d.from(), d.relayedAt(), d.message()));
+                threads.notify(l -> l.onMessage(d.from(), d.relayedAt(), d.message()));
             }
             scheduleAck();
         } else if (frame instanceof Frame.Accepted a) {
@@ -485,13 +469,13 @@ public final class RelayTransport implements SignalingTransport {
             awaitingPeerResume = null;
             peer = p.peer();
             if (!known) {
-                notify(l -> l.onPeerJoined(p.peer(), p.newClient()));
+                threads.notify(l -> l.onPeerJoined(p.peer(), p.newClient()));
             } // else: the peer resumed its connection after the relay restarted (or this repeats a joined); nothing changed
         } else if (frame instanceof Frame.PeerLeft p) {
             if (peer != null && peer.connection().equals(p.connection())) {
                 peer = null;
             }
-            notify(l -> l.onPeerLeft(p.participant(), p.connection(), p.leftAt(), p.reason()));
+            threads.notify(l -> l.onPeerLeft(p.participant(), p.connection(), p.leftAt(), p.reason()));
         } else if (frame instanceof Frame.Error e && e.seq().isPresent()
                 && (e.code() == ProtocolError.RATE_LIMITED || e.code() == ProtocolError.OUT_OF_ORDER)) {
             goBack(e.code());
@@ -504,8 +488,8 @@ public final class RelayTransport implements SignalingTransport {
             if (refused.isPresent()) {
                 outbox.remove(refused.get());
                 renumberAfter(refused.get().seq());
-                fail(refused.get().accepted(), new IllegalArgumentException("the relay refused the message: " + e.message()));
-                notify(l -> l.onSendRefused(refused.get().message(), e.code().code() + ": " + e.message()));
+                threads.fail(refused.get().accepted(), new IllegalArgumentException("the relay refused the message: " + e.message()));
+                threads.notify(l -> l.onSendRefused(refused.get().message(), e.code().code() + ": " + e.message()));
             } else {
                 log.warn("the relay reported an error: {} {}", e.code().code(), e.message());
             }
@@ -541,7 +525,7 @@ public final class RelayTransport implements SignalingTransport {
         peer = j.peer().orElse(null);
         awaitingPeerResume = null;
         if (first) {
-            complete(joined, result);
+            threads.complete(joined, result);
         } else if (forgotten && j.self().equals(selfBefore) && (j.peer().isEmpty() ? peerBefore != null
                 : j.peer().get().equals(peerBefore))) {
             // Resumed as before: the epoch and the call go on. A peer not back yet gets a grace to resume.
@@ -551,7 +535,7 @@ public final class RelayTransport implements SignalingTransport {
                 loop.schedule(() -> peerResumeGraceOver(generation), PEER_RESUME_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
         } else {
-            notify(l -> l.onRejoined(result));
+            threads.notify(l -> l.onRejoined(result));
         }
     }
 
@@ -563,7 +547,7 @@ public final class RelayTransport implements SignalingTransport {
         log.info("the peer did not come back within {} s of the relay's restart", PEER_RESUME_GRACE.toSeconds());
         awaitingPeerResume = null;
         JoinResult alone = new JoinResult(joinedAs.session(), joinedAs.self(), Optional.empty());
-        notify(l -> l.onRejoined(alone));
+        threads.notify(l -> l.onRejoined(alone));
     }
 
     /** Numbers every unaccepted send anew from {@code lastAccepted + 1}, in order (the relay forgot the old numbers). */
@@ -602,7 +586,7 @@ public final class RelayTransport implements SignalingTransport {
     private void accepted(long seq) {
         acceptedUpTo = Math.max(acceptedUpTo, seq);
         while (!outbox.isEmpty() && outbox.peekFirst().seq() <= acceptedUpTo) {
-            complete(outbox.removeFirst().accepted(), null);
+            threads.complete(outbox.removeFirst().accepted(), null);
         }
         hangUpIfDrained();
     }
@@ -684,11 +668,11 @@ public final class RelayTransport implements SignalingTransport {
         Duration delay = backoff.delay(attempt);
         if (state == State.JOINED) {
             state = State.RECONNECTING;
-            notify(l -> l.onDisconnected("connection lost (" + what + ")"));
+            threads.notify(l -> l.onDisconnected("connection lost (" + what + ")"));
         } else if (state == State.CONNECTING) {
             int tried = attempt + 1;
             log.warn("{} is not reachable yet (attempt {}: {}); trying again in {} ms", target, tried, what, delay.toMillis());
-            notify(l -> l.onDisconnected("relay not reachable yet (attempt " + tried + ": " + what + ")"));
+            threads.notify(l -> l.onDisconnected("relay not reachable yet (attempt " + tried + ": " + what + ")"));
         }
         attempt++;
         log.debug("reconnecting in {} (attempt {}) after {} {}", delay, attempt, code, reason);
@@ -723,71 +707,23 @@ public final class RelayTransport implements SignalingTransport {
             wire = null;
         }
         if (joined != null && wasJoining) {
-            fail(joined, joinFailure != null ? joinFailure : new IllegalStateException("closed before joining: " + reason.message()));
+            threads.fail(joined, joinFailure != null ? joinFailure : new IllegalStateException("closed before joining: " + reason.message()));
         }
         for (Pending p : outbox) {
-            fail(p.accepted(), new IllegalStateException("the transport closed before the relay accepted the message"));
+            threads.fail(p.accepted(), new IllegalStateException("the transport closed before the relay accepted the message"));
         }
         outbox.clear();
         if (listener != null) {
-            notify(l -> l.onClosed(reason));
+            threads.notify(l -> l.onClosed(reason));
         }
-        if (ownLoop) {
-            loop.shutdown();
-        }
+        threads.shutdownIfOwn();
     }
 
     // ------------------------------------------------------------------ helpers
 
-    /** Runs a wire callback on the loop; after the transport closed, there is nothing to do. */
-    private void post(Runnable action) {
-        try {
-            loop.execute(action);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            // the transport is closed; late callbacks of its last wire are dropped
-        }
-    }
-
-    private void onLoop(Runnable action, CompletableFuture<?> future) {
-        try {
-            loop.execute(action);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            fail(future, new IllegalStateException("the transport is closed"));
-        }
-    }
-
-    private void notify(java.util.function.Consumer<SignalingListener> callback) {
-        SignalingListener l = listener;
-        String sessionLabel = session.map(dev.duet.core.SessionId::value).orElse(null);
-        callbacks.execute(() -> {
-            try (LogContext ignored = LogContext.with(sessionLabel, null, null)) {
-                callback.accept(l);
-            } catch (RuntimeException e) {
-                log.warn("a signaling listener threw; the transport goes on", e);
-            }
-        });
-    }
-
     @Override
     public java.util.Optional<dev.duet.core.SessionId> session() {
         return session;
-    }
-
-    private <T> void complete(CompletableFuture<T> future, T value) {
-        callbacks.execute(() -> future.complete(value));
-    }
-
-    private void fail(CompletableFuture<?> future, Throwable cause) {
-        callbacks.execute(() -> future.completeExceptionally(cause));
-    }
-
-    private static String randomClientId(Random random) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        StringBuilder id = new StringBuilder(16);
-        for (int i = 0; i < 16; i++) {
-            id.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return id.toString();
     }
 
     @Override
