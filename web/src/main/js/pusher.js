@@ -40,39 +40,39 @@ export function memberOf(userId, info) {
 const sameMember = (a, b) => a != null && b != null && a.participant === b.participant && a.role === b.role
   && a.connection === b.connection && a.arrivedAt === b.arrivedAt;
 
-/** UTF-8 bytes of `s` as a JSON string's content (escapes counted). */
-function escapedBytes(s) {
-  let bytes = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22 || c === 0x5c || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x08 || c === 0x0c) bytes += 2;
-    else if (c < 0x20) bytes += 6;
-    else if (c < 0x80) bytes += 1;
-    else if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)) bytes += 2;
-    else bytes += 3;
-  }
-  return bytes;
+/** UTF-8 bytes of UTF-16 code unit `c` in a JSON string's content (escapes counted; a surrogate is half of 4). */
+function escapedBytes(c) {
+  if (c === 0x22 || c === 0x5c || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x08 || c === 0x0c) return 2;
+  if (c < 0x20) return 6;
+  if (c < 0x80) return 1;
+  if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff)) return 2;
+  return 3;
 }
 
-/** Cuts a message's text into parts that each fit one event, never inside a surrogate pair. */
-export function cutIntoParts(text, maxBytes = PUSHER_DEFAULTS.maxPartsBytes) {
+/** A message's text cut into parts that each fit one event, never inside a surrogate pair: [{text, bytes}]. */
+function measuredParts(text, maxBytes) {
   const limit = maxBytes - 64;
   const parts = [];
   let start = 0;
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const pair = text.charCodeAt(i) >= 0xd800 && text.charCodeAt(i) <= 0xdbff && i + 1 < text.length;
-    const cost = escapedBytes(text.slice(i, pair ? i + 2 : i + 1));
+    const cost = escapedBytes(text.charCodeAt(i)) + (pair ? escapedBytes(text.charCodeAt(i + 1)) : 0);
     if (bytes + cost > limit && i > start) {
-      parts.push(text.slice(start, i));
+      parts.push({ text: text.slice(start, i), bytes });
       start = i;
       bytes = 0;
     }
     bytes += cost;
     if (pair) i++;
   }
-  parts.push(text.slice(start));
+  parts.push({ text: text.slice(start), bytes });
   return parts;
+}
+
+/** Cuts a message's text into parts that each fit one event, never inside a surrogate pair. */
+export function cutIntoParts(text, maxBytes = PUSHER_DEFAULTS.maxPartsBytes) {
+  return measuredParts(text, maxBytes).map((p) => p.text);
 }
 
 export class PusherClient {
@@ -108,7 +108,7 @@ export class PusherClient {
     this.signedSelf = null;
     this.peer = null;
     this.streamClient = null; // the peer's client instance this side's numbering is for
-    this.outbox = []; // {seq, msg, parts, resolve, reject}
+    this.outbox = []; // {seq, msg, parts: [{text, bytes}], resolve, reject}
     this.nextSeq = 1;
     this.ackedUpTo = 0;
     this.cursor = { seq: 1, part: 0 };
@@ -191,7 +191,7 @@ export class PusherClient {
       }
     });
     this.subscribed = true;
-    this.peerLeft();
+    this.cancelGrace();
     const first = this.state === 'connecting';
     this.state = 'joined';
     this.peer = other;
@@ -241,7 +241,7 @@ export class PusherClient {
     if (!this.peer || m.id !== this.peer.participant) return;
     const gone = this.peer;
     const leftAt = new Date(this.timers.now()).toISOString();
-    this.peerLeft();
+    this.cancelGrace();
     this.graceTimer = this.timers.setTimeout(() => {
       this.graceTimer = null;
       if (this.state !== 'closed' && sameMember(this.peer, gone)) {
@@ -252,12 +252,12 @@ export class PusherClient {
   }
 
   /** A member_removed waiting out its grace is answered (or cancelled). */
-  peerLeft() {
+  cancelGrace() {
     this.clearTimer('graceTimer');
   }
 
   peerArrived(member) {
-    this.peerLeft();
+    this.cancelGrace();
     this.peerHungUp = false;
     if (sameMember(member, this.peer)) return;
     this.peer = member;
@@ -294,7 +294,7 @@ export class PusherClient {
     if (!this.peer || this.peer.participant !== user || this.peer.connection !== data.connection) return;
     const gone = this.peer;
     this.peer = null;
-    this.peerLeft();
+    this.cancelGrace();
     this.peerHungUp = data.hang_up === true;
     this.tell('onPeerLeft', { participant: gone.participant, connection: gone.connection, leftAt: new Date(this.timers.now()).toISOString(),
       reason: this.peerHungUp ? 'hung-up' : 'left' });
@@ -338,7 +338,7 @@ export class PusherClient {
     return new Promise((resolve, reject) => {
       const seq = this.nextSeq++;
       if (this.outbox.length === 0) this.lastProgress = this.timers.now();
-      this.outbox.push({ seq, msg, parts: cutIntoParts(JSON.stringify({ v: 1, type: 'send', seq, msg }), this.settings.maxPartsBytes), resolve, reject });
+      this.outbox.push({ seq, msg, parts: this.partsOf(seq, msg), resolve, reject });
       this.flush();
     });
   }
@@ -348,11 +348,16 @@ export class PusherClient {
     for (const p of this.outbox) {
       seq++;
       p.seq = seq;
-      p.parts = cutIntoParts(JSON.stringify({ v: 1, type: 'send', seq, msg: p.msg }), this.settings.maxPartsBytes);
+      p.parts = this.partsOf(seq, p.msg);
     }
     this.nextSeq = seq + 1;
     this.ackedUpTo = 0;
     this.rewind();
+  }
+
+  /** Message `msg` as number `seq`: its §4 send frame, cut into measured parts. */
+  partsOf(seq, msg) {
+    return measuredParts(JSON.stringify({ v: 1, type: 'send', seq, msg }), this.settings.maxPartsBytes);
   }
 
   rewind() {
@@ -415,10 +420,10 @@ export class PusherClient {
     for (const p of this.outbox) {
       if (p.seq < this.cursor.seq) continue;
       for (let i = p.seq === this.cursor.seq ? this.cursor.part : 0; i < p.parts.length; i++) {
-        const size = escapedBytes(p.parts[i]) + 40;
+        const size = p.parts[i].bytes + 40;
         if (bytes + size > this.settings.maxPartsBytes && msgs.length > 0) return msgs;
         bytes += size;
-        msgs.push({ s: p.seq, p: i, n: p.parts.length, t: p.parts[i] });
+        msgs.push({ s: p.seq, p: i, n: p.parts.length, t: p.parts[i].text });
       }
     }
     return msgs;

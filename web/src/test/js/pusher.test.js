@@ -5,32 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PusherClient, memberOf, cutIntoParts } from '../../main/js/pusher.js';
+import { Clock } from './virtual-clock.mjs';
 
 const SESSION = 's-42';
 const CHANNEL = `presence-duet-${SESSION}`;
-const flushPromises = () => new Promise((resolve) => setImmediate(resolve));
-
-/** Virtual time: timers run when the test advances the clock, in order. */
-class Clock {
-  constructor() { this.t = 1_796_032_800_000; this.tasks = []; this.ids = 0; }
-  now() { return this.t; }
-  setTimeout(f, ms) { const id = ++this.ids; this.tasks.push({ id, at: this.t + ms, f }); return id; }
-  clearTimeout(id) { this.tasks = this.tasks.filter((x) => x.id !== id); }
-  async advance(ms) {
-    const end = this.t + ms;
-    for (;;) {
-      await flushPromises();
-      this.tasks.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.tasks[0];
-      if (!next || next.at > end) break;
-      this.tasks.shift();
-      this.t = next.at;
-      next.f();
-    }
-    this.t = end;
-    await flushPromises();
-  }
-}
 
 /** A Pusher server and pusher-js stand-in: one presence channel, members by user, client events limited to 10 a second. */
 class Hub {
@@ -135,19 +113,19 @@ function participant(hub, clock, who, role, authorize) {
   let r = (++instances * 0.123) % 1; // every client instance its own id, as with Math.random
   const client = new PusherClient({ Pusher: hub.pusherClass(), key: 'duet-test-key', sessionId: SESSION, listener: h.listener,
     authorize: authorize || backend(clock, who, role), random: () => (r = (r + 0.37) % 1),
-    timers: { setTimeout: (f, ms) => clock.setTimeout(f, ms), clearTimeout: (id) => clock.clearTimeout(id), now: () => clock.now() } });
+    timers: clock.timers() });
   return { client, ...h };
 }
 
 test('both sides learn each other from presence and hellos, and messages go once and in order both ways', async () => {
-  const clock = new Clock();
+  const clock = new Clock(1_796_032_800_000);
   const hub = new Hub(clock);
   const expert = participant(hub, clock, 'expert-ada', 'expert');
   const learner = participant(hub, clock, 'learner-bo', 'learner');
   expert.client.join();
-  await clock.advance(5000);
+  await clock.advanceSettling(5000);
   learner.client.join();
-  await clock.advance(0);
+  await clock.advanceSettling(0);
   assert.deepEqual(expert.lines, ['joined as 1.2 with nobody', 'peer-joined learner-bo 3.4']);
   assert.deepEqual(learner.lines, ['joined as 3.4 with 1.2']);
   const acks = [];
@@ -155,7 +133,7 @@ test('both sides learn each other from presence and hellos, and messages go once
     acks.push(expert.client.send({ type: 'chat', text: `e${i}` }));
     acks.push(learner.client.send({ type: 'chat', text: `l${i}` }));
   }
-  await clock.advance(3000);
+  await clock.advanceSettling(3000);
   await Promise.all(acks);
   assert.deepEqual(learner.messages.map((m) => m.text), ['e1', 'e2', 'e3', 'e4', 'e5']);
   assert.deepEqual(expert.messages.map((m) => m.text), ['l1', 'l2', 'l3', 'l4', 'l5']);
@@ -165,19 +143,19 @@ test('both sides learn each other from presence and hellos, and messages go once
 });
 
 test('a burst and a 30 KB offer arrive whole and in order, batched, never over 10 events a second', async () => {
-  const clock = new Clock();
+  const clock = new Clock(1_796_032_800_000);
   const hub = new Hub(clock);
   const expert = participant(hub, clock, 'expert-ada', 'expert');
   const learner = participant(hub, clock, 'learner-bo', 'learner');
   expert.client.join();
   learner.client.join();
-  await clock.advance(100);
+  await clock.advanceSettling(100);
   let sdp = 'v=0\r\na=ice-ufrag:Xy9z\r\n';
   while (sdp.length < 30000) sdp += `a=candidate:1 1 udp 2122260223 10.77.0.1 ${sdp.length} typ host "q" é 😀\r\n`;
   const sent = [];
   for (let i = 0; i < 60; i++) sent.push(i === 30 ? { type: 'offer', epoch: 'x', offerId: 1, sdp } : { type: 'chat', text: `line ${i}` });
   const acks = sent.map((m) => expert.client.send(m));
-  await clock.advance(15000);
+  await clock.advanceSettling(15000);
   await Promise.all(acks);
   assert.deepEqual(learner.messages, sent);
   assert.deepEqual(hub.errors, []);
@@ -188,79 +166,79 @@ test('a burst and a 30 KB offer arrive whole and in order, batched, never over 1
 });
 
 test('after error 4301 the dropped messages are sent again a second later', async () => {
-  const clock = new Clock();
+  const clock = new Clock(1_796_032_800_000);
   const hub = new Hub(clock);
   const expert = participant(hub, clock, 'expert-ada', 'expert');
   const learner = participant(hub, clock, 'learner-bo', 'learner');
   expert.client.join();
   learner.client.join();
-  await clock.advance(100);
+  await clock.advanceSettling(100);
   // Another tab of the expert's app floods the same socket's allowance: the next events are refused.
   const socket = hub.members.find((m) => m.channel.me.id === 'expert-ada').socket;
   for (let i = 0; i < 10; i++) socket.recent.push(clock.now());
   const ack = expert.client.send({ type: 'chat', text: 'Can you hear me?' });
-  await clock.advance(0);
+  await clock.advanceSettling(0);
   assert.deepEqual(hub.errors, [4301]);
-  await clock.advance(2500);
+  await clock.advanceSettling(2500);
   await ack;
   assert.deepEqual(learner.messages.map((m) => m.text), ['Can you hear me?']);
 });
 
 test('a leave, a hang-up and a lost connection reach the peer; the last only after the grace', async () => {
-  const clock = new Clock();
+  const clock = new Clock(1_796_032_800_000);
   const hub = new Hub(clock);
   const expert = participant(hub, clock, 'expert-ada', 'expert');
   expert.client.join();
   const learner = participant(hub, clock, 'learner-bo', 'learner');
   learner.client.join();
-  await clock.advance(100);
+  await clock.advanceSettling(100);
   learner.client.leave('done');
-  await clock.advance(0);
+  await clock.advanceSettling(0);
   assert.equal(expert.lines.at(-1), 'peer-left learner-bo left');
 
   const again = participant(hub, clock, 'learner-bo', 'learner');
   again.client.join();
-  await clock.advance(100);
+  await clock.advanceSettling(100);
   again.client.hangUp('thanks');
-  await clock.advance(0);
+  await clock.advanceSettling(0);
   assert.equal(expert.lines.at(-1), 'peer-left learner-bo hung-up');
 
   const third = participant(hub, clock, 'learner-bo', 'learner');
   third.client.join();
-  await clock.advance(100);
+  await clock.advanceSettling(100);
   hub.drop('learner-bo');
-  await clock.advance(2900);
+  await clock.advanceSettling(2900);
   assert.match(expert.lines.at(-1), /^peer-joined learner-bo/);
-  await clock.advance(200);
+  await clock.advanceSettling(200);
   assert.equal(expert.lines.at(-1), 'peer-left learner-bo connection-lost');
 });
 
 test('a new client instance of the peer gets the unacknowledged messages numbered from 1', async () => {
-  const clock = new Clock();
+  const clock = new Clock(1_796_032_800_000);
   const hub = new Hub(clock);
   const expert = participant(hub, clock, 'expert-ada', 'expert');
   const learner = participant(hub, clock, 'learner-bo', 'learner');
   expert.client.join();
   learner.client.join();
-  await clock.advance(100);
-  await Promise.all([expert.client.send({ type: 'chat', text: 'one' }), clock.advance(500)]);
+  await clock.advanceSettling(100);
+  await Promise.all([expert.client.send({ type: 'chat', text: 'one' }), clock.advanceSettling(500)]);
   hub.drop('learner-bo'); // the page reloads: a new client instance, which knows nothing of message 1
   const pending = expert.client.send({ type: 'chat', text: 'two' });
-  await clock.advance(1000);
+  await clock.advanceSettling(1000);
   const reloaded = participant(hub, clock, 'learner-bo', 'learner');
   reloaded.client.join();
-  await clock.advance(3000);
+  await clock.advanceSettling(3000);
   await pending;
   assert.deepEqual(reloaded.messages.map((m) => m.text), ['two']);
 });
 
 test('a backend that refuses (403) ends the join with its reason; malformed members are refused', async () => {
-  const clock = new Clock();
+  const clock = new Clock(1_796_032_800_000);
   const hub = new Hub(clock);
   const refused = participant(hub, clock, 'learner-bo', 'learner',
     () => Promise.reject(Object.assign(new Error('the join ticket was refused: WRONG_SESSION'), { status: 403 })));
   refused.client.join();
-  await clock.advance(0);
+  await clock.advanceSettling(0);
   assert.match(refused.lines[0], /^refused the app's backend refused to sign the subscription to presence-duet-s-42: .*WRONG_SESSION/);
   assert.equal(refused.client.state, 'closed');
   assert.throws(() => memberOf('x', { role: 'admin', connection: '1.2', arrived_at: 1 }), /role/);

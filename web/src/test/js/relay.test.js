@@ -3,30 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RelayClient, CLOSE, backoffDelay, randomClientId } from '../../main/js/relay.js';
+import { Clock } from './virtual-clock.mjs';
 
 const URL = 'ws://127.0.0.1:8080/v1/sessions/s-42';
 const TICKET = 'duet1.payload.signature';
 const SELF = { participant: 'learner-bo', role: 'learner', connection: 'c-2', arrivedAt: '2026-11-24T10:01:00.123Z' };
-
-/** Virtual time: timers run when the test advances the clock, in order. */
-class Clock {
-  constructor() { this.t = 0; this.tasks = []; this.ids = 0; }
-  now() { return this.t; }
-  setTimeout(f, ms) { const id = ++this.ids; this.tasks.push({ id, at: this.t + ms, f }); return id; }
-  clearTimeout(id) { this.tasks = this.tasks.filter((x) => x.id !== id); }
-  advance(ms) {
-    const end = this.t + ms;
-    for (;;) {
-      this.tasks.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.tasks[0];
-      if (!next || next.at > end) break;
-      this.tasks.shift();
-      this.t = next.at;
-      next.f();
-    }
-    this.t = end;
-  }
-}
 
 /** Fake sockets, one per connection attempt; the test plays the relay. */
 function fakeSockets() {
@@ -48,7 +29,7 @@ function client(listener = {}, settings = {}) {
   const { FakeSocket, made } = fakeSockets();
   let r = 0;
   const relay = new RelayClient({ url: URL, ticket: TICKET, listener, WebSocket: FakeSocket, random: () => (r = (r + 0.37) % 1),
-    timers: { setTimeout: (f, ms) => clock.setTimeout(f, ms), clearTimeout: (id) => clock.clearTimeout(id), now: () => clock.now() },
+    timers: clock.timers(),
     settings });
   return { relay, clock, made };
 }

@@ -95,9 +95,9 @@ public final class TransportLoop {
         callbacks.execute(() -> future.completeExceptionally(cause));
     }
 
-    /** Whether the transport has ended (its loop no longer takes work). */
-    public boolean isShutdown() {
-        return loop.isShutdown();
+    /** Whether the transport has a listener to tell (it has joined). */
+    public boolean hasListener() {
+        return listener != null;
     }
 
     /** Ends the loop if the transport made it (a given loop is the giver's to end). */

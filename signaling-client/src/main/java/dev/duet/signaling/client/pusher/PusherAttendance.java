@@ -93,7 +93,7 @@ public final class PusherAttendance {
             Kind kind = switch (e.name()) {
                 case "member_added" -> Kind.ADDED;
                 case "member_removed" -> Kind.REMOVED;
-                case "client_event" -> clientEventKind(e, session, participant, hook.time(), out);
+                case "client_event" -> readClientEvent(e, session, participant, hook.time(), out);
                 default -> null;
             };
             if (kind != null) {
@@ -118,8 +118,11 @@ public final class PusherAttendance {
         returned.remove(session);
     }
 
-    /** A leave becomes a presence fact; a media report becomes an event at once; anything else is nothing. */
-    private static Kind clientEventKind(PusherWebhooks.Event e, SessionId session, ParticipantId participant, Instant at,
+    /**
+     * Reads one of Duet's client events: the media reports it carries are added to {@code out} at once;
+     * a leave is returned as the presence fact it is (null for anything else).
+     */
+    private static Kind readClientEvent(PusherWebhooks.Event e, SessionId session, ParticipantId participant, Instant at,
             List<AttendanceEvent> out) {
         String name = e.event().orElse("");
         JsonNode data;

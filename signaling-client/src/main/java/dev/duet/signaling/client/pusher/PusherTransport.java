@@ -145,7 +145,6 @@ public final class PusherTransport implements SignalingTransport {
 
     // confined to loop
     private volatile State state = State.NEW;
-    private SignalingListener listener;
     private CompletableFuture<JoinResult> joined;
     private Wire wire;
     private long wireGeneration;
@@ -180,9 +179,7 @@ public final class PusherTransport implements SignalingTransport {
     private final Map<String, Long> delivered = new HashMap<>();
     private String lastSenderClient;
     private long ackedToPeer;
-    private String partialClient;
-    private long partialSeq;
-    private final List<String> partialParts = new ArrayList<>();
+    private Partial partial;
     private PendingHangUp hangingUp;
     /** The peer hung up: it will acknowledge nothing more, so a hang-up of this side does not wait for it. */
     private boolean peerHungUp;
@@ -192,7 +189,17 @@ public final class PusherTransport implements SignalingTransport {
     private record PendingHangUp(String reason, CompletableFuture<Void> done) {}
 
     /** A message not yet acknowledged by the peer, encoded once and cut into parts. */
-    private record Pending(long seq, PeerMessage message, List<String> parts, CompletableFuture<Void> acknowledged) {}
+    private record Pending(long seq, PeerMessage message, List<Part> parts, CompletableFuture<Void> acknowledged) {
+        Pending(long seq, PeerMessage message, CompletableFuture<Void> acknowledged) {
+            this(seq, message, PusherTransport.parts(CODEC.encode(new Frame.Send(seq, message))), acknowledged);
+        }
+    }
+
+    /** One part of a message's text, with its size in an event (JSON-escaped UTF-8), measured once. */
+    record Part(String text, int bytes) {}
+
+    /** The message being put together from its parts: of the sender's {@code client}, number {@code seq}. */
+    private record Partial(String client, long seq, List<String> parts) {}
 
     /**
      * @param connector   opens wires to the Pusher server's app address
@@ -297,7 +304,6 @@ public final class PusherTransport implements SignalingTransport {
                 threads.fail(result, new IllegalStateException("join may be called once, on a NEW transport; it is " + state));
                 return;
             }
-            this.listener = listener;
             threads.listener(listener);
             this.joined = result;
             state = State.CONNECTING;
@@ -316,19 +322,18 @@ public final class PusherTransport implements SignalingTransport {
                 threads.fail(acknowledged, new IllegalStateException("send needs a joined or joining transport; it is " + state));
                 return;
             }
-            long seq = nextSeq;
-            String text = CODEC.encode(new Frame.Send(seq, message));
+            String text = CODEC.encode(new Frame.Send(nextSeq, message));
             int bytes = text.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > FrameCodec.MAX_FRAME_BYTES) {
                 threads.fail(acknowledged, new IllegalArgumentException("message is " + bytes + " bytes encoded; at most "
                         + FrameCodec.MAX_FRAME_BYTES + " fit"));
                 return;
             }
-            nextSeq++;
             if (outbox.isEmpty()) {
                 lastProgressNanos = nanoTicker.getAsLong();
             }
-            outbox.addLast(new Pending(seq, message, parts(text), acknowledged));
+            outbox.addLast(new Pending(nextSeq, message, parts(text), acknowledged));
+            nextSeq++;
             flush();
         }, acknowledged);
         return acknowledged;
@@ -380,24 +385,20 @@ public final class PusherTransport implements SignalingTransport {
      */
     @Override
     public void close() {
-        if (state == State.CLOSED || loop.isShutdown()) {
+        if (state == State.CLOSED) {
             return;
         }
-        try {
-            loop.execute(() -> {
-                if (state == State.CLOSED) {
-                    return;
-                }
-                if (hangingUp != null) {
-                    finishHangUp("the transport was closed first");
-                    return;
-                }
-                announceLeave(CLOSED_BY_APP, false);
-                terminate(new CloseReason(Optional.empty(), true, CLOSED_BY_APP), null);
-            });
-        } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
-            // closed concurrently
-        }
+        threads.post(() -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (hangingUp != null) {
+                finishHangUp("the transport was closed first");
+                return;
+            }
+            announceLeave(CLOSED_BY_APP, false);
+            terminate(new CloseReason(Optional.empty(), true, CLOSED_BY_APP), null);
+        }); // dropped when the transport closed concurrently
     }
 
     private static final String CLOSED_BY_APP = "closed by the app";
@@ -756,21 +757,18 @@ public final class PusherTransport implements SignalingTransport {
             if (s != last + 1) {
                 continue; // a duplicate (acknowledged again below) or after a gap (resent by the peer)
             }
-            if (!client.equals(partialClient) || s != partialSeq) {
-                partialClient = client;
-                partialSeq = s;
-                partialParts.clear();
+            if (partial == null || !partial.client().equals(client) || partial.seq() != s) {
+                partial = new Partial(client, s, new ArrayList<>());
             }
-            if (p != partialParts.size()) {
+            if (p != partial.parts().size()) {
                 continue;
             }
-            partialParts.add(t);
-            if (partialParts.size() < n) {
+            partial.parts().add(t);
+            if (partial.parts().size() < n) {
                 continue;
             }
-            String whole = String.join("", partialParts);
-            partialParts.clear();
-            partialClient = null;
+            String whole = String.join("", partial.parts());
+            partial = null;
             last = s;
             delivered.put(client, last);
             try {
@@ -844,32 +842,38 @@ public final class PusherTransport implements SignalingTransport {
         }, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** Pings after the server's activity timeout of silence; a ping unanswered for 30 s drops the connection. */
+    /**
+     * Pings after the server's activity timeout of silence; a ping with nothing heard for 30 s after
+     * it drops the connection. Any frame from the server counts as an answer (a pong resets it too).
+     */
     private void scheduleActivityCheck(long generation, long delayMillis) {
         loop.schedule(() -> {
             if (generation != wireGeneration || state == State.CLOSED || wire == null) {
                 return;
             }
             long now = nanoTicker.getAsLong();
-            long silentMillis = (now - lastHeardNanos) / 1_000_000;
-            if (pingSentNanos != 0 && lastHeardNanos - pingSentNanos < 0 && (now - pingSentNanos) / 1_000_000 >= PONG_TIMEOUT_MILLIS) {
-                log.info("{} did not answer a ping within {} s; reconnecting", target, PONG_TIMEOUT_MILLIS / 1000);
-                Wire w = wire;
-                w.cancel();
-                lost(generation, 1006, "no pong");
+            if (pingSentNanos != 0 && lastHeardNanos - pingSentNanos >= 0) {
+                pingSentNanos = 0; // answered
+            }
+            if (pingSentNanos != 0) {
+                long waitedMillis = (now - pingSentNanos) / 1_000_000;
+                if (waitedMillis >= PONG_TIMEOUT_MILLIS) {
+                    log.info("{} did not answer a ping within {} s; reconnecting", target, PONG_TIMEOUT_MILLIS / 1000);
+                    wire.cancel();
+                    lost(generation, 1006, "no pong");
+                } else {
+                    scheduleActivityCheck(generation, PONG_TIMEOUT_MILLIS - waitedMillis);
+                }
                 return;
             }
-            if (silentMillis >= activityTimeoutMillis && pingSentNanos == 0) {
+            long silentMillis = (now - lastHeardNanos) / 1_000_000;
+            if (silentMillis >= activityTimeoutMillis) {
                 wire.send("{\"event\":\"pusher:ping\",\"data\":{}}");
                 pingSentNanos = now;
                 scheduleActivityCheck(generation, PONG_TIMEOUT_MILLIS);
-                return;
+            } else {
+                scheduleActivityCheck(generation, activityTimeoutMillis - silentMillis);
             }
-            if (pingSentNanos != 0 && lastHeardNanos - pingSentNanos >= 0) {
-                pingSentNanos = 0;
-            }
-            long next = pingSentNanos != 0 ? PONG_TIMEOUT_MILLIS : Math.max(1, activityTimeoutMillis - silentMillis);
-            scheduleActivityCheck(generation, next);
         }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -905,7 +909,7 @@ public final class PusherTransport implements SignalingTransport {
             threads.fail(p.acknowledged(), new IllegalStateException("the transport closed before the peer acknowledged the message"));
         }
         outbox.clear();
-        if (listener != null) {
+        if (threads.hasListener()) {
             threads.notify(l -> l.onClosed(reason));
         }
         threads.shutdownIfOwn();
@@ -954,7 +958,7 @@ public final class PusherTransport implements SignalingTransport {
         long seq = 0;
         for (Pending p : all) {
             seq++;
-            outbox.addLast(new Pending(seq, p.message(), parts(CODEC.encode(new Frame.Send(seq, p.message()))), p.acknowledged()));
+            outbox.addLast(new Pending(seq, p.message(), p.acknowledged()));
         }
         nextSeq = seq + 1;
         ackedUpTo = 0;
@@ -1030,12 +1034,12 @@ public final class PusherTransport implements SignalingTransport {
                 continue;
             }
             for (int i = p.seq() == cursorSeq ? cursorPart : 0; i < p.parts().size(); i++) {
-                int size = escapedBytes(p.parts().get(i)) + 40;
+                int size = p.parts().get(i).bytes() + 40;
                 if (bytes + size > MAX_PARTS_BYTES && !msgs.isEmpty()) {
                     return;
                 }
                 bytes += size;
-                msgs.addObject().put("s", p.seq()).put("p", i).put("n", p.parts().size()).put("t", p.parts().get(i));
+                msgs.addObject().put("s", p.seq()).put("p", i).put("n", p.parts().size()).put("t", p.parts().get(i).text());
             }
         }
     }
@@ -1093,7 +1097,8 @@ public final class PusherTransport implements SignalingTransport {
                 return;
             }
             long waited = (nanoTicker.getAsLong() - lastProgressNanos) / 1_000_000;
-            if (waited >= RESEND_AFTER_MILLIS && cursorSeq > ackedUpTo + 1 || waited >= RESEND_AFTER_MILLIS && cursorPart > 0) {
+            boolean sentUnacknowledged = cursorSeq > ackedUpTo + 1 || cursorPart > 0;
+            if (waited >= RESEND_AFTER_MILLIS && sentUnacknowledged) {
                 log.debug("the peer acknowledged nothing for {} ms; resending from message {}", waited, ackedUpTo + 1);
                 lastProgressNanos = nanoTicker.getAsLong();
                 rewind();
@@ -1127,8 +1132,8 @@ public final class PusherTransport implements SignalingTransport {
     }
 
     /** Cuts an encoded message into parts whose JSON-escaped UTF-8 size stays under one event's room. */
-    static List<String> parts(String text) {
-        List<String> parts = new ArrayList<>();
+    static List<Part> parts(String text) {
+        List<Part> parts = new ArrayList<>();
         int limit = MAX_PARTS_BYTES - 64;
         int start = 0;
         int bytes = 0;
@@ -1139,7 +1144,7 @@ public final class PusherTransport implements SignalingTransport {
                 cost += escapedBytes(text.charAt(i + 1));
             }
             if (bytes + cost > limit && i > start) {
-                parts.add(text.substring(start, i));
+                parts.add(new Part(text.substring(start, i), bytes));
                 start = i;
                 bytes = 0;
             }
@@ -1148,16 +1153,8 @@ public final class PusherTransport implements SignalingTransport {
                 i++;
             }
         }
-        parts.add(text.substring(start));
+        parts.add(new Part(text.substring(start), bytes));
         return parts;
-    }
-
-    private static int escapedBytes(String s) {
-        int bytes = 0;
-        for (int i = 0; i < s.length(); i++) {
-            bytes += escapedBytes(s.charAt(i));
-        }
-        return bytes;
     }
 
     private static int escapedBytes(char c) {

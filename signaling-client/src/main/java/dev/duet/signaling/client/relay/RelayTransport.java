@@ -82,7 +82,6 @@ public final class RelayTransport implements SignalingTransport {
 
     // confined to loop
     private volatile State state = State.NEW;
-    private SignalingListener listener;
     private CompletableFuture<JoinResult> joined;
     private Wire wire;
     private boolean wireJoined;
@@ -265,7 +264,6 @@ public final class RelayTransport implements SignalingTransport {
                 threads.fail(result, new IllegalStateException("join may be called once, on a NEW transport; it is " + state));
                 return;
             }
-            this.listener = listener;
             threads.listener(listener);
             this.joined = result;
             state = State.CONNECTING;
@@ -372,26 +370,22 @@ public final class RelayTransport implements SignalingTransport {
      */
     @Override
     public void close() {
-        if (state == State.CLOSED || loop.isShutdown()) {
+        if (state == State.CLOSED) {
             return;
         }
-        try {
-            loop.execute(() -> {
-                if (state == State.CLOSED) {
-                    return;
-                }
-                if (hangingUp != null) {
-                    finishHangUp("the transport was closed first");
-                    return;
-                }
-                if (wire != null && wireJoined) {
-                    wire.send(CODEC.encode(new Frame.Leave(CLOSED_BY_APP)));
-                }
-                terminate(new CloseReason(Optional.empty(), true, CLOSED_BY_APP), null);
-            });
-        } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
-            // closed concurrently
-        }
+        threads.post(() -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (hangingUp != null) {
+                finishHangUp("the transport was closed first");
+                return;
+            }
+            if (wire != null && wireJoined) {
+                wire.send(CODEC.encode(new Frame.Leave(CLOSED_BY_APP)));
+            }
+            terminate(new CloseReason(Optional.empty(), true, CLOSED_BY_APP), null);
+        }); // dropped when the transport closed concurrently
     }
 
     private static final String CLOSED_BY_APP = "closed by the app";
@@ -713,7 +707,7 @@ public final class RelayTransport implements SignalingTransport {
             threads.fail(p.accepted(), new IllegalStateException("the transport closed before the relay accepted the message"));
         }
         outbox.clear();
-        if (listener != null) {
+        if (threads.hasListener()) {
             threads.notify(l -> l.onClosed(reason));
         }
         threads.shutdownIfOwn();

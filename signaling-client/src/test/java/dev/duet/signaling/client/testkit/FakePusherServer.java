@@ -157,23 +157,27 @@ public final class FakePusherServer implements AutoCloseable {
         }
 
         void send(String text) {
-            if (text.startsWith("{\"event\":\"pusher:error\"")) {
-                errors.add(text);
-            }
             session.sendText(text, Callback.NOOP);
+        }
+
+        /** A {@code pusher:error}, kept in {@link #errors} for the tests. */
+        void sendError(Integer code, String message) {
+            String text = error(code, message);
+            errors.add(text);
+            send(text);
         }
 
         @Override
         public void onWebSocketOpen(Session session) {
             this.session = session;
             if (!pathKey.equals(key)) {
-                send(error(4001, "App key " + pathKey + " not in this cluster"));
+                sendError(4001, "App key " + pathKey + " not in this cluster");
                 session.close(4001, "App key not in this cluster", Callback.NOOP);
                 return;
             }
             // Pusher still serves protocols 4 to 7 (only 1 to 3 are gone): the official Java client asks for 5.
             if (List.of(query.split("&")).stream().noneMatch(p -> p.matches("protocol=[4-7]"))) {
-                send(error(4007, "Unsupported protocol version"));
+                sendError(4007, "Unsupported protocol version");
                 session.close(4007, "Unsupported protocol version", Callback.NOOP);
                 return;
             }
@@ -189,7 +193,7 @@ public final class FakePusherServer implements AutoCloseable {
             try {
                 message = JSON.readTree(text);
             } catch (Exception e) {
-                send(error(null, "Invalid JSON"));
+                sendError(null, "Invalid JSON");
                 return;
             }
             String name = message.path("event").asText("");
@@ -210,7 +214,7 @@ public final class FakePusherServer implements AutoCloseable {
                     if (name.startsWith("client-")) {
                         clientEvent(name, message.path("channel").asText(""), message.get("data"));
                     } else {
-                        send(error(null, "Unsupported event " + name));
+                        sendError(null, "Unsupported event " + name);
                     }
                 }
             }
@@ -226,7 +230,7 @@ public final class FakePusherServer implements AutoCloseable {
                 String expected = key + ":" + sign(signed);
                 String auth = data.path("auth").asText("");
                 if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), auth.getBytes(StandardCharsets.UTF_8))) {
-                    send(error(null, "Invalid signature: Expected HMAC SHA256 hex digest of " + signed + ", but got " + auth));
+                    sendError(null, "Invalid signature: Expected HMAC SHA256 hex digest of " + signed + ", but got " + auth);
                     return;
                 }
                 if (presence) {
@@ -237,7 +241,7 @@ public final class FakePusherServer implements AutoCloseable {
                         parsed = null;
                     }
                     if (parsed == null || !parsed.path("user_id").isTextual()) {
-                        send(error(null, "Invalid channel_data: a presence subscription needs a user_id"));
+                        sendError(null, "Invalid channel_data: a presence subscription needs a user_id");
                         return;
                     }
                     member = new Member(parsed.path("user_id").asText(), parsed.path("user_info"));
@@ -301,7 +305,7 @@ public final class FakePusherServer implements AutoCloseable {
 
         private void clientEvent(String name, String channel, JsonNode data) {
             if (!channel.startsWith("private-") && !channel.startsWith("presence-")) {
-                send(error(null, "Client event rejected - only supported on private and presence channels"));
+                sendError(null, "Client event rejected - only supported on private and presence channels");
                 return;
             }
             long now = System.nanoTime();
@@ -309,18 +313,18 @@ public final class FakePusherServer implements AutoCloseable {
                 recentClientEvents.pollFirst();
             }
             if (recentClientEvents.size() >= CLIENT_EVENTS_PER_SECOND) {
-                send(error(4301, "Client event rate limit reached"));
+                sendError(4301, "Client event rate limit reached");
                 return;
             }
             recentClientEvents.addLast(now);
             if (data != null && data.toString().getBytes(StandardCharsets.UTF_8).length > CLIENT_EVENT_MAX_BYTES) {
-                send(error(null, "Client event rejected - payload too large"));
+                sendError(null, "Client event rejected - payload too large");
                 return;
             }
             synchronized (FakePusherServer.this) {
                 Map<Connection, Member> subscribers = channels.get(channel);
                 if (subscribers == null || !subscribers.containsKey(this)) {
-                    send(error(null, "Client event rejected - not subscribed to " + channel));
+                    sendError(null, "Client event rejected - not subscribed to " + channel);
                     return;
                 }
                 ObjectNode forwarded = JSON.createObjectNode().put("event", name).put("channel", channel);
